@@ -1,0 +1,66 @@
+#version 450
+// Optimizer step over the layers of one parameter segment: workgroup (chunk, layer) updates
+// GT_UPDATE_CHUNK parameters of that layer (weights then biases; padding has zero gradient and
+// stays zero) and leaves the sums for ||W_new - W_old|| and ||W_old|| (weights only) in PARTIALS.
+//   sgd:      W -= lr g
+//   momentum: m = mu m + g;  W -= lr m
+//   adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  W -= lr mhat / (sqrt(vhat) + eps)
+#include "common.glsl"
+
+layout(set = 0, binding = GT_BIND_PARAMS, std430) buffer ParamBuf { vec4 params[]; };
+layout(set = 0, binding = GT_BIND_GRADS, std430) readonly buffer GradBuf { vec4 grads[]; };
+layout(set = 0, binding = GT_BIND_OPT_M, std430) buffer MBuf { vec4 opt_m[]; };
+layout(set = 0, binding = GT_BIND_OPT_V, std430) buffer VBuf { vec4 opt_v[]; };
+layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf { vec4 partials[]; };
+layout(set = 0, binding = GT_BIND_HEADER, std430) readonly buffer HeaderBuf { StatsHeader header; };
+
+shared vec2 red[GT_WG_SIZE];
+
+void main() {
+  uint layer = pc.layer_begin + gl_WorkGroupID.y;
+  LayerDesc L = layers[layer];
+  uint chunk = gl_WorkGroupID.x;
+  if (chunk >= L.upd_chunks) return;  // uniform across the workgroup
+  uint total4 = (L.ld_out * L.ld_in + L.ld_out) / 4u;
+  uint weights4 = (L.ld_out * L.ld_in) / 4u;
+  uint base4 = L.w_off / 4u;
+  float t = float(header.step + 1u);
+  float c1 = 1.0 - pow(g.beta1, t);
+  float c2 = 1.0 - pow(g.beta2, t);
+  vec2 st = vec2(0.0);
+  for (uint r = 0u; r < GT_UPDATE_VECS_PER_INVOCATION; ++r) {
+    uint i = chunk * (GT_UPDATE_CHUNK / 4u) + r * GT_WG_SIZE + gl_LocalInvocationID.x;
+    if (i >= total4) break;
+    uint at = base4 + i;
+    vec4 w = params[at];
+    vec4 gr = grads[at];
+    vec4 step;
+    if (g.optimizer == GT_OPT_SGD) {
+      step = g.lr * gr;
+    } else if (g.optimizer == GT_OPT_MOMENTUM) {
+      vec4 m = g.momentum * opt_m[at] + gr;
+      opt_m[at] = m;
+      step = g.lr * m;
+    } else {
+      vec4 m = g.beta1 * opt_m[at] + (1.0 - g.beta1) * gr;
+      vec4 v = g.beta2 * opt_v[at] + (1.0 - g.beta2) * gr * gr;
+      opt_m[at] = m;
+      opt_v[at] = v;
+      step = g.lr * (m / c1) / (sqrt(v / c2) + g.eps);
+    }
+    vec4 w_new = w - step;
+    params[at] = w_new;
+    if (i < weights4) {
+      vec4 d = w_new - w;
+      st += vec2(dot(d, d), dot(w, w));
+    }
+  }
+  uint tid = gl_LocalInvocationID.x;
+  red[tid] = st;
+  barrier();
+  for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
+    if (tid < s) red[tid] += red[tid + s];
+    barrier();
+  }
+  if (tid == 0u) partials[L.upd_partial_off + chunk] = vec4(red[0], 0.0, 0.0);
+}

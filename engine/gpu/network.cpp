@@ -1,0 +1,428 @@
+#include "gpu/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "net/philox.hpp"
+#include "vk/check.hpp"
+#include "vk/context.hpp"
+#include "vk/transfer.hpp"
+
+namespace gt::gpu {
+
+using namespace gt::shared;
+
+namespace {
+
+constexpr VkBufferUsageFlags kUsage =
+    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+    VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+constexpr uint32_t kStepsPerSubmit = 64;
+enum Stamp : uint32_t { kBegin, kData, kForward, kBackward, kUpdate, kEnd, kStampCount };
+
+std::vector<vk::Buffer> make_segments(vk::Context& ctx, const std::vector<uint64_t>& floats,
+                                      const std::string& name) {
+  std::vector<vk::Buffer> out;
+  for (size_t i = 0; i < floats.size(); ++i)
+    out.emplace_back(ctx, floats[i] * 4, kUsage, vk::MemoryUse::device,
+                     name + "[" + std::to_string(i) + "]");
+  return out;
+}
+
+template <typename T>
+std::span<const std::byte> bytes_of(const T& v) {
+  return std::as_bytes(std::span(&v, 1));
+}
+
+}  // namespace
+
+DeviceLimits device_limits(const vk::Context& ctx, uint64_t max_segment_bytes) {
+  const VkPhysicalDeviceLimits& l = ctx.limits();
+  DeviceLimits d;
+  d.max_segment_bytes = std::min<uint64_t>({l.maxStorageBufferRange, ctx.max_allocation_size(),
+                                            uint64_t(l.maxTexelBufferElements) * 16});
+  if (max_segment_bytes) d.max_segment_bytes = std::min(d.max_segment_bytes, max_segment_bytes);
+  d.max_segment_bytes &= ~uint64_t(15);
+  d.device_memory_bytes = ctx.device_local_heap_size();
+  d.max_workgroups_x = l.maxComputeWorkGroupCount[0];
+  return d;
+}
+
+Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions& options)
+    : ctx_(ctx), scene_(scene), options_(options) {
+  plan_ = make_plan(scene.network, scene.data, scene.train,
+                    device_limits(ctx, options.max_segment_bytes), options.ring_len);
+  allocate();
+  layout_ = std::make_unique<vk::ComputeLayout>(ctx_);
+  datagen_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "datagen");
+  forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "forward");
+  loss_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "loss");
+  backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "backward");
+  update_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "update");
+  finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "finalize");
+  advance_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "advance");
+
+  upload_globals();
+  vk::upload_span<LayerDesc>(ctx_, layers_, 0, plan_.layers);
+  upload_teacher();
+  StatsHeader header{};
+  header.num_layers = plan_.num_layers;
+  header.ring_len = plan_.ring_len;
+  vk::upload(ctx_, header_, 0, bytes_of(header));
+  set_params(net::init_params(scene.network));
+
+  VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  GT_VK_CHECK(vkCreateFence(ctx_.device(), &fence_info, nullptr, &fence_));
+  if (options_.timestamps) {
+    VkQueryPoolCreateInfo q{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+    q.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    q.queryCount = kStampCount;
+    GT_VK_CHECK(vkCreateQueryPool(ctx_.device(), &q, nullptr, &queries_));
+  }
+  if (scene_.data.fixed) generate_fixed_batch();
+  record_step();
+}
+
+Network::~Network() {
+  vkDeviceWaitIdle(ctx_.device());
+  if (step_cmd_) vkFreeCommandBuffers(ctx_.device(), ctx_.command_pool(), 1, &step_cmd_);
+  if (fence_) vkDestroyFence(ctx_.device(), fence_, nullptr);
+  if (queries_) vkDestroyQueryPool(ctx_.device(), queries_, nullptr);
+}
+
+void Network::allocate() {
+  const Plan& p = plan_;
+  globals_ = vk::Buffer(ctx_, sizeof(Globals), kUsage, vk::MemoryUse::device, "globals");
+  layers_ = vk::Buffer(ctx_, p.layers.size() * sizeof(LayerDesc), kUsage, vk::MemoryUse::device, "layer table");
+  params_ = make_segments(ctx_, p.params.segment_floats, "params");
+  grads_ = make_segments(ctx_, p.params.segment_floats, "grads");
+  // Optimizer moments only where the optimizer keeps them; otherwise a small unused stand-in.
+  const std::vector<uint64_t> none(p.params.segment_floats.size(), GT_VEC);
+  opt_m_ = make_segments(ctx_, p.moments >= 1 ? p.params.segment_floats : none, "optimizer m");
+  opt_v_ = make_segments(ctx_, p.moments >= 2 ? p.params.segment_floats : none, "optimizer v");
+  x_ = make_segments(ctx_, p.acts.segment_floats, "activations X");
+  z_ = make_segments(ctx_, p.acts.segment_floats, "pre-activations Z");
+  for (size_t i = 0; i < params_.size(); ++i)
+    params_tex_.emplace_back(ctx_, params_[i], VK_FORMAT_R32G32B32A32_SFLOAT, "params texels");
+  for (size_t i = 0; i < x_.size(); ++i)
+    x_tex_.emplace_back(ctx_, x_[i], VK_FORMAT_R32G32B32A32_SFLOAT, "X texels");
+  delta_ = vk::Buffer(ctx_, p.delta_floats * 4, kUsage, vk::MemoryUse::device, "delta");
+  delta_tex_ = vk::BufferView(ctx_, delta_, VK_FORMAT_R32G32B32A32_SFLOAT, "delta texels");
+  target_ = vk::Buffer(ctx_, p.target_floats * 4, kUsage, vk::MemoryUse::device, "targets");
+  partials_ = vk::Buffer(ctx_, p.partial_vec4s * 16, kUsage, vk::MemoryUse::device, "partials");
+  header_ = vk::Buffer(ctx_, sizeof(StatsHeader) + p.ring_len * sizeof(StepRecord), kUsage,
+                       vk::MemoryUse::device, "stats header");
+  layer_stats_ = vk::Buffer(ctx_, (1ull + p.ring_len) * p.num_layers * sizeof(LayerStats), kUsage,
+                            vk::MemoryUse::device, "layer stats");
+  neuron_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.neuron_count, 1) * 4, kUsage,
+                             vk::MemoryUse::device, "neuron stats");
+  // Everything starts at zero: padding must be zero, and so must optimizer state and history.
+  for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_})
+    for (const vk::Buffer& b : *group) vk::fill_zero(ctx_, b);
+  for (const vk::Buffer* b : {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_})
+    vk::fill_zero(ctx_, *b);
+}
+
+void Network::upload_globals() {
+  const net::Scene& s = scene_;
+  Globals g{};
+  g.num_layers = plan_.num_layers;
+  g.batch = plan_.batch;
+  g.batch_pad = plan_.batch_pad;
+  g.loss = static_cast<uint32_t>(s.train.loss);
+  g.optimizer = static_cast<uint32_t>(s.train.optimizer);
+  g.data_kind = static_cast<uint32_t>(s.data.kind);
+  g.data_fixed = s.data.fixed ? 1 : 0;
+  g.data_seed_lo = static_cast<uint32_t>(s.data.seed);
+  g.data_seed_hi = static_cast<uint32_t>(s.data.seed >> 32);
+  g.input_dim = s.network.input;
+  g.output_dim = s.network.output;
+  g.ld_input = plan_.layers.front().ld_in;
+  g.ld_output = plan_.layers.back().ld_out;
+  g.ring_len = plan_.ring_len;
+  g.lr = static_cast<float>(s.train.lr);
+  g.momentum = static_cast<float>(s.train.momentum);
+  g.beta1 = static_cast<float>(s.train.beta1);
+  g.beta2 = static_cast<float>(s.train.beta2);
+  g.eps = static_cast<float>(s.train.eps);
+  g.teacher_off = plan_.teacher_off;
+  vk::upload(ctx_, globals_, 0, bytes_of(g));
+}
+
+// The teacher network's weights: N(0, 1) from the data seed (streams 4 and 5), drawn here once.
+void Network::upload_teacher() {
+  const uint32_t in = scene_.network.input, out = scene_.network.output;
+  std::vector<float> w(GT_TEACHER_HIDDEN * (in + out));
+  const uint32_t k0 = static_cast<uint32_t>(scene_.data.seed), k1 = static_cast<uint32_t>(scene_.data.seed >> 32);
+  for (uint32_t i = 0; i < w.size(); ++i) {
+    const uint32_t stream = i < GT_TEACHER_HIDDEN * in ? 4 : 5;
+    const net::U32x4 r = net::philox4x32_10({{i, 0, stream, 0}}, k0, k1);
+    const double n = std::sqrt(-2.0 * std::log(net::u01_open_closed(r.v[0]))) *
+                     std::cos(2.0 * M_PI * net::u01_closed_open(r.v[1]));
+    w[i] = static_cast<float>(n);
+  }
+  vk::upload_span<float>(ctx_, target_, uint64_t(plan_.teacher_off) * 4, w);
+}
+
+void Network::set_train(const net::TrainSpec& train) {
+  const uint32_t moments = train.optimizer == net::Optimizer::sgd ? 0 : train.optimizer == net::Optimizer::momentum ? 1 : 2;
+  if (moments > plan_.moments)
+    throw vk::Error("switching to " + std::string(net::to_string(train.optimizer)) +
+                    " needs optimizer state this network was not built with; rebuild it");
+  scene_.train = train;
+  upload_globals();
+}
+
+void Network::set_params(const net::Params& params) {
+  if (params.size() != plan_.num_layers) throw vk::Error("parameter count does not match the network");
+  std::vector<std::vector<float>> segs(plan_.params.segment_floats.size());
+  for (size_t s = 0; s < segs.size(); ++s) segs[s].assign(plan_.params.segment_floats[s], 0.0f);
+  for (uint32_t l = 0; l < plan_.num_layers; ++l) {
+    const LayerDesc& d = plan_.layers[l];
+    const net::LayerParams& lp = params[l];
+    if (lp.in != d.in_dim || lp.out != d.out_dim || lp.w.size() != size_t(lp.in) * lp.out ||
+        lp.b.size() != lp.out)
+      throw vk::Error("layer " + std::to_string(l) + ": parameter shape does not match the network");
+    std::vector<float>& seg = segs[plan_.params.segment_of[l]];
+    for (uint32_t o = 0; o < d.out_dim; ++o) {
+      std::memcpy(&seg[d.w_off + o * d.ld_in], &lp.w[size_t(o) * d.in_dim], d.in_dim * 4);
+      seg[d.b_off + o] = lp.b[o];
+    }
+  }
+  for (size_t s = 0; s < segs.size(); ++s) {
+    vk::upload_span<float>(ctx_, params_[s], 0, segs[s]);
+    vk::fill_zero(ctx_, opt_m_[s]);
+    vk::fill_zero(ctx_, opt_v_[s]);
+  }
+}
+
+vk::Bindings Network::common_bindings() const {
+  vk::Bindings b;
+  b.buffer(GT_BIND_GLOBALS, globals_).buffer(GT_BIND_LAYERS, layers_);
+  return b;
+}
+
+void Network::generate_fixed_batch() {
+  vk::Bindings b = common_bindings();
+  b.buffer(GT_BIND_X_OUT, x_[plan_.acts.segment_of[0]]).buffer(GT_BIND_TARGET, target_);
+  b.buffer(GT_BIND_HEADER, header_);
+  ctx_.submit_and_wait([&](VkCommandBuffer cmd) {
+    // Orders the uploads above (globals, teacher weights) before the generator reads them.
+    vk::compute_barrier(cmd);
+    vk::dispatch(cmd, *datagen_, b, PushConstants{}, div_up(plan_.batch_pad, GT_WG_SIZE));
+  });
+}
+
+void Network::record_step() {
+  const Plan& p = plan_;
+  VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  alloc.commandPool = ctx_.command_pool();
+  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  alloc.commandBufferCount = 1;
+  GT_VK_CHECK(vkAllocateCommandBuffers(ctx_.device(), &alloc, &step_cmd_));
+  ctx_.name(step_cmd_, VK_OBJECT_TYPE_COMMAND_BUFFER, "training step");
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  // Submitted many times in one vkQueueSubmit (one entry per step), hence simultaneous use.
+  begin.flags = options_.timestamps ? 0 : VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
+  VkCommandBuffer cmd = step_cmd_;
+  GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
+  auto stamp = [&](Stamp s) {
+    if (queries_) vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, s);
+  };
+  if (queries_) vkCmdResetQueryPool(cmd, queries_, 0, kStampCount);
+  stamp(kBegin);
+  // The previous step (or set-up upload) wrote parameters, the step counter and the buffers
+  // this step overwrites (batch, activations, deltas): finish those writes before anything here.
+  vk::compute_barrier(cmd);
+  const uint32_t seg0 = p.acts.segment_of[0];
+  if (!scene_.data.fixed) {
+    vk::Bindings b = common_bindings();
+    b.buffer(GT_BIND_X_OUT, x_[seg0]).buffer(GT_BIND_TARGET, target_).buffer(GT_BIND_HEADER, header_);
+    vk::dispatch(cmd, *datagen_, b, PushConstants{}, div_up(p.batch_pad, GT_WG_SIZE));
+    // The forward pass reads the batch just generated.
+    vk::compute_barrier(cmd);
+  }
+  stamp(kData);
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    const LayerDesc& d = p.layers[l];
+    const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l], aout = p.acts.segment_of[l + 1];
+    vk::Bindings b = common_bindings();
+    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle()).view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+    b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
+    vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
+                 div_up(p.batch_pad, GT_WG_TILE));
+    // Layer l+1 (or the loss) reads the activations layer l just wrote.
+    vk::compute_barrier(cmd);
+  }
+  stamp(kForward);
+  {
+    const uint32_t alast = p.acts.segment_of[p.num_layers];
+    vk::Bindings b = common_bindings();
+    b.buffer(GT_BIND_X_OUT, x_[alast]).buffer(GT_BIND_Z_OUT, z_[alast]).buffer(GT_BIND_TARGET, target_);
+    b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_HEADER, header_);
+    vk::dispatch(cmd, *loss_, b, PushConstants{}, 1);
+    // The output layer's backward pass reads the delta the loss wrote.
+    vk::compute_barrier(cmd);
+  }
+  for (uint32_t l = p.num_layers; l-- > 0;) {
+    const LayerDesc& d = p.layers[l];
+    const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l];
+    vk::Bindings b = common_bindings();
+    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle()).view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+    b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
+    b.buffer(GT_BIND_GRADS, grads_[ps]).buffer(GT_BIND_Z_IN, z_[ain]).buffer(GT_BIND_DELTA, delta_);
+    b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_stats_);
+    vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0}, d.dw_tiles + d.dx_tiles + d.col_groups);
+    // Layer l-1 reads the delta written here; the update reads the gradients.
+    vk::compute_barrier(cmd);
+  }
+  stamp(kBackward);
+  const auto segments = p.param_segment_layers();
+  for (uint32_t s = 0; s < segments.size(); ++s) {
+    const auto [first, last] = segments[s];
+    vk::Bindings b = common_bindings();
+    b.buffer(GT_BIND_PARAMS, params_[s]).buffer(GT_BIND_GRADS, grads_[s]);
+    b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);
+    b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
+    uint32_t chunks = 0;
+    for (uint32_t l = first; l <= last; ++l) chunks = std::max(chunks, p.layers[l].upd_chunks);
+    vk::dispatch(cmd, *update_, b, PushConstants{0, first, last - first + 1, 0}, chunks,
+                 last - first + 1);
+  }
+  // Segments are disjoint, so the updates above need no barrier between them; the statistics
+  // read the partial sums all of them wrote.
+  vk::compute_barrier(cmd);
+  stamp(kUpdate);
+  {
+    vk::Bindings b = common_bindings();
+    b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_).buffer(GT_BIND_LAYER_STATS, layer_stats_);
+    const uint32_t gx = std::min(p.num_layers, ctx_.limits().maxComputeWorkGroupCount[0]);
+    vk::dispatch(cmd, *finalize_, b, PushConstants{}, gx, div_up(p.num_layers, gx));
+    // The step counter is read above (ring slot, Adam); advance it only after those reads.
+    vk::compute_barrier(cmd);
+    vk::Bindings a = common_bindings();
+    a.buffer(GT_BIND_HEADER, header_);
+    vk::dispatch(cmd, *advance_, a, PushConstants{}, 1);
+  }
+  stamp(kEnd);
+  GT_VK_CHECK(vkEndCommandBuffer(cmd));
+}
+
+void Network::train(uint32_t steps) {
+  uint32_t left = steps;
+  const uint32_t per_submit = queries_ ? 1 : kStepsPerSubmit;
+  std::vector<VkCommandBuffer> cmds(per_submit, step_cmd_);
+  while (left > 0) {
+    const uint32_t n = std::min(left, per_submit);
+    left -= n;
+    VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    submit.commandBufferCount = n;
+    submit.pCommandBuffers = cmds.data();
+    const bool last = left == 0 || queries_;
+    if (last) GT_VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
+    GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, last ? fence_ : VK_NULL_HANDLE));
+    if (last) GT_VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
+  }
+  steps_done_ += steps;
+}
+
+std::vector<float> Network::read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,
+                                             uint32_t cols, uint32_t ld) {
+  std::vector<float> padded = vk::download_as<float>(ctx_, buf, base * 4, uint64_t(rows) * ld);
+  std::vector<float> out(size_t(rows) * cols);
+  for (uint32_t r = 0; r < rows; ++r)
+    std::memcpy(&out[size_t(r) * cols], &padded[size_t(r) * ld], cols * 4);
+  return out;
+}
+
+net::Params Network::read_params(const std::vector<vk::Buffer>& segs) {
+  net::Params out(plan_.num_layers);
+  for (uint32_t l = 0; l < plan_.num_layers; ++l) {
+    const LayerDesc& d = plan_.layers[l];
+    const vk::Buffer& seg = segs[plan_.params.segment_of[l]];
+    out[l].in = d.in_dim;
+    out[l].out = d.out_dim;
+    out[l].w = read_layer_major(seg, d.w_off, d.out_dim, d.in_dim, d.ld_in);
+    out[l].b = read_layer_major(seg, d.b_off, 1, d.out_dim, d.ld_out);
+  }
+  return out;
+}
+
+net::Params Network::params() { return read_params(params_); }
+net::Params Network::grads() { return read_params(grads_); }
+
+Batch Network::batch() {
+  Batch b;
+  b.size = plan_.batch;
+  const LayerDesc& first = plan_.layers.front();
+  b.input = read_layer_major(x_[plan_.acts.segment_of[0]], first.x_in_off, plan_.batch, first.in_dim, first.ld_in);
+  const LayerDesc& last = plan_.layers.back();
+  b.target = read_layer_major(target_, 0, plan_.batch, last.out_dim, last.ld_out);
+  return b;
+}
+
+std::vector<float> Network::activations(uint32_t a) {
+  const uint32_t size = a == 0 ? plan_.layers[0].in_dim : plan_.layers[a - 1].out_dim;
+  const uint32_t ld = a == 0 ? plan_.layers[0].ld_in : plan_.layers[a - 1].ld_out;
+  return read_layer_major(x_[plan_.acts.segment_of[a]], plan_.acts.offset_of[a], plan_.batch, size, ld);
+}
+
+std::vector<float> Network::preactivations(uint32_t a) {
+  const uint32_t size = a == 0 ? plan_.layers[0].in_dim : plan_.layers[a - 1].out_dim;
+  const uint32_t ld = a == 0 ? plan_.layers[0].ld_in : plan_.layers[a - 1].ld_out;
+  return read_layer_major(z_[plan_.acts.segment_of[a]], plan_.acts.offset_of[a], plan_.batch, size, ld);
+}
+
+float Network::loss() { return vk::download_as<StatsHeader>(ctx_, header_, 0, 1)[0].loss; }
+
+StepStats Network::latest_stats() {
+  StatsHeader h = vk::download_as<StatsHeader>(ctx_, header_, 0, 1)[0];
+  StepStats s;
+  s.step = h.step == 0 ? 0 : h.step - 1;
+  s.loss = h.loss;
+  s.layers = vk::download_as<LayerStats>(ctx_, layer_stats_, 0, plan_.num_layers);
+  return s;
+}
+
+std::vector<float> Network::neuron_stats() {
+  return vk::download_as<float>(ctx_, neuron_stats_, 0, plan_.neuron_count);
+}
+
+std::vector<StepStats> Network::history() {
+  const uint32_t n = plan_.num_layers, ring = plan_.ring_len;
+  std::vector<StepRecord> steps =
+      vk::download_as<StepRecord>(ctx_, header_, sizeof(StatsHeader), ring);
+  std::vector<LayerStats> all =
+      vk::download_as<LayerStats>(ctx_, layer_stats_, uint64_t(n) * sizeof(LayerStats), uint64_t(ring) * n);
+  std::vector<StepStats> out;
+  for (uint32_t slot = 0; slot < ring; ++slot) {
+    if (!steps[slot].valid) continue;
+    StepStats s;
+    s.step = steps[slot].step;
+    s.loss = steps[slot].loss;
+    s.layers.assign(all.begin() + size_t(slot) * n, all.begin() + size_t(slot + 1) * n);
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const StepStats& a, const StepStats& b) { return a.step < b.step; });
+  return out;
+}
+
+std::optional<StepTimings> Network::timings() {
+  if (!queries_ || steps_done_ == 0) return std::nullopt;
+  uint64_t t[kStampCount];
+  GT_VK_CHECK(vkGetQueryPoolResults(ctx_.device(), queries_, 0, kStampCount, sizeof t, t, sizeof(uint64_t),
+                                    VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
+  const double ms = ctx_.limits().timestampPeriod * 1e-6;
+  auto span = [&](Stamp a, Stamp b) { return static_cast<double>(t[b] - t[a]) * ms; };
+  StepTimings r;
+  r.data = span(kBegin, kData);
+  r.forward = span(kData, kForward);
+  r.backward = span(kForward, kBackward);
+  r.update = span(kBackward, kUpdate);
+  r.statistics = span(kUpdate, kEnd);
+  r.total = span(kBegin, kEnd);
+  return r;
+}
+
+}  // namespace gt::gpu

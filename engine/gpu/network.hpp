@@ -1,0 +1,123 @@
+// A network on the GPU: its buffers (from a Plan), the compute pipelines, and one command
+// buffer that holds a whole training step (data, forward, loss, backward, statistics, update),
+// recorded once and resubmitted. The host never reads back inside a step: statistics stay on the
+// GPU (the renderer reads them there) until a caller asks for them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "gpu/plan.hpp"
+#include "layout.h"
+#include "net/init.hpp"
+#include "net/spec.hpp"
+#include "vk/buffer.hpp"
+#include "vk/compute.hpp"
+
+namespace gt::vk {
+class Context;
+}
+
+namespace gt::gpu {
+
+struct Batch {
+  uint32_t size = 0;
+  std::vector<float> input;   // [size][in]
+  std::vector<float> target;  // [size][out]
+};
+
+struct StepStats {
+  uint32_t step = 0;
+  float loss = 0;
+  std::vector<shared::LayerStats> layers;
+};
+
+// GPU time of the parts of one step, from timestamp queries (milliseconds).
+struct StepTimings {
+  double data = 0, forward = 0, backward = 0, update = 0, statistics = 0, total = 0;
+};
+
+struct NetworkOptions {
+  uint64_t max_segment_bytes = 0;  // 0: from the device limits (tests force small segments)
+  uint32_t ring_len = 64;
+  bool timestamps = false;  // record timestamp queries around the parts of the step
+};
+
+DeviceLimits device_limits(const vk::Context& ctx, uint64_t max_segment_bytes = 0);
+
+class Network {
+ public:
+  // Plans (throws PlanError when it does not fit), allocates, uploads initial parameters.
+  Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions& options = {});
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  const Plan& plan() const { return plan_; }
+  const net::Scene& scene() const { return scene_; }
+  uint32_t steps_done() const { return steps_done_; }
+
+  // Replaces the parameters and clears optimizer state (the step counter is kept).
+  void set_params(const net::Params& params);
+  // Changes learning rate and optimizer constants without re-recording.
+  void set_train(const net::TrainSpec& train);
+
+  // Submits `steps` training steps and waits for them.
+  void train(uint32_t steps);
+
+  // On-demand readback (waits for the GPU).
+  net::Params params();
+  net::Params grads();
+  Batch batch();  // the batch of the latest step
+  float loss();
+  StepStats latest_stats();
+  std::vector<float> neuron_stats();  // mean |dL/dz| per neuron, layer after layer
+  // The ring of per-layer statistics: entries for the last min(steps_done, ring_len) steps,
+  // oldest first.
+  std::vector<StepStats> history();
+  // Activations of index a (0 = input, a = layer a's output), [batch][size]; pre-activations too.
+  std::vector<float> activations(uint32_t a);
+  std::vector<float> preactivations(uint32_t a);
+
+  // Timings of the latest step (NetworkOptions::timestamps).
+  std::optional<StepTimings> timings();
+
+  // The statistics buffers, for the renderer (read in place, ordered by a barrier).
+  const vk::Buffer& layer_stats_buffer() const { return layer_stats_; }
+  const vk::Buffer& neuron_stats_buffer() const { return neuron_stats_; }
+
+ private:
+  void allocate();
+  void upload_globals();
+  void upload_teacher();
+  void record_step();
+  void generate_fixed_batch();
+  std::vector<float> read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,
+                                      uint32_t cols, uint32_t ld);
+  net::Params read_params(const std::vector<vk::Buffer>& segs);
+  vk::Bindings common_bindings() const;
+
+  vk::Context& ctx_;
+  net::Scene scene_;
+  NetworkOptions options_;
+  Plan plan_;
+  uint32_t steps_done_ = 0;
+
+  std::unique_ptr<vk::ComputeLayout> layout_;
+  std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, update_, finalize_,
+      advance_;
+
+  vk::Buffer globals_, layers_;
+  std::vector<vk::Buffer> params_, grads_, opt_m_, opt_v_, x_, z_;
+  std::vector<vk::BufferView> params_tex_, x_tex_;
+  vk::Buffer delta_, target_, partials_, header_, layer_stats_, neuron_stats_;
+  vk::BufferView delta_tex_;
+
+  VkCommandBuffer step_cmd_ = VK_NULL_HANDLE;
+  VkFence fence_ = VK_NULL_HANDLE;
+  VkQueryPool queries_ = VK_NULL_HANDLE;
+};
+
+}  // namespace gt::gpu

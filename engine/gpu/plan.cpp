@@ -1,0 +1,162 @@
+#include "gpu/plan.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace gt::gpu {
+
+using shared::GT_UPDATE_CHUNK;
+using shared::GT_VEC;
+using shared::GT_WG_SIZE;
+using shared::GT_WG_TILE;
+
+namespace {
+
+// Places items of the given sizes (floats) one after the other, starting a new segment when
+// the next would pass the limit. An item larger than the limit is an error for the caller.
+SegmentedArray place(const std::vector<uint64_t>& sizes, uint64_t max_floats) {
+  SegmentedArray a;
+  a.segment_floats.push_back(0);
+  for (uint64_t s : sizes) {
+    if (a.segment_floats.back() + s > max_floats && a.segment_floats.back() > 0)
+      a.segment_floats.push_back(0);
+    a.segment_of.push_back(static_cast<uint32_t>(a.segment_floats.size() - 1));
+    a.offset_of.push_back(a.segment_floats.back());
+    a.segment_floats.back() += s;
+  }
+  for (uint64_t& s : a.segment_floats) s = std::max<uint64_t>(s, GT_VEC);
+  return a;
+}
+
+uint32_t to_u32(uint64_t v, const char* what) {
+  if (v > 0xffffffffull) throw PlanError(std::string(what) + " exceeds 2^32 elements");
+  return static_cast<uint32_t>(v);
+}
+
+}  // namespace
+
+std::string format_bytes(uint64_t bytes) {
+  char buf[64];
+  if (bytes >= (1ull << 30))
+    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1ull << 30));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1ull << 20));
+  return buf;
+}
+
+uint64_t Plan::total_bytes() const {
+  uint64_t floats = 0;
+  for (uint64_t s : params.segment_floats) floats += (2 + moments) * s;  // params, grads, m, v
+  for (uint64_t s : acts.segment_floats) floats += 2 * s;    // X and Z
+  floats += delta_floats + target_floats + 4 * partial_vec4s + neuron_count;
+  uint64_t bytes = floats * 4;
+  bytes += layers.size() * sizeof(shared::LayerDesc) + sizeof(shared::Globals);
+  bytes += sizeof(shared::StatsHeader) + ring_len * sizeof(shared::StepRecord);
+  bytes += (1ull + ring_len) * num_layers * sizeof(shared::LayerStats);
+  return bytes;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> Plan::param_segment_layers() const {
+  std::vector<std::pair<uint32_t, uint32_t>> out(params.segment_floats.size(),
+                                                 {UINT32_MAX, 0});
+  for (uint32_t l = 0; l < num_layers; ++l) {
+    auto& r = out[params.segment_of[l]];
+    r.first = std::min(r.first, l);
+    r.second = std::max(r.second, l);
+  }
+  return out;
+}
+
+Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
+               const net::TrainSpec& train, const DeviceLimits& limits, uint32_t ring_len) {
+  Plan p;
+  p.moments = train.optimizer == net::Optimizer::sgd ? 0 : train.optimizer == net::Optimizer::momentum ? 1 : 2;
+  const std::vector<uint32_t> sizes = network.sizes();
+  p.num_layers = network.num_layers();
+  p.batch = data.batch;
+  p.batch_pad = round_up(data.batch, GT_VEC);
+  std::vector<uint32_t> ld(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i) ld[i] = round_up(sizes[i], GT_VEC);
+  p.max_ld = *std::max_element(ld.begin(), ld.end());
+
+  const uint64_t max_floats = limits.max_segment_bytes / 4;
+  std::vector<uint64_t> param_sizes, act_sizes;
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    const uint64_t n = uint64_t(ld[l + 1]) * ld[l] + ld[l + 1];
+    if (n > max_floats)
+      throw PlanError("layer " + std::to_string(l + 1) + " (" + std::to_string(sizes[l]) + " -> " +
+                      std::to_string(sizes[l + 1]) + ") needs " + format_bytes(n * 4) +
+                      " of parameters, more than the device's largest buffer (" +
+                      format_bytes(limits.max_segment_bytes) + ")");
+    param_sizes.push_back(n);
+  }
+  for (size_t a = 0; a < sizes.size(); ++a) {
+    const uint64_t n = uint64_t(p.batch_pad) * ld[a];
+    if (n > max_floats)
+      throw PlanError("activations of layer " + std::to_string(a) + " (batch " +
+                      std::to_string(p.batch) + " x " + std::to_string(sizes[a]) + ") need " +
+                      format_bytes(n * 4) + ", more than the device's largest buffer (" +
+                      format_bytes(limits.max_segment_bytes) + ")");
+    act_sizes.push_back(n);
+  }
+  p.params = place(param_sizes, max_floats);
+  p.acts = place(act_sizes, max_floats);
+
+  const uint64_t half = uint64_t(p.batch_pad) * p.max_ld;
+  p.delta_floats = 2 * half;
+  if (p.delta_floats > max_floats)
+    throw PlanError("the error signal (2 x batch " + std::to_string(p.batch) + " x width " +
+                    std::to_string(p.max_ld) + ") needs more than the device's largest buffer");
+  p.teacher_off = to_u32(uint64_t(p.batch_pad) * ld.back(), "targets");
+  p.target_floats = p.teacher_off + shared::GT_TEACHER_HIDDEN * (uint64_t(sizes.front()) + sizes.back());
+
+  uint64_t partial = 0, neurons = 0;
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    shared::LayerDesc d{};
+    d.in_dim = sizes[l];
+    d.out_dim = sizes[l + 1];
+    d.ld_in = ld[l];
+    d.ld_out = ld[l + 1];
+    d.w_off = to_u32(p.params.offset_of[l], "parameter segment");
+    d.b_off = d.w_off + d.ld_out * d.ld_in;
+    d.x_in_off = to_u32(p.acts.offset_of[l], "activation segment");
+    d.x_out_off = to_u32(p.acts.offset_of[l + 1], "activation segment");
+    d.d_off = to_u32((l % 2) * half, "delta");
+    d.d_prev_off = to_u32(((l + 1) % 2) * half, "delta");
+    const bool last = l + 1 == p.num_layers;
+    d.act = static_cast<uint32_t>(last ? network.output_activation : network.activation);
+    d.act_prev = static_cast<uint32_t>(network.activation);
+    d.neuron_off = to_u32(neurons, "neurons");
+    d.dw_tiles_x = div_up(d.ld_in, GT_WG_TILE);
+    d.dw_tiles = d.dw_tiles_x * div_up(d.ld_out, GT_WG_TILE);
+    d.dx_tiles_x = l == 0 ? 0 : div_up(d.ld_in, GT_WG_TILE);
+    d.dx_tiles = d.dx_tiles_x * div_up(p.batch_pad, GT_WG_TILE);
+    d.col_groups = div_up(d.out_dim, GT_WG_SIZE);
+    d.upd_chunks = to_u32((param_sizes[l] + GT_UPDATE_CHUNK - 1) / GT_UPDATE_CHUNK, "update chunks");
+    d.dw_partial_off = to_u32(partial, "partials");
+    d.col_partial_off = d.dw_partial_off + d.dw_tiles;
+    d.upd_partial_off = d.col_partial_off + d.col_groups;
+    partial += d.dw_tiles + d.col_groups + d.upd_chunks;
+    neurons += d.out_dim;
+    p.max_upd_chunks = std::max(p.max_upd_chunks, d.upd_chunks);
+    const uint64_t groups = uint64_t(d.dw_tiles) + d.dx_tiles + d.col_groups;
+    if (groups > limits.max_workgroups_x || d.upd_chunks > limits.max_workgroups_x)
+      throw PlanError("layer " + std::to_string(l + 1) + " needs more workgroups than the device allows");
+    p.layers.push_back(d);
+  }
+  p.partial_vec4s = partial;
+  p.neuron_count = neurons;
+  // Keep the history ring to about 64 MiB for very deep networks.
+  const uint64_t per_step = uint64_t(p.num_layers) * sizeof(shared::LayerStats);
+  p.ring_len = static_cast<uint32_t>(std::clamp<uint64_t>((64ull << 20) / per_step, 1, ring_len));
+  if ((uint64_t(p.ring_len) + 1) * per_step > limits.max_segment_bytes)
+    throw PlanError("the statistics of " + std::to_string(p.num_layers) +
+                    " layers do not fit in one device buffer");
+
+  if (p.total_bytes() > limits.device_memory_bytes)
+    throw PlanError("the network needs " + format_bytes(p.total_bytes()) + " of device memory; the device has " +
+                    format_bytes(limits.device_memory_bytes));
+  return p;
+}
+
+}  // namespace gt::gpu

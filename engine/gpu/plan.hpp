@@ -1,0 +1,65 @@
+// Where everything of a network lives on the GPU: per-layer offsets (LayerDesc), the segments
+// that large arrays are split into, workgroup counts, and the memory all of it needs. Computed
+// before any allocation and checked against the device's limits, so a network that does not
+// fit is refused with a clear message instead of failing half-way.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layout.h"
+#include "net/spec.hpp"
+
+namespace gt::gpu {
+
+struct DeviceLimits {
+  uint64_t max_segment_bytes = 0;  // min of storage-buffer range, allocation size, texel range
+  uint64_t device_memory_bytes = 0;
+  uint32_t max_workgroups_x = 65535;
+};
+
+// Arrays indexed like the layers (params, grads, optimizer moments) or like the activations
+// X_0..X_L and Z_0..Z_L are split into segments; each layer lives entirely in one segment.
+struct SegmentedArray {
+  std::vector<uint64_t> segment_floats;  // size of each segment
+  std::vector<uint32_t> segment_of;      // per item
+  std::vector<uint64_t> offset_of;       // per item, floats from its segment's start
+};
+
+struct Plan {
+  uint32_t num_layers = 0;
+  uint32_t batch = 0;
+  uint32_t batch_pad = 0;
+  uint32_t max_ld = 0;
+  std::vector<shared::LayerDesc> layers;
+  SegmentedArray params;  // per layer: W [ld_out][ld_in] then b [ld_out]
+  SegmentedArray acts;    // per activation a = 0..num_layers: [batch_pad][ld(a)]
+  uint64_t delta_floats = 0;
+  uint64_t target_floats = 0;  // targets, then the teacher network's weights
+  uint32_t teacher_off = 0;
+  uint64_t partial_vec4s = 0;
+  uint64_t neuron_count = 0;
+  uint32_t ring_len = 0;
+  uint32_t max_upd_chunks = 0;
+  uint32_t moments = 0;  // optimizer state arrays kept per parameter: sgd 0, momentum 1, adam 2
+
+  uint64_t total_bytes() const;
+  // Layers [first, last] of each parameter segment.
+  std::vector<std::pair<uint32_t, uint32_t>> param_segment_layers() const;
+};
+
+struct PlanError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline uint32_t round_up(uint32_t v, uint32_t m) { return (v + m - 1) / m * m; }
+inline uint32_t div_up(uint32_t v, uint32_t m) { return (v + m - 1) / m; }
+
+// ring_len: steps of per-layer history kept on the GPU (shrunk for very deep networks).
+Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
+               const net::TrainSpec& train, const DeviceLimits& limits, uint32_t ring_len = 64);
+
+std::string format_bytes(uint64_t bytes);
+
+}  // namespace gt::gpu

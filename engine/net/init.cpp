@@ -1,0 +1,78 @@
+#include "net/init.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <utility>
+
+#include "net/philox.hpp"
+
+namespace gt::net {
+namespace {
+
+// Counter layout shared with the GPU: {element, layer, stream, 0}; key = the 64-bit seed.
+constexpr uint32_t kStreamWeights = 0;
+constexpr uint32_t kStreamBiases = 1;
+
+U32x4 draw(uint64_t seed, uint32_t element, uint32_t layer, uint32_t stream) {
+  return philox4x32_10(U32x4{{element, layer, stream, 0}}, static_cast<uint32_t>(seed),
+                       static_cast<uint32_t>(seed >> 32));
+}
+
+double uniform01(const U32x4& r) {
+  return u01_closed_open(r.v[0]);
+}
+
+// Box-Muller on the first two outputs.
+double standard_normal(const U32x4& r) {
+  return std::sqrt(-2.0 * std::log(u01_open_closed(r.v[0]))) *
+         std::cos(2.0 * std::numbers::pi * u01_closed_open(r.v[1]));
+}
+
+}  // namespace
+
+Params init_params(const NetworkSpec& spec) {
+  const std::vector<uint32_t> sizes = spec.sizes();
+  Params params;
+  params.reserve(sizes.size() - 1);
+  for (uint32_t i = 0; i + 1 < sizes.size(); ++i) {
+    LayerParams lp;
+    lp.in = sizes[i];
+    lp.out = sizes[i + 1];
+    const double fan_in = lp.in;
+    const double fan_out = lp.out;
+    const uint32_t n = lp.in * lp.out;
+    lp.w.resize(n);
+    lp.b.assign(lp.out, 0.0f);
+    for (uint32_t e = 0; e < n; ++e) {
+      const U32x4 r = draw(spec.seed, e, i, kStreamWeights);
+      double w = 0.0;
+      switch (spec.init) {
+        case Init::gaussian:
+          w = standard_normal(r) * spec.sigma_w / std::sqrt(fan_in);
+          break;
+        case Init::xavier_uniform: {
+          const double a = std::sqrt(6.0 / (fan_in + fan_out));
+          w = (2.0 * uniform01(r) - 1.0) * a;
+          break;
+        }
+        case Init::xavier_normal:
+          w = standard_normal(r) * std::sqrt(2.0 / (fan_in + fan_out));
+          break;
+        case Init::he_normal:
+          w = standard_normal(r) * std::sqrt(2.0 / fan_in);
+          break;
+      }
+      lp.w[e] = static_cast<float>(w);
+    }
+    if (spec.init == Init::gaussian) {
+      for (uint32_t j = 0; j < lp.out; ++j) {
+        lp.b[j] = static_cast<float>(standard_normal(draw(spec.seed, j, i, kStreamBiases)) *
+                                     spec.sigma_b);
+      }
+    }
+    params.push_back(std::move(lp));
+  }
+  return params;
+}
+
+}  // namespace gt::net

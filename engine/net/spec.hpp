@@ -1,0 +1,96 @@
+// What a scene asks for: the network, its data and its training. Plain values, validated by
+// engine/scene; everything downstream (GPU model, CPU reference, CLI) reads these.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gt::net {
+
+// Numeric values match the GT_ACT_* constants in engine/shared/layout.h (used by shaders).
+enum class Activation : uint32_t {
+  linear = 0,
+  relu = 1,
+  leaky_relu = 2,
+  tanh = 3,
+  sigmoid = 4,
+  gelu = 5
+};
+enum class Init : uint32_t { gaussian, xavier_uniform, xavier_normal, he_normal };
+enum class Loss : uint32_t { mse = 0, cross_entropy = 1 };
+enum class Optimizer : uint32_t { sgd = 0, momentum = 1, adam = 2 };
+// Numeric values match GT_DATA_* in engine/shared/layout.h.
+enum class DataKind : uint32_t { spiral = 0, xor_ = 1, circles = 2, blobs = 3, teacher = 4 };
+
+inline constexpr double kLeakyReluSlope = 0.01;
+
+struct NetworkSpec {
+  uint32_t input = 2;
+  uint32_t depth = 8;  // hidden layers; weight layers = depth + 1
+  uint32_t width = 64;
+  uint32_t output = 2;
+  Activation activation = Activation::tanh;
+  Activation output_activation = Activation::linear;
+  Init init = Init::gaussian;
+  double sigma_w = 1.0;  // gaussian init: W ~ N(0, sigma_w^2 / fan_in)
+  double sigma_b = 0.0;  // gaussian init: b ~ N(0, sigma_b^2)
+  uint64_t seed = 1;
+
+  uint32_t num_layers() const { return depth + 1; }
+  // Feature sizes from the input to the output: num_layers() + 1 entries.
+  std::vector<uint32_t> sizes() const;
+};
+
+struct DataSpec {
+  DataKind kind = DataKind::spiral;
+  uint32_t batch = 128;
+  uint64_t seed = 1;
+  bool fixed = false;  // true: the same batch every step; false: a fresh batch each step
+};
+
+struct TrainSpec {
+  Loss loss = Loss::cross_entropy;
+  Optimizer optimizer = Optimizer::sgd;
+  double lr = 0.01;
+  uint32_t steps = 100;
+  double momentum = 0.9;  // momentum optimizer: v = mu v + g; W -= lr v
+  double beta1 = 0.9;     // adam
+  double beta2 = 0.999;   // adam
+  double eps = 1e-8;      // adam
+};
+
+struct Scene {
+  std::string title;
+  std::filesystem::path path;  // where it was read from; empty for built-in scenes
+  NetworkSpec network;
+  DataSpec data;
+  TrainSpec train;
+};
+
+// Names as written in scene files and on the command line.
+std::string_view to_string(Activation a);
+std::string_view to_string(Init i);
+std::string_view to_string(Loss l);
+std::string_view to_string(Optimizer o);
+std::string_view to_string(DataKind d);
+std::optional<Activation> parse_activation(std::string_view s);
+std::optional<Init> parse_init(std::string_view s);
+std::optional<Loss> parse_loss(std::string_view s);
+std::optional<Optimizer> parse_optimizer(std::string_view s);
+std::optional<DataKind> parse_data_kind(std::string_view s);
+
+// The valid names of each enum, for error messages ("expected one of: ...").
+std::vector<std::string_view> names_of_activations();
+std::vector<std::string_view> names_of_inits();
+std::vector<std::string_view> names_of_losses();
+std::vector<std::string_view> names_of_optimizers();
+std::vector<std::string_view> names_of_data_kinds();
+
+// Classification data kinds have 2-D inputs and one-hot targets.
+bool is_classification(DataKind d);
+
+}  // namespace gt::net

@@ -1,0 +1,507 @@
+#include "scene/scene.hpp"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace gt::scene {
+namespace {
+
+using net::Scene;
+
+enum class Type { integer, floating, boolean, string };
+
+// A TOML value whose type has already been checked against the key.
+struct Value {
+  int64_t i = 0;
+  double f = 0.0;
+  bool b = false;
+  std::string s;
+};
+
+struct Key {
+  std::string_view section;  // empty for top-level keys
+  std::string_view name;
+  Type type;
+  std::string range;  // as shown by describe_schema()
+  std::string_view help;
+  // Stores the value, or returns what is wrong with it (and leaves the scene alone).
+  std::function<std::optional<std::string>(Scene&, const Value&)> set;
+  std::function<std::string(const Scene&)> show;
+
+  std::string full_name() const {
+    return section.empty() ? std::string(name) : std::string(section) + "." + std::string(name);
+  }
+};
+
+constexpr std::string_view kSections[] = {"network", "data", "train"};
+
+std::string format_double(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string join(const std::vector<std::string_view>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+template <typename Section, typename T>
+Key int_key(Section Scene::*section, T Section::*field, std::string_view sec, std::string_view name,
+            int64_t lo, int64_t hi, std::string_view help) {
+  std::string range = hi == std::numeric_limits<int64_t>::max() ||
+                              static_cast<uint64_t>(hi) == std::numeric_limits<T>::max()
+                          ? ">= " + std::to_string(lo)
+                          : std::to_string(lo) + ".." + std::to_string(hi);
+  return Key{sec,
+             name,
+             Type::integer,
+             std::move(range),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               if (v.i < lo) return "must be >= " + std::to_string(lo);
+               if (v.i > hi) return "must be <= " + std::to_string(hi);
+               (s.*section).*field = static_cast<T>(v.i);
+               return std::nullopt;
+             },
+             [=](const Scene& s) { return std::to_string((s.*section).*field); }};
+}
+
+// lo is exclusive unless lo_inclusive; hi, when given, is exclusive.
+template <typename Section>
+Key float_key(Section Scene::*section, double Section::*field, std::string_view sec,
+              std::string_view name, double lo, bool lo_inclusive, std::optional<double> hi,
+              std::string_view help) {
+  std::string range;
+  if (hi) {
+    range = (lo_inclusive ? "[" : "(") + format_double(lo) + ", " + format_double(*hi) + ")";
+  } else {
+    range = (lo_inclusive ? ">= " : "> ") + format_double(lo);
+  }
+  return Key{sec,
+             name,
+             Type::floating,
+             std::move(range),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               if (!std::isfinite(v.f)) return std::string("must be finite");
+               if (lo_inclusive ? v.f < lo : v.f <= lo)
+                 return (lo_inclusive ? "must be >= " : "must be > ") + format_double(lo);
+               if (hi && v.f >= *hi) return "must be < " + format_double(*hi);
+               (s.*section).*field = v.f;
+               return std::nullopt;
+             },
+             [=](const Scene& s) { return format_double((s.*section).*field); }};
+}
+
+template <typename Section, typename E>
+Key enum_key(Section Scene::*section, E Section::*field, std::string_view sec,
+             std::string_view name, std::optional<E> (*parse_fn)(std::string_view),
+             std::vector<std::string_view> (*names_fn)(), std::string_view help) {
+  return Key{sec,
+             name,
+             Type::string,
+             join(names_fn(), "|"),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               const std::optional<E> e = parse_fn(v.s);
+               if (!e) {
+                 return "unknown value \"" + v.s + "\"; expected one of: " + join(names_fn(), ", ");
+               }
+               (s.*section).*field = *e;
+               return std::nullopt;
+             },
+             [=](const Scene& s) { return std::string(net::to_string((s.*section).*field)); }};
+}
+
+const std::vector<Key>& keys() {
+  using net::DataSpec;
+  using net::NetworkSpec;
+  using net::TrainSpec;
+  constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
+  constexpr auto kNet = &Scene::network;
+  constexpr auto kData = &Scene::data;
+  constexpr auto kTrain = &Scene::train;
+  static const std::vector<Key> table = {
+      Key{"", "title", Type::string, "any text", "the scene's name",
+          [](Scene& s, const Value& v) -> std::optional<std::string> {
+            s.title = v.s;
+            return std::nullopt;
+          },
+          [](const Scene&) { return std::string("(file stem)"); }},
+      int_key(kNet, &NetworkSpec::input, "network", "input", 1, kMaxU32, "input features"),
+      int_key(kNet, &NetworkSpec::depth, "network", "depth", 1, 100000,
+              "hidden layers; weight layers = depth + 1"),
+      int_key(kNet, &NetworkSpec::width, "network", "width", 1, 65536, "units per hidden layer"),
+      int_key(kNet, &NetworkSpec::output, "network", "output", 1, kMaxU32,
+              "outputs (classes for classification)"),
+      enum_key(kNet, &NetworkSpec::activation, "network", "activation", net::parse_activation,
+               net::names_of_activations, "hidden-layer activation"),
+      enum_key(kNet, &NetworkSpec::output_activation, "network", "output_activation",
+               net::parse_activation, net::names_of_activations, "activation of the last layer"),
+      enum_key(kNet, &NetworkSpec::init, "network", "init", net::parse_init, net::names_of_inits,
+               "weight initialisation"),
+      float_key(kNet, &NetworkSpec::sigma_w, "network", "sigma_w", 0.0, false, std::nullopt,
+                "gaussian init: W ~ N(0, sigma_w^2 / fan_in)"),
+      float_key(kNet, &NetworkSpec::sigma_b, "network", "sigma_b", 0.0, true, std::nullopt,
+                "gaussian init: b ~ N(0, sigma_b^2)"),
+      int_key(kNet, &NetworkSpec::seed, "network", "seed", 0, kMaxInt, "initialisation seed"),
+      enum_key(kData, &DataSpec::kind, "data", "kind", net::parse_data_kind,
+               net::names_of_data_kinds, "data set"),
+      int_key(kData, &DataSpec::batch, "data", "batch", 1, 65536, "samples per step"),
+      int_key(kData, &DataSpec::seed, "data", "seed", 0, kMaxInt, "data seed"),
+      Key{"data", "fixed", Type::boolean, "true|false",
+          "true: the same batch every step; false: a fresh batch each step",
+          [](Scene& s, const Value& v) -> std::optional<std::string> {
+            s.data.fixed = v.b;
+            return std::nullopt;
+          },
+          [](const Scene& s) { return std::string(s.data.fixed ? "true" : "false"); }},
+      enum_key(kTrain, &TrainSpec::loss, "train", "loss", net::parse_loss, net::names_of_losses,
+               "loss function"),
+      enum_key(kTrain, &TrainSpec::optimizer, "train", "optimizer", net::parse_optimizer,
+               net::names_of_optimizers, "optimiser"),
+      float_key(kTrain, &TrainSpec::lr, "train", "lr", 0.0, false, std::nullopt, "learning rate"),
+      int_key(kTrain, &TrainSpec::steps, "train", "steps", 0, kMaxU32, "training steps"),
+      float_key(kTrain, &TrainSpec::momentum, "train", "momentum", 0.0, true, 1.0,
+                "momentum optimizer: v = mu v + g"),
+      float_key(kTrain, &TrainSpec::beta1, "train", "beta1", 0.0, true, 1.0, "adam"),
+      float_key(kTrain, &TrainSpec::beta2, "train", "beta2", 0.0, true, 1.0, "adam"),
+      float_key(kTrain, &TrainSpec::eps, "train", "eps", 0.0, false, std::nullopt, "adam"),
+  };
+  return table;
+}
+
+bool is_section(std::string_view name) {
+  return std::find(std::begin(kSections), std::end(kSections), name) != std::end(kSections);
+}
+
+const Key* find_key(std::string_view section, std::string_view name) {
+  for (const Key& k : keys())
+    if (k.section == section && k.name == name) return &k;
+  return nullptr;
+}
+
+std::string key_names(std::string_view section) {
+  std::vector<std::string_view> names;
+  for (const Key& k : keys())
+    if (k.section == section) names.push_back(k.name);
+  return join(names, ", ");
+}
+
+std::string_view expected_text(Type t) {
+  switch (t) {
+    case Type::integer:
+      return "an integer";
+    case Type::floating:
+      return "a number";
+    case Type::boolean:
+      return "a boolean (true or false)";
+    case Type::string:
+      return "a string";
+  }
+  return "?";
+}
+
+std::string_view node_type_text(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+[[noreturn]] void fail(const std::string& where, std::string_view key, const std::string& what) {
+  throw Error(where + ": " + std::string(key) + ": " + what);
+}
+
+void set_key(Scene& scene, const Key& key, const toml::node& node, const std::string& where) {
+  Value v;
+  bool ok = false;
+  switch (key.type) {
+    case Type::integer:
+      if ((ok = node.is_integer())) v.i = node.as_integer()->get();
+      break;
+    case Type::floating:
+      if (node.is_integer()) {
+        ok = true;
+        v.f = static_cast<double>(node.as_integer()->get());
+      } else if ((ok = node.is_floating_point())) {
+        v.f = node.as_floating_point()->get();
+      }
+      break;
+    case Type::boolean:
+      if ((ok = node.is_boolean())) v.b = node.as_boolean()->get();
+      break;
+    case Type::string:
+      if ((ok = node.is_string())) v.s = node.as_string()->get();
+      break;
+  }
+  if (!ok) {
+    fail(where, key.full_name(),
+         "expected " + std::string(expected_text(key.type)) + ", got " +
+             std::string(node_type_text(node.type())));
+  }
+  if (std::optional<std::string> error = key.set(scene, v)) fail(where, key.full_name(), *error);
+}
+
+// Where each key was last set, so cross-key errors can point at the right line or --set.
+struct Origin {
+  std::string where;
+  int order = -1;  // -1: default, 0: the file, i: the i-th override
+};
+using Origins = std::map<std::string, Origin, std::less<>>;
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t");
+  return s.substr(first, last - first + 1);
+}
+
+void apply_assignment(Scene& scene, const std::string& assignment, Origins& origins, int order) {
+  const std::string where = "--set " + assignment;
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos) fail(where, "--set", "expected section.key=value");
+  const std::string_view lhs = trim(std::string_view(assignment).substr(0, eq));
+  const std::string_view rhs = trim(std::string_view(assignment).substr(eq + 1));
+
+  const size_t dot = lhs.find('.');
+  const std::string_view section = dot == std::string_view::npos ? "" : lhs.substr(0, dot);
+  const std::string_view name = dot == std::string_view::npos ? lhs : lhs.substr(dot + 1);
+  if (!section.empty() && !is_section(section)) {
+    fail(where, section, "unknown section; expected one of: network, data, train");
+  }
+  if (section.empty() && is_section(name)) fail(where, lhs, "expected section.key=value");
+  const Key* key = find_key(section, name);
+  if (!key) {
+    fail(where, lhs,
+         section.empty() ? std::string("unknown key; expected section.key=value or title=value")
+                         : "unknown key; expected one of: " + key_names(section));
+  }
+
+  std::optional<toml::table> parsed;
+  try {
+    parsed = toml::parse("v = " + std::string(rhs));
+  } catch (const toml::parse_error&) {
+  }
+  const toml::node* node = parsed && parsed->size() == 1 ? parsed->get("v") : nullptr;
+  // String keys also take a bare word: network.activation=relu.
+  const toml::value<std::string> bare{std::string(rhs)};
+  if (key->type == Type::string && (!node || !node->is_string())) node = &bare;
+  if (!node) {
+    fail(where, key->full_name(),
+         "cannot read \"" + std::string(rhs) + "\" as a TOML value (expected " +
+             std::string(expected_text(key->type)) + ")");
+  }
+  set_key(scene, *key, *node, where);
+  origins[key->full_name()] = Origin{where, order};
+}
+
+void check_rules(const Scene& s, const Origins& origins, const std::string& fallback) {
+  // Of the two conflicting keys, blame the one set last; on a tie, the first (a network key).
+  const auto conflict = [&](std::string_view a, std::string_view b, const std::string& what) {
+    const auto origin_of = [&](std::string_view k) {
+      const auto it = origins.find(k);
+      return it == origins.end() ? Origin{} : it->second;
+    };
+    const Origin oa = origin_of(a);
+    const Origin ob = origin_of(b);
+    const bool blame_b = ob.order > oa.order;
+    const Origin& o = blame_b ? ob : oa;
+    fail(o.where.empty() ? fallback : o.where, blame_b ? b : a, what);
+  };
+  const net::NetworkSpec& n = s.network;
+  const net::DataKind kind = s.data.kind;
+  const std::string kind_text = "data.kind \"" + std::string(net::to_string(kind)) + "\"";
+  if (net::is_classification(kind) && n.input != 2) {
+    conflict("network.input", "data.kind",
+             "network.input is " + std::to_string(n.input) + ", but " + kind_text +
+                 " (2-D points) needs network.input = 2");
+  }
+  if ((kind == net::DataKind::xor_ || kind == net::DataKind::circles) && n.output != 2) {
+    conflict("network.output", "data.kind",
+             "network.output is " + std::to_string(n.output) + ", but " + kind_text +
+                 " (2 classes) needs network.output = 2");
+  }
+  if ((kind == net::DataKind::spiral || kind == net::DataKind::blobs) && n.output < 2) {
+    conflict("network.output", "data.kind",
+             "network.output is " + std::to_string(n.output) + ", but " + kind_text +
+                 " needs network.output >= 2 (one output per class)");
+  }
+  if (s.train.loss == net::Loss::cross_entropy && n.output < 2) {
+    conflict("network.output", "train.loss",
+             "network.output is " + std::to_string(n.output) +
+                 ", but train.loss \"cross_entropy\" needs network.output >= 2");
+  }
+}
+
+struct Entry {
+  toml::source_position pos;
+  std::string_view section;
+  std::string_view name;
+  const toml::node* node;
+};
+
+}  // namespace
+
+net::Scene parse(std::string_view text, const std::string& source_name,
+                 const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw Error(source_name + ":" + std::to_string(e.source().begin.line) +
+                ": syntax error: " + std::string(e.description()));
+  }
+
+  Scene scene;
+  scene.title = std::filesystem::path(source_name).stem().string();
+
+  // Handle keys in file order so the first error reported is the first in the file.
+  std::vector<Entry> entries;
+  for (const auto& [k, node] : root) {
+    if (is_section(k.str()) && node.is_table()) {
+      for (const auto& [k2, node2] : *node.as_table()) {
+        entries.push_back({k2.source().begin, k.str(), k2.str(), &node2});
+      }
+    } else {
+      entries.push_back({k.source().begin, "", k.str(), &node});
+    }
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.pos < b.pos; });
+
+  Origins origins;
+  for (const Entry& e : entries) {
+    const std::string where = source_name + ":" + std::to_string(e.pos.line);
+    if (e.section.empty() && e.name != "title") {
+      if (is_section(e.name))
+        fail(where, e.name, "must be a table ([" + std::string(e.name) + "])");
+      if (e.node->is_table()) {
+        fail(where, e.name, "unknown section; expected one of: network, data, train");
+      }
+      fail(where, e.name, "unknown key; expected title or a section: network, data, train");
+    }
+    const Key* key = find_key(e.section, e.name);
+    if (!key) {
+      fail(where, std::string(e.section) + "." + std::string(e.name),
+           "unknown key; expected one of: " + key_names(e.section));
+    }
+    set_key(scene, *key, *e.node, where);
+    origins[key->full_name()] = Origin{where, 0};
+  }
+
+  for (size_t i = 0; i < overrides.size(); ++i) {
+    apply_assignment(scene, overrides[i], origins, static_cast<int>(i) + 1);
+  }
+  check_rules(scene, origins, source_name);
+  return scene;
+}
+
+net::Scene load(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  const std::string name = file.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    throw Error(name + ": cannot open: " + std::strerror(EISDIR));
+  }
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(name.c_str(), "rb"),
+                                                          &std::fclose);
+  if (!f) throw Error(name + ": cannot open: " + std::strerror(errno));
+  std::string text;
+  char buf[1 << 14];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
+    text.append(buf, n);
+  if (std::ferror(f.get())) throw Error(name + ": cannot read: " + std::strerror(errno));
+
+  Scene scene = parse(text, name, overrides);
+  scene.path = file;
+  return scene;
+}
+
+void apply_override(net::Scene& scene, const std::string& assignment) {
+  Scene updated = scene;
+  Origins origins;
+  apply_assignment(updated, assignment, origins, 1);
+  check_rules(updated, origins, "--set " + assignment);
+  scene = std::move(updated);
+}
+
+std::string describe_schema() {
+  const Scene defaults;
+  size_t name_w = 0, range_w = 0, default_w = 0;
+  for (const Key& k : keys()) {
+    name_w = std::max(name_w, k.name.size());
+    range_w = std::max(range_w, k.range.size());
+    default_w = std::max(default_w, k.show(defaults).size());
+  }
+  const auto pad = [](std::string s, size_t w) {
+    s.resize(std::max(s.size(), w), ' ');
+    return s;
+  };
+  std::string out =
+      "Scene files are TOML. Every key is optional; a missing key takes its default.\n\n";
+  out += "  " + pad("key", name_w) + "  " + pad("type", 6) + "  " + pad("range", range_w) + "  " +
+         pad("default", default_w) + "  meaning\n";
+  std::string_view section = "-";
+  for (const Key& k : keys()) {
+    if (k.section != section) {
+      section = k.section;
+      out += section.empty() ? "(top level)\n" : "[" + std::string(section) + "]\n";
+    }
+    const std::string_view type = k.type == Type::integer    ? "int"
+                                  : k.type == Type::floating ? "float"
+                                  : k.type == Type::boolean  ? "bool"
+                                                             : "string";
+    out += "  " + pad(std::string(k.name), name_w) + "  " + pad(std::string(type), 6) + "  " +
+           pad(k.range, range_w) + "  " + pad(k.show(defaults), default_w) + "  " +
+           std::string(k.help) + "\n";
+  }
+  out +=
+      "\nInteger values are accepted for float keys; floats must be finite.\n"
+      "Cross-key rules (checked after all overrides):\n"
+      "  data.kind spiral, xor, circles, blobs need network.input = 2\n"
+      "  data.kind xor, circles need network.output = 2\n"
+      "  data.kind spiral, blobs need network.output >= 2\n"
+      "  train.loss cross_entropy needs network.output >= 2\n"
+      "Overrides: --set section.key=value (value in TOML syntax; string keys also take a bare "
+      "word),\n"
+      "applied after the file, in order.\n";
+  return out;
+}
+
+}  // namespace gt::scene

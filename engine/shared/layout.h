@@ -1,0 +1,175 @@
+// Buffer layouts and constants shared by C++ (engine/) and GLSL (compute_shaders/, render/).
+// Declared once here so a layout mismatch between host and shader cannot happen. Only 4-byte
+// scalars in structs: the std430 layout then equals the C++ layout (static_asserts below).
+#ifndef GT_SHARED_LAYOUT_H
+#define GT_SHARED_LAYOUT_H
+
+#ifdef __cplusplus
+#include <cstdint>
+namespace gt::shared {
+using uint = uint32_t;
+#define GT_CONST(type, name, value) inline constexpr type name = value
+#else
+#define GT_CONST(type, name, value) const type name = value
+#endif
+
+// Activation codes (match gt::net::Activation).
+GT_CONST(uint, GT_ACT_LINEAR, 0u);
+GT_CONST(uint, GT_ACT_RELU, 1u);
+GT_CONST(uint, GT_ACT_LEAKY_RELU, 2u);
+GT_CONST(uint, GT_ACT_TANH, 3u);
+GT_CONST(uint, GT_ACT_SIGMOID, 4u);
+GT_CONST(uint, GT_ACT_GELU, 5u);
+GT_CONST(float, GT_LEAKY_SLOPE, 0.01f);
+
+GT_CONST(uint, GT_LOSS_MSE, 0u);
+GT_CONST(uint, GT_LOSS_CROSS_ENTROPY, 1u);
+GT_CONST(uint, GT_OPT_SGD, 0u);
+GT_CONST(uint, GT_OPT_MOMENTUM, 1u);
+GT_CONST(uint, GT_OPT_ADAM, 2u);
+
+GT_CONST(uint, GT_DATA_SPIRAL, 0u);
+GT_CONST(uint, GT_DATA_XOR, 1u);
+GT_CONST(uint, GT_DATA_CIRCLES, 2u);
+GT_CONST(uint, GT_DATA_BLOBS, 3u);
+GT_CONST(uint, GT_DATA_TEACHER, 4u);
+GT_CONST(uint, GT_TEACHER_HIDDEN, 16u);  // width of the fixed random teacher network
+
+// Every matrix is stored with its row length padded to a multiple of GT_VEC (vec4 loads), and
+// the batch padded to a multiple of GT_VEC rows. Padding is kept at exactly zero.
+GT_CONST(uint, GT_VEC, 4u);
+// GEMM tiling: each invocation computes a GT_TILE x GT_TILE block; a workgroup is
+// GT_WG_SIDE x GT_WG_SIDE invocations, so it covers GT_WG_TILE x GT_WG_TILE outputs.
+GT_CONST(uint, GT_TILE, 4u);
+GT_CONST(uint, GT_WG_SIDE, 8u);
+GT_CONST(uint, GT_WG_TILE, 32u);
+GT_CONST(uint, GT_WG_SIZE, 64u);   // invocations of every compute workgroup
+GT_CONST(uint, GT_UPDATE_VECS_PER_INVOCATION, 4u);
+GT_CONST(uint, GT_UPDATE_CHUNK, 1024u);  // parameters per update workgroup (64 x 4 x vec4)
+
+// Descriptor bindings of the one push-descriptor set every compute pipeline uses. Large arrays
+// live in "segments" (several VkBuffers, each within the device's storage-buffer range); a
+// dispatch binds the segment that holds its layer, so offsets in LayerDesc are segment-relative.
+GT_CONST(uint, GT_BIND_GLOBALS, 0u);      // Globals
+GT_CONST(uint, GT_BIND_LAYERS, 1u);       // LayerDesc[]
+GT_CONST(uint, GT_BIND_PARAMS, 2u);       // float[]: W then b of each layer (param segment)
+GT_CONST(uint, GT_BIND_GRADS, 3u);        // float[]: same layout as PARAMS
+GT_CONST(uint, GT_BIND_OPT_M, 4u);        // float[]: optimizer first moment / velocity
+GT_CONST(uint, GT_BIND_OPT_V, 5u);        // float[]: optimizer second moment
+GT_CONST(uint, GT_BIND_X_IN, 6u);         // float[]: activations X (segment of the layer's input)
+GT_CONST(uint, GT_BIND_X_OUT, 7u);        // float[]: activations X (segment of the layer's output)
+GT_CONST(uint, GT_BIND_Z_IN, 8u);         // float[]: pre-activations Z (input side)
+GT_CONST(uint, GT_BIND_Z_OUT, 9u);        // float[]: pre-activations Z (output side)
+GT_CONST(uint, GT_BIND_DELTA, 10u);       // float[]: dL/dZ, two ping-pong halves
+GT_CONST(uint, GT_BIND_TARGET, 11u);      // float[]: targets [batch_pad][ld_out]
+GT_CONST(uint, GT_BIND_PARTIALS, 12u);    // vec4[]: per-workgroup partial reductions
+GT_CONST(uint, GT_BIND_HEADER, 13u);      // StatsHeader then StepRecord[ring_len]
+GT_CONST(uint, GT_BIND_LAYER_STATS, 14u); // LayerStats[num_layers] then the ring
+GT_CONST(uint, GT_BIND_NEURON_STATS, 15u);// float[]: mean |dL/dz| per neuron, all layers
+GT_CONST(uint, GT_BIND_PARAMS_TEX, 16u);  // samplerBuffer rgba32f over PARAMS
+GT_CONST(uint, GT_BIND_X_IN_TEX, 17u);    // samplerBuffer rgba32f over X (input side)
+GT_CONST(uint, GT_BIND_DELTA_TEX, 18u);   // samplerBuffer rgba32f over DELTA
+GT_CONST(uint, GT_BIND_COUNT, 19u);
+
+// Per-dispatch push constants (one struct for all compute pipelines; 128 bytes at most).
+struct PushConstants {
+  uint layer;        // index into LayerDesc (per-layer dispatches)
+  uint layer_begin;  // first layer of a multi-layer dispatch (update: one param segment)
+  uint layer_count;
+  uint phase;        // backward: 0 = full; shader-specific otherwise
+};
+
+// Everything a shader needs to know about one weight layer. Offsets are in floats, relative to
+// the start of the segment buffer that holds them; all are multiples of GT_VEC.
+struct LayerDesc {
+  uint in_dim;        // real sizes
+  uint out_dim;
+  uint ld_in;         // padded row lengths (multiples of GT_VEC)
+  uint ld_out;
+  uint w_off;         // PARAMS/GRADS/OPT_*: W [ld_out][ld_in], then b [ld_out] at b_off
+  uint b_off;
+  uint x_in_off;      // X_IN/Z_IN: this layer's input X and (for dX) the previous layer's Z
+  uint x_out_off;     // X_OUT/Z_OUT: this layer's output X = act(Z) and Z
+  uint d_off;         // DELTA: this layer's dL/dZ [batch_pad][ld_out]
+  uint d_prev_off;    // DELTA: the previous layer's dL/dZ [batch_pad][ld_in]
+  uint act;           // GT_ACT_* of this layer
+  uint act_prev;      // GT_ACT_* of the previous layer (for dX -> dZ of the previous layer)
+  uint neuron_off;    // NEURON_STATS: first neuron of this layer
+  uint dw_tiles_x;    // dW workgroup tiles along in (columns)
+  uint dw_tiles;      // dW workgroup tiles in all
+  uint dx_tiles_x;    // dX workgroup tiles along in (0 for the first layer: no dX needed)
+  uint dx_tiles;
+  uint col_groups;    // workgroups of the per-neuron column reduction
+  uint dw_partial_off;  // PARTIALS: dW tiles' (sum sq, sum abs, max abs, non-finite)
+  uint col_partial_off; // PARTIALS: columns' (sum delta^2, sum db^2, 0, 0)
+  uint upd_partial_off; // PARTIALS: update chunks' (sum dW_update^2, sum W_old^2, 0, 0)
+  uint upd_chunks;      // update workgroups of this layer
+  uint pad0;
+  uint pad1;
+};
+
+// Read by every shader; written by the host when the network is built or hyperparameters change
+// (changing the learning rate therefore needs no re-recording).
+struct Globals {
+  uint num_layers;
+  uint batch;
+  uint batch_pad;
+  uint loss;
+  uint optimizer;
+  uint data_kind;
+  uint data_fixed;
+  uint data_seed_lo;
+  uint data_seed_hi;
+  uint input_dim;
+  uint output_dim;
+  uint ld_input;
+  uint ld_output;
+  uint ring_len;
+  float lr;
+  float momentum;
+  float beta1;
+  float beta2;
+  float eps;
+  uint teacher_off;  // TARGET: the teacher network's weights, after the targets
+};
+
+struct LayerStats {
+  float grad_w_norm;      // Frobenius norm of dW
+  float grad_w_mean_abs;  // mean |dW|
+  float grad_w_max_abs;   // max |dW|
+  float grad_b_norm;      // norm of db
+  float delta_rms;        // sqrt(mean over batch and neurons of (dL/dz)^2)
+  float weight_norm;      // norm of W before this step's update
+  float update_ratio;     // norm(W_new - W_old) / norm(W_old)
+  uint nonfinite;         // count of non-finite entries of dW
+};
+
+struct StepRecord {
+  uint step;  // 0 for the first step
+  float loss;
+  uint valid;  // 1 once written
+  uint pad0;
+};
+
+struct StatsHeader {
+  uint step;        // the step the next submission computes; advanced on the GPU
+  uint num_layers;
+  uint ring_len;
+  uint pad0;
+  float loss;       // loss of the latest step
+  uint pad1;
+  uint pad2;
+  uint pad3;
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(PushConstants) <= 128);
+static_assert(sizeof(LayerDesc) % 16 == 0);
+static_assert(sizeof(Globals) % 16 == 0);
+static_assert(sizeof(LayerStats) == 32);
+static_assert(sizeof(StepRecord) == 16);
+static_assert(sizeof(StatsHeader) == 32);
+}  // namespace gt::shared
+#endif
+#undef GT_CONST
+#endif  // GT_SHARED_LAYOUT_H

@@ -1,0 +1,79 @@
+// Compute pipelines and their dispatch. Every compute shader of gradtower uses one pipeline
+// layout: a single push-descriptor set with the bindings of engine/shared/layout.h and one
+// PushConstants block. A dispatch pushes the descriptors it needs (so each can bind the buffer
+// segment that holds its layer) and its push constants, in one type-checked call.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "layout.h"
+#include "vk/buffer.hpp"
+#include "vk/vulkan.hpp"
+
+namespace gt::vk {
+
+class Context;
+
+class ComputeLayout {
+ public:
+  explicit ComputeLayout(const Context& ctx);
+  ~ComputeLayout();
+  ComputeLayout(const ComputeLayout&) = delete;
+  ComputeLayout& operator=(const ComputeLayout&) = delete;
+  VkPipelineLayout pipeline_layout() const { return pipeline_layout_; }
+  static VkDescriptorType descriptor_type(uint32_t binding);
+
+ private:
+  VkDevice device_;
+  VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
+  VkPipelineLayout pipeline_layout_ = VK_NULL_HANDLE;
+};
+
+class ComputePipeline {
+ public:
+  // `shader` is an embedded file name (compute_shaders/NAME.comp); `specialization` gives
+  // (constant_id, value) pairs.
+  ComputePipeline(const Context& ctx, const ComputeLayout& layout, const std::string& shader,
+                  const std::vector<std::pair<uint32_t, uint32_t>>& specialization = {});
+  ~ComputePipeline();
+  ComputePipeline(const ComputePipeline&) = delete;
+  ComputePipeline& operator=(const ComputePipeline&) = delete;
+  VkPipeline handle() const { return pipeline_; }
+  VkPipelineLayout layout() const { return layout_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  VkDevice device_;
+  VkPipeline pipeline_ = VK_NULL_HANDLE;
+  VkPipelineLayout layout_;
+  std::string name_;
+};
+
+// The descriptors of one dispatch: whole buffers for storage bindings, views for texel bindings.
+class Bindings {
+ public:
+  Bindings& buffer(uint32_t binding, const Buffer& b);
+  Bindings& view(uint32_t binding, VkBufferView v);
+  uint32_t mask() const { return mask_; }
+
+ private:
+  friend void dispatch(VkCommandBuffer, const ComputePipeline&, const Bindings&,
+                       const shared::PushConstants&, uint32_t, uint32_t, uint32_t);
+  std::array<VkDescriptorBufferInfo, shared::GT_BIND_COUNT> buffers_{};
+  std::array<VkBufferView, shared::GT_BIND_COUNT> views_{};
+  uint32_t mask_ = 0;
+};
+
+void dispatch(VkCommandBuffer cmd, const ComputePipeline& pipeline, const Bindings& bindings,
+              const shared::PushConstants& push, uint32_t groups_x, uint32_t groups_y = 1,
+              uint32_t groups_z = 1);
+
+// A compute-to-compute memory barrier: shader writes before it are visible to shader reads and
+// writes after it. Each call site says which dependency it orders.
+void compute_barrier(VkCommandBuffer cmd);
+
+}  // namespace gt::vk

@@ -1,0 +1,114 @@
+// The Vulkan instance, the chosen physical device, one logical device and its queue. Headless by
+// default: a window asks for surface extensions through ContextOptions. The validation layer,
+// when on, reports through a debug-utils messenger; every message is kept and counted so tests
+// and CLI runs can fail on any of them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vk/vulkan.hpp"
+
+namespace gt::vk {
+
+struct ContextOptions {
+  bool validation = false;
+  // Empty: the best device (discrete > integrated > virtual > CPU). Otherwise an index into the
+  // enumeration order, or a case-insensitive substring of the device name.
+  std::string device;
+  std::vector<const char*> instance_extensions;  // e.g. surface extensions for a window
+  std::vector<const char*> device_extensions;    // e.g. VK_KHR_swapchain
+};
+
+struct DeviceInfo {
+  uint32_t index = 0;
+  std::string name;
+  VkPhysicalDeviceType type = VK_PHYSICAL_DEVICE_TYPE_OTHER;
+  uint32_t api_version = 0;
+  bool usable = false;  // has a compute queue and the extensions gradtower needs
+  std::string unusable_reason;
+};
+
+const char* device_type_name(VkPhysicalDeviceType t);
+
+class Context {
+ public:
+  // Throws vk::Error with a user-facing reason (no Vulkan, no usable device, no match).
+  static std::unique_ptr<Context> create(const ContextOptions& options);
+  // The devices the loader sees, in enumeration order (creates a short-lived instance).
+  static std::vector<DeviceInfo> list_devices();
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  VkInstance instance() const { return instance_; }
+  VkPhysicalDevice physical_device() const { return physical_; }
+  VkDevice device() const { return device_; }
+  VkQueue queue() const { return queue_; }
+  uint32_t queue_family() const { return queue_family_; }
+  const DeviceInfo& info() const { return info_; }
+  const VkPhysicalDeviceProperties& properties() const { return properties_; }
+  const VkPhysicalDeviceLimits& limits() const { return properties_.limits; }
+  const VkPhysicalDeviceMemoryProperties& memory() const { return memory_; }
+  uint32_t subgroup_size() const { return subgroup_size_; }
+  uint64_t max_allocation_size() const { return max_allocation_size_; }
+  uint32_t max_push_descriptors() const { return max_push_descriptors_; }
+  uint32_t timestamp_valid_bits() const { return timestamp_valid_bits_; }
+  bool is_cpu() const { return info_.type == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+  // Largest device-local heap in bytes.
+  uint64_t device_local_heap_size() const;
+
+  // Names a Vulkan object for validation messages and captures (no-op without debug utils).
+  void set_name(VkObjectType type, uint64_t handle, const std::string& name) const;
+  template <typename Handle>
+  void name(Handle handle, VkObjectType type, const std::string& n) const {
+    set_name(type, reinterpret_cast<uint64_t>(handle), n);
+  }
+
+  // Validation messages (warnings and errors) received so far.
+  std::vector<std::string> validation_messages() const;
+  size_t validation_message_count() const;
+  void clear_validation_messages();
+
+  // Runs the commands recorded by `record` on the queue and waits for them.
+  template <typename F>
+  void submit_and_wait(F&& record) {
+    VkCommandBuffer cmd = begin_one_shot();
+    record(cmd);
+    end_one_shot(cmd);
+  }
+  VkCommandPool command_pool() const { return pool_; }
+
+ private:
+  Context() = default;
+  VkCommandBuffer begin_one_shot();
+  void end_one_shot(VkCommandBuffer cmd);
+  static VkBool32 VKAPI_PTR on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                       VkDebugUtilsMessageTypeFlagsEXT types,
+                                       const VkDebugUtilsMessengerCallbackDataEXT* data,
+                                       void* user);
+
+  VkInstance instance_ = VK_NULL_HANDLE;
+  VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
+  VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  VkCommandPool pool_ = VK_NULL_HANDLE;
+  VkFence one_shot_fence_ = VK_NULL_HANDLE;
+  uint32_t queue_family_ = 0;
+  DeviceInfo info_;
+  VkPhysicalDeviceProperties properties_{};
+  VkPhysicalDeviceMemoryProperties memory_{};
+  uint32_t subgroup_size_ = 0;
+  uint64_t max_allocation_size_ = 0;
+  uint32_t max_push_descriptors_ = 0;
+  uint32_t timestamp_valid_bits_ = 0;
+  bool debug_utils_ = false;
+  mutable std::mutex messages_mutex_;
+  std::vector<std::string> messages_;
+};
+
+}  // namespace gt::vk
