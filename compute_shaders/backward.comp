@@ -7,6 +7,7 @@
 // them. Partial reductions go to PARTIALS in a fixed order; finalize.comp combines them.
 #include "common.glsl"
 #include "activation.glsl"
+#include "norms.glsl"
 
 layout(set = 0, binding = GT_BIND_PARAMS_TEX) uniform samplerBuffer params_tex;
 layout(set = 0, binding = GT_BIND_X_IN_TEX) uniform samplerBuffer x_tex;
@@ -19,15 +20,21 @@ layout(set = 0, binding = GT_BIND_NEURON_STATS, std430) writeonly buffer NeuronB
 
 shared vec4 red[GT_WG_SIZE];
 
-// (sum of squares, sum of |v|, max |v| with non-finite as +inf, count of non-finite)
-vec4 combine(vec4 a, vec4 b) { return vec4(a.x + b.x, a.y + b.y, max(a.z, b.z), a.w + b.w); }
+// dW partials: (scale, ssq) of the finite entries (scale = their max |v|), sum of |v| over all
+// entries (IEEE: inf or NaN when any entry is), count of non-finite entries.
+vec4 combine_dw(vec4 a, vec4 b) {
+  return vec4(ssq_merge(a.xy, b.xy), a.z + b.z, a.w + b.w);
+}
+// Column partials: (scale, ssq) of delta, (scale, ssq) of db.
+vec4 combine_col(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), ssq_merge(a.zw, b.zw)); }
 
-vec4 reduce(vec4 v) {
+// Fixed-order tree over the workgroup; `dw` picks the combiner. Returns the total in invocation 0.
+vec4 reduce(vec4 v, bool dw) {
   uint tid = gl_LocalInvocationID.x;
   red[tid] = v;
   barrier();
   for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (tid < s) red[tid] = combine(red[tid], red[tid + s]);
+    if (tid < s) red[tid] = dw ? combine_dw(red[tid], red[tid + s]) : combine_col(red[tid], red[tid + s]);
     barrier();
   }
   return red[0];
@@ -56,23 +63,24 @@ void dw_tile(LayerDesc L, uint tile) {
       xi += xstride;
     }
     vec4 acc[4] = vec4[4](acc0, acc1, acc2, acc3);
+    vec4 fin[4];  // the finite entries, for the underflow-free norm
+    float sum_abs = 0.0, nonfinite = 0.0;
     bvec4 col_ok = lessThan(uvec4(k0) + uvec4(0u, 1u, 2u, 3u), uvec4(L.in_dim));
     for (uint i = 0u; i < 4u; ++i) {
       vec4 v = acc[i];
       bool row_ok = n0 + i < L.out_dim;
-      for (uint c = 0u; c < 4u; ++c) {
-        if (!row_ok || !col_ok[c]) {
-          v[c] = 0.0;
-        } else {
-          float a = abs(v[c]);
-          bool fin = is_finite(v[c]);
-          st = combine(st, vec4(v[c] * v[c], a, fin ? a : uintBitsToFloat(0x7f800000u), fin ? 0.0 : 1.0));
-        }
-      }
+      for (uint c = 0u; c < 4u; ++c)
+        if (!row_ok || !col_ok[c]) v[c] = 0.0;
       grads[(L.w_off + (n0 + i) * L.ld_in + k0) / 4u] = v;
+      vec4 a = abs(v);
+      bvec4 ok = lessThanEqual(a, vec4(3.402823466e38));  // false for NaN and inf
+      sum_abs += a.x + a.y + a.z + a.w;
+      nonfinite += 4.0 - dot(vec4(ok), vec4(1.0));
+      fin[i] = mix(vec4(0.0), v, ok);
     }
+    st = vec4(ssq_block(fin[0], fin[1], fin[2], fin[3]), sum_abs, nonfinite);
   }
-  vec4 total = reduce(st);
+  vec4 total = reduce(st, true);
   if (gl_LocalInvocationID.x == 0u) partials[L.dw_partial_off + tile] = total;
 }
 
@@ -118,26 +126,27 @@ void columns(LayerDesc L, uint group) {
   uint n = group * GT_WG_SIZE + gl_LocalInvocationID.x;
   vec4 st = vec4(0.0);
   if (n < L.out_dim) {
-    float s = 0.0, a = 0.0, q = 0.0;
+    float s = 0.0, a = 0.0;
+    vec2 q = vec2(0.0);
     uint idx = L.d_off + n;
     for (uint b = 0u; b < g.batch; ++b) {
       float v = delta[idx / 4u][idx % 4u];
       s += v;
       a += abs(v);
-      q += v * v;
+      q = ssq_add(q, v);
       idx += L.ld_out;
     }
     uint bi = L.b_off + n;
     grads[bi / 4u][bi % 4u] = s;
     neuron[L.neuron_off + n] = a / float(g.batch);
-    st = vec4(q, s * s, 0.0, 0.0);
+    st = vec4(q, ssq_add(vec2(0.0), s));
   }
   // Bias padding stays zero: written by the invocations that own a padding neuron.
   if (n >= L.out_dim && n < L.ld_out) {
     uint bi = L.b_off + n;
     grads[bi / 4u][bi % 4u] = 0.0;
   }
-  vec4 total = reduce(st);
+  vec4 total = reduce(st, false);
   if (gl_LocalInvocationID.x == 0u) partials[L.col_partial_off + group] = total;
 }
 

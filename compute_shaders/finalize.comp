@@ -3,6 +3,7 @@
 // backward.comp and update.comp (in a fixed order: bit-reproducible), writes the current
 // LayerStats and the same figures into the ring slot of this step.
 #include "common.glsl"
+#include "norms.glsl"
 
 layout(set = 0, binding = GT_BIND_PARTIALS, std430) readonly buffer PartialBuf { vec4 partials[]; };
 layout(set = 0, binding = GT_BIND_HEADER, std430) buffer HeaderBuf {
@@ -12,44 +13,50 @@ layout(set = 0, binding = GT_BIND_HEADER, std430) buffer HeaderBuf {
 layout(set = 0, binding = GT_BIND_LAYER_STATS, std430) writeonly buffer StatsBuf { LayerStats stats[]; };
 
 shared vec4 red_dw[GT_WG_SIZE];
-shared vec4 red_rest[GT_WG_SIZE];
+shared vec4 red_col[GT_WG_SIZE];
+shared vec4 red_upd[GT_WG_SIZE];
+
+// Partials (see backward.comp, update.comp): dW (scale, ssq, sum |v|, non-finite count);
+// columns ((scale, ssq) of delta, of db); update ((scale, ssq) of W_new - W_old, of W_old).
+vec4 merge_dw(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), a.z + b.z, a.w + b.w); }
+vec4 merge_pairs(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), ssq_merge(a.zw, b.zw)); }
 
 void main() {
   uint layer = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
   if (layer >= g.num_layers) return;  // uniform across the workgroup
   LayerDesc L = layers[layer];
   uint tid = gl_LocalInvocationID.x;
-  // dW: (sum sq, sum abs, max abs, non-finite); rest: (sum delta^2, sum db^2, sum dW_upd^2, sum W^2)
-  vec4 dw = vec4(0.0);
-  for (uint i = tid; i < L.dw_tiles; i += GT_WG_SIZE) {
-    vec4 p = partials[L.dw_partial_off + i];
-    dw = vec4(dw.x + p.x, dw.y + p.y, max(dw.z, p.z), dw.w + p.w);
-  }
-  vec4 rest = vec4(0.0);
-  for (uint i = tid; i < L.col_groups; i += GT_WG_SIZE) rest.xy += partials[L.col_partial_off + i].xy;
-  for (uint i = tid; i < L.upd_chunks; i += GT_WG_SIZE) rest.zw += partials[L.upd_partial_off + i].xy;
+  vec4 dw = vec4(0.0), col = vec4(0.0), upd = vec4(0.0);
+  for (uint i = tid; i < L.dw_tiles; i += GT_WG_SIZE) dw = merge_dw(dw, partials[L.dw_partial_off + i]);
+  for (uint i = tid; i < L.col_groups; i += GT_WG_SIZE) col = merge_pairs(col, partials[L.col_partial_off + i]);
+  for (uint i = tid; i < L.upd_chunks; i += GT_WG_SIZE) upd = merge_pairs(upd, partials[L.upd_partial_off + i]);
   red_dw[tid] = dw;
-  red_rest[tid] = rest;
+  red_col[tid] = col;
+  red_upd[tid] = upd;
   barrier();
   for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
     if (tid < s) {
-      vec4 a = red_dw[tid], b = red_dw[tid + s];
-      red_dw[tid] = vec4(a.x + b.x, a.y + b.y, max(a.z, b.z), a.w + b.w);
-      red_rest[tid] += red_rest[tid + s];
+      red_dw[tid] = merge_dw(red_dw[tid], red_dw[tid + s]);
+      red_col[tid] = merge_pairs(red_col[tid], red_col[tid + s]);
+      red_upd[tid] = merge_pairs(red_upd[tid], red_upd[tid + s]);
     }
     barrier();
   }
   if (tid != 0u) return;
   dw = red_dw[0];
-  rest = red_rest[0];
+  col = red_col[0];
+  upd = red_upd[0];
+  // Any non-finite dW entry makes sum |dW| inf or NaN (NaN if any is NaN); norm and max follow it.
+  float sum_abs = dw.z;
+  bool finite_dw = is_finite(sum_abs);
   LayerStats s;
-  s.grad_w_norm = sqrt(dw.x);
-  s.grad_w_mean_abs = dw.y / float(L.in_dim * L.out_dim);
-  s.grad_w_max_abs = dw.z;
-  s.grad_b_norm = sqrt(rest.y);
-  s.delta_rms = sqrt(rest.x / float(g.batch * L.out_dim));
-  s.weight_norm = sqrt(rest.w);
-  s.update_ratio = sqrt(rest.z) / s.weight_norm;
+  s.grad_w_norm = finite_dw ? ssq_norm(dw.xy) : sum_abs;
+  s.grad_w_mean_abs = sum_abs / float(L.in_dim * L.out_dim);
+  s.grad_w_max_abs = finite_dw ? dw.x : sum_abs;
+  s.grad_b_norm = ssq_norm(col.zw);
+  s.delta_rms = ssq_norm(col.xy) / sqrt(float(g.batch * L.out_dim));
+  s.weight_norm = ssq_norm(upd.zw);
+  s.update_ratio = ssq_norm(upd.xy) / s.weight_norm;
   s.nonfinite = uint(dw.w);
   uint slot = header.step % g.ring_len;
   stats[layer] = s;

@@ -1,11 +1,13 @@
 #version 450
 // Optimizer step over the layers of one parameter segment: workgroup (chunk, layer) updates
 // GT_UPDATE_CHUNK parameters of that layer (weights then biases; padding has zero gradient and
-// stays zero) and leaves the sums for ||W_new - W_old|| and ||W_old|| (weights only) in PARTIALS.
+// stays zero) and leaves (scale, ssq) sums for ||W_new - W_old|| and ||W_old|| (weights only)
+// in PARTIALS.
 //   sgd:      W -= lr g
 //   momentum: m = mu m + g;  W -= lr m
 //   adam:     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  W -= lr mhat / (sqrt(vhat) + eps)
 #include "common.glsl"
+#include "norms.glsl"
 
 layout(set = 0, binding = GT_BIND_PARAMS, std430) buffer ParamBuf { vec4 params[]; };
 layout(set = 0, binding = GT_BIND_GRADS, std430) readonly buffer GradBuf { vec4 grads[]; };
@@ -14,7 +16,7 @@ layout(set = 0, binding = GT_BIND_OPT_V, std430) buffer VBuf { vec4 opt_v[]; };
 layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf { vec4 partials[]; };
 layout(set = 0, binding = GT_BIND_HEADER, std430) readonly buffer HeaderBuf { StatsHeader header; };
 
-shared vec2 red[GT_WG_SIZE];
+shared vec4 red[GT_WG_SIZE];
 
 void main() {
   uint layer = pc.layer_begin + gl_WorkGroupID.y;
@@ -27,10 +29,14 @@ void main() {
   float t = float(header.step + 1u);
   float c1 = 1.0 - pow(g.beta1, t);
   float c2 = 1.0 - pow(g.beta2, t);
-  vec2 st = vec2(0.0);
+  // Weight entries of this invocation: the update and the old value, zero elsewhere.
+  vec4 dv[GT_UPDATE_VECS_PER_INVOCATION];
+  vec4 wv[GT_UPDATE_VECS_PER_INVOCATION];
   for (uint r = 0u; r < GT_UPDATE_VECS_PER_INVOCATION; ++r) {
+    dv[r] = vec4(0.0);
+    wv[r] = vec4(0.0);
     uint i = chunk * (GT_UPDATE_CHUNK / 4u) + r * GT_WG_SIZE + gl_LocalInvocationID.x;
-    if (i >= total4) break;
+    if (i >= total4) continue;
     uint at = base4 + i;
     vec4 w = params[at];
     vec4 gr = grads[at];
@@ -51,16 +57,17 @@ void main() {
     vec4 w_new = w - step;
     params[at] = w_new;
     if (i < weights4) {
-      vec4 d = w_new - w;
-      st += vec2(dot(d, d), dot(w, w));
+      dv[r] = w_new - w;
+      wv[r] = w;
     }
   }
+  vec4 st = vec4(ssq_array(dv), ssq_array(wv));
   uint tid = gl_LocalInvocationID.x;
   red[tid] = st;
   barrier();
   for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (tid < s) red[tid] += red[tid + s];
+    if (tid < s) red[tid] = vec4(ssq_merge(red[tid].xy, red[tid + s].xy), ssq_merge(red[tid].zw, red[tid + s].zw));
     barrier();
   }
-  if (tid == 0u) partials[L.upd_partial_off + chunk] = vec4(red[0], 0.0, 0.0);
+  if (tid == 0u) partials[L.upd_partial_off + chunk] = red[0];
 }

@@ -110,6 +110,35 @@ void convert(const Entry& e, const unsigned char* bytes, std::vector<float>& out
   }
 }
 
+// The header's top-level keys in file order. The DOM parser would drop duplicates silently (a
+// file like that is ambiguous) and lose the order, which breaks ties between empty tensors at one
+// offset. (Its callback variant is quadratic in the number of keys.)
+struct TopLevelKeys {
+  std::vector<std::string> keys;
+  std::string error;
+  int depth = 0;
+
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(Json::number_integer_t) { return true; }
+  bool number_unsigned(Json::number_unsigned_t) { return true; }
+  bool number_float(Json::number_float_t, const std::string&) { return true; }
+  bool string(std::string&) { return true; }
+  bool binary(Json::binary_t&) { return true; }
+  bool start_object(size_t) { return ++depth > 0; }
+  bool end_object() { return --depth >= 0; }
+  bool start_array(size_t) { return ++depth > 0; }
+  bool end_array() { return --depth >= 0; }
+  bool key(std::string& k) {
+    if (depth == 1) keys.push_back(k);
+    return true;
+  }
+  bool parse_error(size_t, const std::string&, const Json::exception& e) {
+    error = e.what();
+    return false;
+  }
+};
+
 class Reader {
  public:
   explicit Reader(const std::filesystem::path& file) : file_(file), name_(file.string()) {}
@@ -157,9 +186,11 @@ class Reader {
   static std::string errno_text(int e) { return std::strerror(e); }
 
   void read_exact(void* dst, uint64_t bytes, uint64_t offset) {
-    if (fseeko(f_.get(), static_cast<off_t>(offset), SEEK_SET) != 0) {
+    // Tensors are read in file order; seeking would throw away the stdio buffer each time.
+    if (offset != pos_ && fseeko(f_.get(), static_cast<off_t>(offset), SEEK_SET) != 0) {
       fail("cannot seek: " + errno_text(errno));
     }
+    pos_ = offset + bytes;
     if (bytes > 0 && std::fread(dst, 1, bytes, f_.get()) != bytes) {
       fail(std::ferror(f_.get()) ? "cannot read: " + errno_text(errno)
                                  : std::string("unexpected end of file"));
@@ -167,30 +198,17 @@ class Reader {
   }
 
   std::vector<Entry> parse_header(const std::string& text) const {
-    // The JSON parser keeps one of two duplicate keys silently; a file like that is ambiguous.
-    // Header order breaks ties between empty tensors at the same offset.
-    std::set<std::string> seen;
-    std::vector<std::string> order;
-    std::string duplicate;
-    const Json::parser_callback_t on_event = [&](int depth, Json::parse_event_t event,
-                                                 Json& parsed) {
-      if (event == Json::parse_event_t::key && depth == 1 && parsed.is_string()) {
-        order.push_back(parsed.get<std::string>());
-        if (!seen.insert(order.back()).second) duplicate = order.back();
-      }
-      return true;
-    };
-    Json header;
-    try {
-      header = Json::parse(text, on_event);
-    } catch (const Json::exception& e) {
-      fail(std::string("header is not valid JSON: ") + e.what());
-    }
+    TopLevelKeys keys;
+    if (!Json::sax_parse(text, &keys)) fail("header is not valid JSON: " + keys.error);
+    const Json header = Json::parse(text);
     if (!header.is_object()) fail("header is not a JSON object");
-    if (!duplicate.empty()) fail(duplicate, "appears twice in the header");
+    std::set<std::string_view> seen;
+    for (const std::string& key : keys.keys) {
+      if (!seen.insert(key).second) fail(key, "appears twice in the header");
+    }
 
     std::vector<Entry> entries;
-    for (const std::string& key : order) {
+    for (const std::string& key : keys.keys) {
       const Json& value = header.at(key);
       if (key == "__metadata__") {
         if (!value.is_object()) fail("__metadata__ is not a JSON object");
@@ -295,6 +313,7 @@ class Reader {
   FilePtr f_{nullptr, &std::fclose};
   uint64_t data_start_ = 0;
   uint64_t data_size_ = 0;
+  uint64_t pos_ = 0;  // where the stream is
 };
 
 }  // namespace

@@ -44,8 +44,10 @@ GT_CONST(uint, GT_TILE, 4u);
 GT_CONST(uint, GT_WG_SIDE, 8u);
 GT_CONST(uint, GT_WG_TILE, 32u);
 GT_CONST(uint, GT_WG_SIZE, 64u);   // invocations of every compute workgroup
-GT_CONST(uint, GT_UPDATE_VECS_PER_INVOCATION, 4u);
-GT_CONST(uint, GT_UPDATE_CHUNK, 1024u);  // parameters per update workgroup (64 x 4 x vec4)
+// Update: each invocation handles 16 vec4s, so a workgroup covers 4096 parameters. Fewer,
+// larger workgroups: on lavapipe each workgroup's barrier-based reduction is expensive.
+GT_CONST(uint, GT_UPDATE_VECS_PER_INVOCATION, 16u);
+GT_CONST(uint, GT_UPDATE_CHUNK, 4096u);  // parameters per update workgroup (64 x 16 x vec4)
 
 // Descriptor bindings of the one push-descriptor set every compute pipeline uses. Large arrays
 // live in "segments" (several VkBuffers, each within the device's storage-buffer range); a

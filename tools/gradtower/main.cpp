@@ -1,1 +1,38 @@
-int main() { return 0; }
+// gradtower: train deep networks in Vulkan compute shaders and watch their gradients.
+#include <cstdio>
+#include <exception>
+
+#include "cli.hpp"
+#include "scene/scene.hpp"
+
+int main(int argc, char** argv) {
+  using namespace gt::cli;
+  CLI::App app{"gradtower: deep networks trained in Vulkan compute, gradients made visible"};
+  app.require_subcommand(1);
+
+  DeviceFlags info_flags;
+  CLI::App* info = app.add_subcommand("info", "List Vulkan devices, the chosen one and its limits");
+  add_device_flags(info, info_flags);
+
+  TrainArgs train;
+  add_train(app, train);
+  BenchArgs bench;
+  add_bench(app, bench);
+
+  CLI::App* schema = app.add_subcommand("schema", "Print the scene file schema");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (*info) return run_info(info_flags);
+    if (app.got_subcommand("train")) return run_train(train);
+    if (app.got_subcommand("bench")) return run_bench(bench);
+    if (*schema) {
+      std::printf("%s", gt::scene::describe_schema().c_str());
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gradtower: %s\n", e.what());
+    return 1;
+  }
+  return 1;
+}

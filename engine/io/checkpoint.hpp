@@ -1,0 +1,34 @@
+// Parameters, gradients and a batch as named safetensors tensors, in PyTorch's naming and layout
+// (nn.Linear: weight [out, in], bias [out]), so a PyTorch user can bring or take weights.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "io/safetensors.hpp"
+#include "net/init.hpp"
+#include "net/spec.hpp"
+
+namespace gt::io {
+
+// layers.{i}.weight / layers.{i}.bias, i = 0 next to the input.
+std::vector<Tensor> params_to_tensors(const net::Params& params, const std::string& suffix = "");
+
+struct StepDump {
+  net::Params params;  // before the step's update
+  net::Params grads;
+  uint32_t batch = 0;
+  std::vector<float> input;   // [batch][in]
+  std::vector<float> target;  // [batch][out]
+  float loss = 0;
+};
+
+std::vector<Tensor> dump_tensors(const StepDump& dump);
+
+// Reads layers.{i}.weight / .bias for the network of `spec`; every missing tensor or wrong shape
+// is an Error naming the file and the tensor.
+net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::NetworkSpec& spec,
+                                const std::filesystem::path& file);
+
+}  // namespace gt::io

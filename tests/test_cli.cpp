@@ -1,0 +1,184 @@
+// The gradtower CLI end to end: exit codes, error messages naming file, line and key, no
+// half-written output, the stats CSV columns, and dump / --init-from round trips. Runs the
+// built binary (GT_CLI), with the validation layer on (GT_VALIDATION=1 from the environment of
+// the suite, or --validation here).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "io/checkpoint.hpp"
+#include "io/safetensors.hpp"
+
+namespace gt {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CliRun run(const std::string& args) {
+  const std::string cmd = std::string(GT_CLI) + " " + args + " 2>&1";
+  CliRun r;
+  std::FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("gt_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path write(const std::string& name, const std::string& text) {
+    fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p;
+  }
+  fs::path dir_;
+};
+
+const std::string kScene = std::string(GT_SOURCE_DIR) + "/scenes/default.toml";
+
+std::vector<std::string> lines_of(const fs::path& p) {
+  std::ifstream in(p);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST_F(Cli, TrainWritesStatsCsvWithTheDocumentedColumns) {
+  const fs::path csv = dir_ / "stats.csv";
+  CliRun r = run("train " + kScene + " --steps 4 --stats-every 2 --validation --quiet --stats-out " + csv.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::vector<std::string> lines = lines_of(csv);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0],
+            "step,layer,loss,grad_w_norm,grad_w_mean_abs,grad_w_max_abs,grad_b_norm,delta_rms,"
+            "weight_norm,update_ratio,nonfinite");
+  ASSERT_EQ(lines.size(), 1u + 2 * 33) << "steps 0 and 2, 33 layers each";
+  EXPECT_EQ(lines[1].rfind("0,1,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[33].rfind("0,33,", 0), 0u) << lines[33];
+  EXPECT_EQ(lines[34].rfind("2,1,", 0), 0u) << lines[34];
+  EXPECT_FALSE(fs::exists(csv.string() + ".tmp-0"));
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename(), "stats.csv") << "no temporary files left";
+}
+
+TEST_F(Cli, BadSceneNamesFileLineAndKeyAndWritesNothing) {
+  const fs::path scene = write("bad.toml", "[network]\ndepth = 4\nactivation = \"sigmoidd\"\n");
+  const fs::path csv = dir_ / "stats.csv";
+  CliRun r = run("train " + scene.string() + " --stats-out " + csv.string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find(scene.string() + ":3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("network.activation"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(csv));
+}
+
+TEST_F(Cli, BadOverrideNamesTheSet) {
+  CliRun r = run("train " + kScene + " --set network.depth=-3");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--set network.depth=-3"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, UnknownFlagAndMissingSceneFail) {
+  CliRun r = run("train " + kScene + " --no-such-flag");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--no-such-flag"), std::string::npos) << r.output;
+  CliRun m = run("train " + (dir_ / "missing.toml").string());
+  EXPECT_NE(m.code, 0);
+  EXPECT_NE(m.output.find("missing.toml"), std::string::npos) << m.output;
+}
+
+TEST_F(Cli, DumpStepOutOfRangeFailsBeforeWriting) {
+  const fs::path dump = dir_ / "d.safetensors";
+  CliRun r = run("train " + kScene + " --steps 3 --dump-step 3 --dump-out " + dump.string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--dump-step"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dump));
+  CliRun half = run("train " + kScene + " --steps 3 --dump-step 1");
+  EXPECT_NE(half.code, 0);
+  EXPECT_NE(half.output.find("--dump-out"), std::string::npos) << half.output;
+}
+
+TEST_F(Cli, NetworkBeyondDeviceMemoryIsRefusedClearly) {
+  CliRun r = run("train " + kScene + " --steps 1 --set network.width=65536 --set network.depth=1000");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("device"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("needs"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, DumpHoldsTheStepAndInitFromRestoresIt) {
+  const fs::path dump = dir_ / "d.safetensors", csv = dir_ / "s.csv";
+  CliRun r = run("train " + kScene + " --steps 3 --dump-step 2 --quiet --validation --dump-out " + dump.string() +
+              " --stats-out " + csv.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::vector<io::Tensor> t = io::read_safetensors(dump);
+  const io::Tensor* w0 = io::find(t, "layers.0.weight");
+  const io::Tensor* g32 = io::find(t, "layers.32.weight.grad");
+  const io::Tensor* in = io::find(t, "input");
+  const io::Tensor* target = io::find(t, "target");
+  const io::Tensor* loss = io::find(t, "loss");
+  ASSERT_TRUE(w0 && g32 && in && target && loss);
+  EXPECT_EQ(w0->shape, (std::vector<int64_t>{64, 2}));
+  EXPECT_EQ(g32->shape, (std::vector<int64_t>{3, 64}));
+  EXPECT_EQ(in->shape, (std::vector<int64_t>{128, 2}));
+  EXPECT_EQ(target->shape, (std::vector<int64_t>{128, 3}));
+  for (int64_t b = 0; b < 128; ++b) {  // one-hot targets
+    float sum = 0;
+    for (int64_t j = 0; j < 3; ++j) sum += target->data[b * 3 + j];
+    EXPECT_EQ(sum, 1.0f);
+  }
+  // The dumped loss is step 2's, as in the CSV.
+  const std::vector<std::string> lines = lines_of(csv);
+  const std::string row = lines[1 + 2 * 33];
+  ASSERT_EQ(row.rfind("2,1,", 0), 0u);
+  EXPECT_NEAR(std::stod(row.substr(4)), loss->data[0], 1e-6 * std::abs(loss->data[0]));
+
+  // Starting from the dumped parameters reproduces the dumped parameters' norms at step 0.
+  const fs::path csv2 = dir_ / "s2.csv";
+  CliRun r2 = run("train " + kScene + " --steps 1 --quiet --validation --init-from " + dump.string() +
+               " --stats-out " + csv2.string());
+  ASSERT_EQ(r2.code, 0) << r2.output;
+  double norm = 0;
+  for (float v : w0->data) norm += double(v) * v;
+  const std::vector<std::string> l2 = lines_of(csv2);
+  std::vector<std::string> cols;
+  std::stringstream ss(l2[1]);
+  for (std::string c; std::getline(ss, c, ',');) cols.push_back(c);
+  EXPECT_NEAR(std::stod(cols[8]), std::sqrt(norm), 1e-5 * std::sqrt(norm)) << "weight_norm of layer 1";
+}
+
+TEST_F(Cli, InitFromWithWrongShapesNamesFileAndTensor) {
+  io::write_safetensors(dir_ / "w.safetensors", {{"layers.0.weight", {3, 3}, std::vector<float>(9)}});
+  CliRun r = run("train " + kScene + " --steps 1 --init-from " + (dir_ / "w.safetensors").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("w.safetensors"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("layers.0.weight"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, InfoListsTheChosenDeviceAndLimits) {
+  CliRun r = run("info --validation");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("chosen:"), std::string::npos);
+  EXPECT_NE(r.output.find("max storage buffer range"), std::string::npos);
+  EXPECT_NE(r.output.find("subgroup size"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gt

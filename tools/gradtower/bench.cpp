@@ -1,0 +1,131 @@
+// gradtower bench: steady-state time of a training step, split into its parts by timestamp
+// queries, and the same step in PyTorch on the CPU (when python3 can import torch), measured in
+// the same run and reported as a ratio.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "gpu/network.hpp"
+
+#ifndef GT_SOURCE_DIR
+#define GT_SOURCE_DIR "."
+#endif
+
+namespace gt::cli {
+namespace {
+
+net::Scene bench_scene(const BenchArgs& a) {
+  net::Scene s;
+  s.title = "bench";
+  s.network.input = a.width;
+  s.network.depth = a.depth - 1;  // hidden layers; `depth` counts weight layers here
+  s.network.width = a.width;
+  s.network.output = a.width;
+  s.network.activation = net::Activation::tanh;
+  s.network.output_activation = net::Activation::linear;
+  s.network.init = net::Init::xavier_normal;
+  s.data.kind = net::DataKind::teacher;
+  s.data.batch = a.batch;
+  s.data.fixed = true;  // the peer also trains on one fixed batch
+  s.train.loss = net::Loss::mse;
+  s.train.optimizer = net::Optimizer::sgd;
+  s.train.lr = 0.01;
+  return s;
+}
+
+std::optional<nlohmann::json> run_peer(const BenchArgs& a) {
+  std::string script = GT_SOURCE_DIR "/tools/bench/torch_step.py";
+  if (const char* env = std::getenv("GT_TORCH_SCRIPT")) script = env;
+  // Debian's python3-torch belongs to /usr/bin/python3, which need not be the python3 on PATH.
+  std::string python;
+  std::vector<std::string> candidates{"python3", "/usr/bin/python3"};
+  if (const char* env = std::getenv("GT_PYTHON")) candidates.insert(candidates.begin(), env);
+  for (const std::string& c : candidates)
+    if (std::system(("'" + c + "' -c 'import torch' >/dev/null 2>&1").c_str()) == 0) {
+      python = c;
+      break;
+    }
+  if (python.empty()) return std::nullopt;
+  const std::string cmd = "'" + python + "' '" + script + "' --depth " + std::to_string(a.depth) + " --width " +
+                          std::to_string(a.width) + " --batch " + std::to_string(a.batch) + " --warmup " +
+                          std::to_string(a.warmup) + " --steps " + std::to_string(a.steps);
+  std::FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return std::nullopt;
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+  if (pclose(pipe) != 0) return std::nullopt;
+  return nlohmann::json::parse(out, nullptr, false);
+}
+
+}  // namespace
+
+void add_bench(CLI::App& app, BenchArgs& a) {
+  CLI::App* c = app.add_subcommand("bench", "Time the training step against PyTorch on the CPU");
+  c->add_option("--depth", a.depth, "Weight layers")->check(CLI::Range(2u, 100000u));
+  c->add_option("--width", a.width, "Neurons per layer")->check(CLI::Range(1u, 65536u));
+  c->add_option("--batch", a.batch, "Batch size")->check(CLI::Range(1u, 65536u));
+  c->add_option("--warmup", a.warmup, "Untimed steps first");
+  c->add_option("--steps", a.steps, "Timed steps")->check(CLI::Range(1u, 1u << 20));
+  c->add_flag("--no-peer", a.no_peer, "Skip the PyTorch measurement");
+  add_device_flags(c, a.device);
+}
+
+int run_bench(const BenchArgs& a) {
+  auto ctx = make_context(a.device);
+  const net::Scene scene = bench_scene(a);
+  std::printf("gradtower bench: %u layers x %u wide, batch %u, tanh, SGD, statistics every step\n", a.depth,
+              a.width, a.batch);
+  std::printf("device: %s\n", ctx->info().name.c_str());
+
+  double wall_ms = 0;
+  {
+    gpu::Network net(*ctx, scene);
+    net.train(a.warmup);
+    const auto t0 = std::chrono::steady_clock::now();
+    net.train(a.steps);
+    wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / a.steps;
+    std::printf("dispatches per step: %u\n", 2 * net.plan().num_layers + 4);
+  }
+  gpu::StepTimings sum;
+  {
+    gpu::NetworkOptions o;
+    o.timestamps = true;
+    gpu::Network net(*ctx, scene, o);
+    net.train(a.warmup);
+    for (uint32_t i = 0; i < a.steps; ++i) {
+      net.train(1);
+      const gpu::StepTimings t = *net.timings();
+      sum.forward += t.forward;
+      sum.backward += t.backward;
+      sum.update += t.update;
+      sum.statistics += t.statistics;
+      sum.total += t.total;
+    }
+  }
+  const double n = a.steps;
+  std::printf("gradtower  %9.2f ms/step (wall, %u steps in one submission)\n", wall_ms, a.steps);
+  std::printf("  GPU timestamps per step: forward %.2f  backward %.2f  update %.2f  statistics %.2f  total %.2f ms\n",
+              sum.forward / n, sum.backward / n, sum.update / n, sum.statistics / n, sum.total / n);
+  std::printf("  (backward includes the per-tile |dW| and per-neuron reductions fused into its kernels)\n");
+  if (!a.no_peer) {
+    if (auto peer = run_peer(a); peer && peer->contains("ms_per_step")) {
+      const double torch_ms = (*peer)["ms_per_step"].get<double>();
+      std::printf("pytorch    %9.2f ms/step (CPU, %d threads, torch %s)\n", torch_ms,
+                  (*peer)["threads"].get<int>(), (*peer)["torch"].get<std::string>().c_str());
+      std::printf("ratio gradtower/pytorch: %.3f\n", wall_ms / torch_ms);
+    } else {
+      std::printf("pytorch    not measured (python3 cannot import torch: apt-get install python3-torch)\n");
+    }
+  }
+  return validation_exit_code(*ctx);
+}
+
+}  // namespace gt::cli

@@ -1,0 +1,51 @@
+// The gradtower command line: one function per subcommand, sharing device selection.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vk/context.hpp"
+
+namespace gt::cli {
+
+struct DeviceFlags {
+  std::string device;
+  bool validation = false;
+};
+
+void add_device_flags(CLI::App* app, DeviceFlags& flags);
+std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags);
+// 0, or 3 after printing a summary when the validation layer reported anything.
+int validation_exit_code(const vk::Context& ctx);
+
+struct TrainArgs {
+  DeviceFlags device;
+  std::string scene;
+  std::optional<uint32_t> steps;
+  std::vector<std::string> overrides;
+  std::string stats_out;
+  uint32_t stats_every = 1;
+  std::optional<uint32_t> dump_step;
+  std::string dump_out;
+  std::string init_from;
+  bool quiet = false;
+};
+
+struct BenchArgs {
+  DeviceFlags device;
+  uint32_t depth = 256, width = 256, batch = 128;
+  uint32_t warmup = 3, steps = 10;
+  bool no_peer = false;
+};
+
+void add_train(CLI::App& app, TrainArgs& args);
+void add_bench(CLI::App& app, BenchArgs& args);
+int run_info(const DeviceFlags& flags);
+int run_train(const TrainArgs& args);
+int run_bench(const BenchArgs& args);
+
+}  // namespace gt::cli

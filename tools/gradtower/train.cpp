@@ -1,0 +1,129 @@
+// gradtower train: headless training with progress on stderr, statistics to CSV, dumps and
+// initial weights as safetensors.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "cli.hpp"
+#include "gpu/network.hpp"
+#include "io/checkpoint.hpp"
+#include "scene/scene.hpp"
+#include "stats/csv.hpp"
+
+namespace gt::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Progress {
+ public:
+  Progress(uint32_t total, bool quiet) : total_(total), quiet_(quiet), tty_(isatty(2)), start_(Clock::now()) {}
+  void update(uint32_t done, float loss, bool final = false) {
+    if (quiet_) return;
+    const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+    const auto now = Clock::now();
+    if (!final && !tty_ && now - last_ < std::chrono::seconds(2)) return;
+    last_ = now;
+    const double rate = secs > 0 ? done / secs : 0;
+    std::fprintf(stderr, "%sstep %u/%u  loss %.6g  %.1f steps/s%s", tty_ ? "\r" : "", done, total_,
+                 double(loss), rate, tty_ && !final ? "   " : "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  uint32_t total_;
+  bool quiet_, tty_;
+  Clock::time_point start_, last_{};
+};
+
+}  // namespace
+
+void add_train(CLI::App& app, TrainArgs& a) {
+  CLI::App* c = app.add_subcommand("train", "Train a scene headless");
+  c->add_option("scene", a.scene, "Scene file (TOML)")->required();
+  c->add_option("--steps", a.steps, "Training steps (default: the scene's train.steps)");
+  c->add_option("--set", a.overrides, "Override a scene key: section.key=value (repeatable)");
+  c->add_option("--stats-out", a.stats_out, "Write per-step, per-layer statistics to this CSV");
+  c->add_option("--stats-every", a.stats_every, "Write statistics every K steps")
+      ->check(CLI::Range(1u, 1u << 30));
+  c->add_option("--dump-step", a.dump_step, "Dump parameters, gradients, batch and loss of step S");
+  c->add_option("--dump-out", a.dump_out, "Safetensors file for --dump-step");
+  c->add_option("--init-from", a.init_from, "Initial parameters from a safetensors file");
+  c->add_flag("--quiet", a.quiet, "No progress on stderr");
+  add_device_flags(c, a.device);
+}
+
+int run_train(const TrainArgs& a) {
+  std::vector<std::string> overrides = a.overrides;
+  if (a.steps) overrides.push_back("train.steps=" + std::to_string(*a.steps));
+  const net::Scene scene = scene::load(a.scene, overrides);
+  const uint32_t steps = scene.train.steps;
+  if (a.dump_step.has_value() != !a.dump_out.empty())
+    throw std::runtime_error("--dump-step and --dump-out go together");
+  if (a.dump_step && *a.dump_step >= steps)
+    throw std::runtime_error("--dump-step " + std::to_string(*a.dump_step) + ": the run has steps 0.." +
+                             std::to_string(steps == 0 ? 0 : steps - 1));
+  // Read everything the run needs before any GPU work, so bad input fails fast.
+  std::optional<net::Params> initial;
+  if (!a.init_from.empty())
+    initial = io::params_from_tensors(io::read_safetensors(a.init_from), scene.network, a.init_from);
+  std::unique_ptr<stats::CsvWriter> csv;
+  if (!a.stats_out.empty()) csv = std::make_unique<stats::CsvWriter>(a.stats_out);
+
+  auto ctx = make_context(a.device);
+  gpu::Network net(*ctx, scene);
+  if (initial) net.set_params(*initial);
+  if (!a.quiet)
+    std::fprintf(stderr, "gradtower: %s on %s: %u weight layers, %s on the device\n", scene.title.c_str(),
+                 ctx->info().name.c_str(), net.plan().num_layers, gpu::format_bytes(net.plan().total_bytes()).c_str());
+
+  Progress progress(steps, a.quiet);
+  // Steps run in chunks no longer than the GPU's statistics ring, so reading the ring after a
+  // chunk sees every step of it; without a CSV the chunks only pace the progress line.
+  const uint32_t chunk = csv ? net.plan().ring_len : 64;
+  uint32_t done = 0;
+  while (done < steps) {
+    uint32_t n = std::min(chunk, steps - done);
+    if (a.dump_step && *a.dump_step == done) {
+      // The dump holds the parameters before this step's update and everything of the step.
+      io::StepDump dump;
+      dump.params = net.params();
+      n = 1;
+      net.train(1);
+      dump.grads = net.grads();
+      gpu::Batch batch = net.batch();
+      dump.batch = batch.size;
+      dump.input = std::move(batch.input);
+      dump.target = std::move(batch.target);
+      dump.loss = net.loss();
+      io::write_safetensors(a.dump_out, io::dump_tensors(dump));
+    } else {
+      if (a.dump_step && *a.dump_step > done) n = std::min(n, *a.dump_step - done);
+      net.train(n);
+    }
+    if (csv)
+      for (const gpu::StepStats& s : net.history())
+        if (s.step >= done && s.step < done + n && s.step % a.stats_every == 0) csv->write(s);
+    done += n;
+    progress.update(done, net.loss(), done == steps);
+  }
+  if (csv) csv->commit();
+  if (steps > 0 && !a.quiet) {
+    const gpu::StepStats last = net.latest_stats();
+    auto [lo, hi] = std::minmax_element(last.layers.begin(), last.layers.end(),
+                                        [](const auto& x, const auto& y) { return x.grad_w_norm < y.grad_w_norm; });
+    std::fprintf(stderr,
+                 "gradtower: final loss %.6g; |dW| layer 1 %.3g, layer %u %.3g; smallest %.3g (layer %td), "
+                 "largest %.3g (layer %td)\n",
+                 double(last.loss), double(last.layers.front().grad_w_norm), net.plan().num_layers,
+                 double(last.layers.back().grad_w_norm), double(lo->grad_w_norm), lo - last.layers.begin() + 1,
+                 double(hi->grad_w_norm), hi - last.layers.begin() + 1);
+  }
+  return validation_exit_code(*ctx);
+}
+
+}  // namespace gt::cli
