@@ -1,5 +1,6 @@
 // Whole-network gradients of the GPU step against the double-precision CPU reference, on the
-// same parameters and the same batch (read back from the GPU), for every activation, init, loss.
+// same parameters and the same batch (read back from the GPU), for every activation, init, loss
+// and GEMM kernel variant.
 #include <gtest/gtest.h>
 
 #include <tuple>
@@ -46,12 +47,16 @@ net::ref::Batch ref_batch(const gpu::Batch& b) {
 }
 
 class Gradients : public test::GpuTest,
-                  public ::testing::WithParamInterface<std::tuple<net::Activation, net::Init, net::Loss>> {};
+                  public ::testing::WithParamInterface<
+                      std::tuple<net::Activation, net::Init, net::Loss, gpu::Kernels>> {};
 
 TEST_P(Gradients, MatchCpuReference) {
-  const auto [act, init, loss] = GetParam();
+  const auto [act, init, loss, kernels] = GetParam();
   net::Scene scene = small_scene(act, init, loss);
-  gpu::Network gnet(test::context(), scene);
+  gpu::NetworkOptions options;
+  options.kernels = kernels;
+  gpu::Network gnet(test::context(), scene, options);
+  ASSERT_EQ(gnet.kernels(), kernels);
   const net::Params before = gnet.params();
   EXPECT_EQ(before[1].w, net::init_params(scene.network)[1].w) << "initial parameters uploaded as drawn";
   gnet.train(1);
@@ -73,11 +78,12 @@ INSTANTIATE_TEST_SUITE_P(
                                          net::Activation::sigmoid, net::Activation::gelu),
                        ::testing::Values(net::Init::gaussian, net::Init::xavier_uniform,
                                          net::Init::xavier_normal, net::Init::he_normal),
-                       ::testing::Values(net::Loss::mse, net::Loss::cross_entropy)),
+                       ::testing::Values(net::Loss::mse, net::Loss::cross_entropy),
+                       ::testing::Values(gpu::Kernels::texel, gpu::Kernels::shared)),
     [](const auto& p) {
       return std::string(net::to_string(std::get<0>(p.param))) + "_" +
              std::string(net::to_string(std::get<1>(p.param))) + "_" +
-             std::string(net::to_string(std::get<2>(p.param)));
+             std::string(net::to_string(std::get<2>(p.param))) + "_" + gpu::to_string(std::get<3>(p.param));
     });
 
 }  // namespace

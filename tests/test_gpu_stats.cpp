@@ -232,7 +232,8 @@ TEST_F(Stats, NonFiniteGradientsAreCounted) {
     EXPECT_EQ(g.nonfinite, expect);
     total += expect;
     if (expect > 0) {
-      EXPECT_EQ(g.grad_w_max_abs, std::numeric_limits<float>::infinity());
+      // +inf, or NaN where some entry is NaN (inf - inf in the batch sum).
+      EXPECT_FALSE(std::isfinite(g.grad_w_max_abs) || g.grad_w_max_abs < 0) << g.grad_w_max_abs;
       EXPECT_FALSE(std::isfinite(g.grad_w_norm));
       EXPECT_FALSE(std::isfinite(g.grad_w_mean_abs));
       EXPECT_FALSE(std::isfinite(g.update_ratio));

@@ -369,8 +369,9 @@ TEST_F(Training, ThousandLayersMatchReference) {
   EXPECT_EQ(gnet.history().size(), 3u);
 }
 
-// Checks that hold for any sane sgd step: finite, no non-finite entries, W norms as uploaded,
-// and ||W_new - W_old|| = lr ||dW|| (sgd), so update_ratio = lr * grad_w_norm / weight_norm.
+// Checks that hold for any sane sgd step: finite, no non-finite entries, max <= norm, W norms as
+// uploaded, and ||W_new - W_old|| = lr ||dW|| (sgd), so update_ratio = lr * grad_w_norm /
+// weight_norm. Vanishing gradients may be denormal or flushed to zero near the input.
 void expect_sane_sgd_stats(const gpu::StepStats& st, const net::Params& initial, double lr,
                            bool first_step) {
   ASSERT_EQ(st.layers.size(), initial.size());
@@ -378,9 +379,11 @@ void expect_sane_sgd_stats(const gpu::StepStats& st, const net::Params& initial,
   int bad = 0;
   for (size_t l = 0; l < st.layers.size() && bad < 5; ++l) {
     const shared::LayerStats& s = st.layers[l];
-    const bool ok = s.nonfinite == 0 && std::isfinite(s.grad_w_norm) && s.grad_w_norm > 0 &&
-                    s.grad_w_max_abs <= s.grad_w_norm && s.grad_w_mean_abs <= s.grad_w_max_abs &&
-                    std::isfinite(s.delta_rms) && s.delta_rms > 0 && std::isfinite(s.grad_b_norm) &&
+    const bool ok = s.nonfinite == 0 && std::isfinite(s.grad_w_norm) && s.grad_w_max_abs >= 0 &&
+                    s.grad_w_max_abs <= s.grad_w_norm * (1 + 1e-6) &&
+                    (s.grad_w_norm > 0) == (s.grad_w_max_abs > 0) &&
+                    s.grad_w_mean_abs <= s.grad_w_max_abs && std::isfinite(s.delta_rms) &&
+                    s.delta_rms >= 0 && std::isfinite(s.grad_b_norm) &&
                     std::abs(s.update_ratio - lr * s.grad_w_norm / s.weight_norm) <=
                         1e-3 * s.update_ratio + 1e-9 &&
                     (!first_step || std::abs(s.weight_norm - frobenius(initial[l].w)) <=
@@ -445,9 +448,30 @@ TEST_F(Training, TenThousandLayersReportEveryLayer) {
   ASSERT_EQ(hist.size(), 1u);
   EXPECT_TRUE(same_stats(hist[0], st));
   EXPECT_EQ(gnet.neuron_stats().size(), 9999u * 64u + 4u);
-  const double secs = seconds_since(t0);
-  RecordProperty("seconds", std::to_string(secs));
-  EXPECT_LT(secs, 60.0);
+  const double gpu_secs = seconds_since(t0);
+
+  // The reference through all 10,000 layers: loss, and each layer's gradient norm and delta
+  // rms. Gradients vanish towards the input (tanh, sigma_w = 1): layers whose figures are below
+  // the normal float range (denormal on the GPU, or flushed to zero) are only checked to be
+  // finite and non-negative; the others within a tolerance for the depth.
+  const net::ref::Net ref = net::ref::Net::from(scene.network, initial);
+  const net::ref::Gradients g = net::ref::backward(ref, ref_batch(gnet.batch()), scene.train.loss);
+  EXPECT_NEAR(st.loss, g.loss, 1e-4 * g.loss);
+  const std::vector<net::ref::LayerStats> rs = net::ref::statistics(ref, g, {});
+  uint32_t compared = 0;
+  for (size_t l = 0; l < rs.size(); ++l) {
+    const shared::LayerStats& s = st.layers[l];
+    ASSERT_TRUE(s.grad_w_norm >= 0 && s.delta_rms >= 0) << "layer " << l;
+    if (rs[l].grad_w_max_abs < 1e-36 || rs[l].delta_rms < 1e-36) continue;
+    ++compared;
+    ASSERT_NEAR(s.grad_w_norm, rs[l].grad_w_norm, 2e-3 * rs[l].grad_w_norm) << "layer " << l;
+    ASSERT_NEAR(s.delta_rms, rs[l].delta_rms, 2e-3 * rs[l].delta_rms) << "layer " << l;
+  }
+  EXPECT_GT(compared, 1000u);
+  RecordProperty("layers_compared", std::to_string(compared));
+  RecordProperty("gpu_seconds", std::to_string(gpu_secs));
+  RecordProperty("seconds", std::to_string(seconds_since(t0)));
+  EXPECT_LT(gpu_secs, 60.0);
 }
 
 }  // namespace

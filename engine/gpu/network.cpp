@@ -37,6 +37,24 @@ std::span<const std::byte> bytes_of(const T& v) {
 
 }  // namespace
 
+const char* to_string(Kernels k) {
+  switch (k) {
+    case Kernels::texel:
+      return "texel";
+    case Kernels::shared:
+      return "shared";
+    default:
+      return "auto";
+  }
+}
+
+Kernels parse_kernels(const std::string& name) {
+  if (name == "auto") return Kernels::automatic;
+  if (name == "texel") return Kernels::texel;
+  if (name == "shared") return Kernels::shared;
+  throw std::runtime_error("--kernels " + name + ": expected auto, texel or shared");
+}
+
 DeviceLimits device_limits(const vk::Context& ctx, uint64_t max_segment_bytes) {
   const VkPhysicalDeviceLimits& l = ctx.limits();
   DeviceLimits d;
@@ -56,9 +74,13 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   allocate();
   layout_ = std::make_unique<vk::ComputeLayout>(ctx_);
   datagen_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "datagen");
-  forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "forward");
+  kernels_ = options.kernels != Kernels::automatic ? options.kernels
+             : ctx.is_cpu()                        ? Kernels::texel
+                                                   : Kernels::shared;
+  const std::string suffix = kernels_ == Kernels::shared ? "_shared" : "";
+  forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "forward" + suffix);
   loss_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "loss");
-  backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "backward");
+  backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "backward" + suffix);
   update_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "update");
   finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "finalize");
   advance_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "advance");
@@ -249,6 +271,7 @@ void Network::record_step() {
     const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l], aout = p.acts.segment_of[l + 1];
     vk::Bindings b = common_bindings();
     b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle()).view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+    b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
     b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
     vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
                  div_up(p.batch_pad, GT_WG_TILE));
@@ -271,6 +294,7 @@ void Network::record_step() {
     vk::Bindings b = common_bindings();
     b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle()).view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
     b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
+    b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
     b.buffer(GT_BIND_GRADS, grads_[ps]).buffer(GT_BIND_Z_IN, z_[ain]).buffer(GT_BIND_DELTA, delta_);
     b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_stats_);
     vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0}, d.dw_tiles + d.dx_tiles + d.col_groups);

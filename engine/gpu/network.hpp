@@ -39,7 +39,14 @@ struct StepTimings {
   double data = 0, forward = 0, backward = 0, update = 0, statistics = 0, total = 0;
 };
 
+// GEMM kernel variants: "texel" (register tiles over texel fetches, no shared memory; fastest
+// on CPU drivers such as lavapipe) and "shared" (shared-memory tiles; for GPUs).
+enum class Kernels { automatic, texel, shared };
+const char* to_string(Kernels k);
+Kernels parse_kernels(const std::string& name);  // throws std::runtime_error
+
 struct NetworkOptions {
+  Kernels kernels = Kernels::automatic;  // automatic: texel on CPU devices, shared on GPUs
   uint64_t max_segment_bytes = 0;  // 0: from the device limits (tests force small segments)
   uint32_t ring_len = 64;
   bool timestamps = false;  // record timestamp queries around the parts of the step
@@ -56,6 +63,7 @@ class Network {
   Network& operator=(const Network&) = delete;
 
   const Plan& plan() const { return plan_; }
+  Kernels kernels() const { return kernels_; }  // the variant in use (never automatic)
   const net::Scene& scene() const { return scene_; }
   uint32_t steps_done() const { return steps_done_; }
 
@@ -104,6 +112,7 @@ class Network {
   NetworkOptions options_;
   Plan plan_;
   uint32_t steps_done_ = 0;
+  Kernels kernels_ = Kernels::texel;
 
   std::unique_ptr<vk::ComputeLayout> layout_;
   std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, update_, finalize_,

@@ -76,6 +76,7 @@ void add_bench(CLI::App& app, BenchArgs& a) {
   c->add_option("--steps", a.steps, "Timed steps")->check(CLI::Range(1u, 1u << 20));
   c->add_flag("--no-peer", a.no_peer, "Skip the PyTorch measurement");
   add_device_flags(c, a.device);
+  add_kernel_flag(c, a.device);
 }
 
 int run_bench(const BenchArgs& a) {
@@ -85,9 +86,12 @@ int run_bench(const BenchArgs& a) {
               a.width, a.batch);
   std::printf("device: %s\n", ctx->info().name.c_str());
 
+  gpu::NetworkOptions options;
+  options.kernels = gpu::parse_kernels(a.device.kernels);
   double wall_ms = 0;
   {
-    gpu::Network net(*ctx, scene);
+    gpu::Network net(*ctx, scene, options);
+    std::printf("kernels: %s\n", gpu::to_string(net.kernels()));
     net.train(a.warmup);
     const auto t0 = std::chrono::steady_clock::now();
     net.train(a.steps);
@@ -96,7 +100,7 @@ int run_bench(const BenchArgs& a) {
   }
   gpu::StepTimings sum;
   {
-    gpu::NetworkOptions o;
+    gpu::NetworkOptions o = options;
     o.timestamps = true;
     gpu::Network net(*ctx, scene, o);
     net.train(a.warmup);

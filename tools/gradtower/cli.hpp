@@ -15,9 +15,11 @@ namespace gt::cli {
 struct DeviceFlags {
   std::string device;
   bool validation = false;
+  std::string kernels = "auto";  // GEMM variant: auto | texel | shared
 };
 
 void add_device_flags(CLI::App* app, DeviceFlags& flags);
+void add_kernel_flag(CLI::App* app, DeviceFlags& flags);
 std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags);
 // 0, or 3 after printing a summary when the validation layer reported anything.
 int validation_exit_code(const vk::Context& ctx);

@@ -15,6 +15,13 @@ void add_device_flags(CLI::App* app, DeviceFlags& flags) {
                 "Also on when GT_VALIDATION=1");
 }
 
+void add_kernel_flag(CLI::App* app, DeviceFlags& flags) {
+  app->add_option("--kernels", flags.kernels,
+                  "GEMM kernels: texel (register tiles, for CPU drivers), shared (shared-memory "
+                  "tiles, for GPUs) or auto (by device type)")
+      ->check(CLI::IsMember({"auto", "texel", "shared"}));
+}
+
 std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags) {
   vk::ContextOptions o;
   o.device = flags.device;

@@ -55,6 +55,7 @@ void add_train(CLI::App& app, TrainArgs& a) {
   c->add_option("--init-from", a.init_from, "Initial parameters from a safetensors file");
   c->add_flag("--quiet", a.quiet, "No progress on stderr");
   add_device_flags(c, a.device);
+  add_kernel_flag(c, a.device);
 }
 
 int run_train(const TrainArgs& a) {
@@ -75,11 +76,14 @@ int run_train(const TrainArgs& a) {
   if (!a.stats_out.empty()) csv = std::make_unique<stats::CsvWriter>(a.stats_out);
 
   auto ctx = make_context(a.device);
-  gpu::Network net(*ctx, scene);
+  gpu::NetworkOptions options;
+  options.kernels = gpu::parse_kernels(a.device.kernels);
+  gpu::Network net(*ctx, scene, options);
   if (initial) net.set_params(*initial);
   if (!a.quiet)
-    std::fprintf(stderr, "gradtower: %s on %s: %u weight layers, %s on the device\n", scene.title.c_str(),
-                 ctx->info().name.c_str(), net.plan().num_layers, gpu::format_bytes(net.plan().total_bytes()).c_str());
+    std::fprintf(stderr, "gradtower: %s on %s: %u weight layers, %s on the device, %s kernels\n",
+                 scene.title.c_str(), ctx->info().name.c_str(), net.plan().num_layers,
+                 gpu::format_bytes(net.plan().total_bytes()).c_str(), gpu::to_string(net.kernels()));
 
   Progress progress(steps, a.quiet);
   // Steps run in chunks no longer than the GPU's statistics ring, so reading the ring after a

@@ -1,0 +1,122 @@
+// Backward pass of one layer (included after a gemm_*.glsl), three independent jobs in one
+// dispatch, told apart by workgroup:
+//   dW tiles:   dW[n][k] = sum_b D[b][n] X[b][k]            (+ per-tile statistics of dW)
+//   dX tiles:   D_prev[b][k] = (sum_n D[b][n] W[n][k]) * act'(Z_prev[b][k])   (not for layer 0)
+//   columns:    db[n] = sum_b D[b][n]; mean_b |D[b][n]| per neuron; sums for delta_rms, |db|
+// All read D (this layer's dL/dZ) and write disjoint places, so they need no ordering between
+// them. Partial reductions go to PARTIALS in a fixed order; finalize.comp combines them.
+#include "norms.glsl"
+
+layout(set = 0, binding = GT_BIND_GRADS, std430) writeonly buffer GradBuf { vec4 grads[]; };
+layout(set = 0, binding = GT_BIND_Z_IN, std430) readonly buffer ZIn { vec4 z_in[]; };
+layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf { vec4 partials[]; };
+layout(set = 0, binding = GT_BIND_NEURON_STATS, std430) writeonly buffer NeuronBuf { float neuron[]; };
+
+shared vec4 red[GT_WG_SIZE];
+
+// dW partials: (scale, ssq) of the finite entries (scale = their max |v|), sum of |v| over all
+// entries (IEEE: inf or NaN when any entry is), count of non-finite entries.
+vec4 combine_dw(vec4 a, vec4 b) {
+  return vec4(ssq_merge(a.xy, b.xy), a.z + b.z, a.w + b.w);
+}
+// Column partials: (scale, ssq) of delta, (scale, ssq) of db.
+vec4 combine_col(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), ssq_merge(a.zw, b.zw)); }
+
+// Fixed-order tree over the workgroup; `dw` picks the combiner. Returns the total in invocation 0.
+vec4 reduce(vec4 v, bool dw) {
+  uint tid = gl_LocalInvocationID.x;
+  red[tid] = v;
+  barrier();
+  for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
+    if (tid < s) red[tid] = dw ? combine_dw(red[tid], red[tid + s]) : combine_col(red[tid], red[tid + s]);
+    barrier();
+  }
+  return red[0];
+}
+
+void dw_tile(LayerDesc L, uint tile) {
+  uint m_w = (tile / L.dw_tiles_x) * GT_WG_TILE, n_w = (tile % L.dw_tiles_x) * GT_WG_TILE;
+  vec4 acc[4];
+  gemm_dw(L, m_w, n_w, acc);
+  uint n0 = m_w + tile_ly() * GT_TILE;  // neuron
+  uint k0 = n_w + tile_lx() * GT_TILE;  // input feature
+  vec4 st = vec4(0.0);
+  if (k0 < L.ld_in && n0 < L.ld_out) {
+    vec4 fin[4];  // the finite entries, for the underflow-free norm
+    float sum_abs = 0.0, nonfinite = 0.0;
+    bvec4 col_ok = lessThan(uvec4(k0) + uvec4(0u, 1u, 2u, 3u), uvec4(L.in_dim));
+    for (uint i = 0u; i < 4u; ++i) {
+      vec4 v = acc[i];
+      bool row_ok = n0 + i < L.out_dim;
+      for (uint c = 0u; c < 4u; ++c)
+        if (!row_ok || !col_ok[c]) v[c] = 0.0;
+      grads[(L.w_off + (n0 + i) * L.ld_in + k0) / 4u] = v;
+      vec4 a = abs(v);
+      bvec4 ok = lessThanEqual(a, vec4(3.402823466e38));  // false for NaN and inf
+      sum_abs += a.x + a.y + a.z + a.w;
+      nonfinite += 4.0 - dot(vec4(ok), vec4(1.0));
+      fin[i] = mix(vec4(0.0), v, ok);
+    }
+    st = vec4(ssq_block(fin[0], fin[1], fin[2], fin[3]), sum_abs, nonfinite);
+  }
+  vec4 total = reduce(st, true);
+  if (gl_LocalInvocationID.x == 0u) partials[L.dw_partial_off + tile] = total;
+}
+
+void dx_tile(LayerDesc L, uint tile) {
+  uint m_w = (tile / L.dx_tiles_x) * GT_WG_TILE, n_w = (tile % L.dx_tiles_x) * GT_WG_TILE;
+  vec4 acc[4];
+  gemm_dx(L, m_w, n_w, acc);
+  uint b0 = m_w + tile_ly() * GT_TILE;  // sample
+  uint k0 = n_w + tile_lx() * GT_TILE;  // input feature
+  if (k0 >= L.ld_in || b0 >= g.batch_pad) return;
+  bvec4 col_ok = lessThan(uvec4(k0) + uvec4(0u, 1u, 2u, 3u), uvec4(L.in_dim));
+  for (uint i = 0u; i < 4u; ++i) {
+    uint b = b0 + i;
+    vec4 z = z_in[(L.x_in_off + b * L.ld_in + k0) / 4u];
+    vec4 d = acc[i] * act_grad4(L.act_prev, z);
+    for (uint c = 0u; c < 4u; ++c)
+      if (b >= g.batch || !col_ok[c]) d[c] = 0.0;
+    delta[(L.d_prev_off + b * L.ld_in + k0) / 4u] = d;
+  }
+}
+
+void columns(LayerDesc L, uint group) {
+  uint n = group * GT_WG_SIZE + gl_LocalInvocationID.x;
+  vec4 st = vec4(0.0);
+  if (n < L.out_dim) {
+    float s = 0.0, a = 0.0;
+    vec2 q = vec2(0.0);
+    uint idx = L.d_off + n;
+    for (uint b = 0u; b < g.batch; ++b) {
+      float v = delta[idx / 4u][idx % 4u];
+      s += v;
+      a += abs(v);
+      q = ssq_add(q, v);
+      idx += L.ld_out;
+    }
+    uint bi = L.b_off + n;
+    grads[bi / 4u][bi % 4u] = s;
+    neuron[L.neuron_off + n] = a / float(g.batch);
+    st = vec4(q, ssq_add(vec2(0.0), s));
+  }
+  // Bias padding stays zero: written by the invocations that own a padding neuron.
+  if (n >= L.out_dim && n < L.ld_out) {
+    uint bi = L.b_off + n;
+    grads[bi / 4u][bi % 4u] = 0.0;
+  }
+  vec4 total = reduce(st, false);
+  if (gl_LocalInvocationID.x == 0u) partials[L.col_partial_off + group] = total;
+}
+
+void main() {
+  LayerDesc L = layers[pc.layer];
+  uint wg = gl_WorkGroupID.x;
+  if (wg < L.dw_tiles) {
+    dw_tile(L, wg);
+  } else if (wg < L.dw_tiles + L.dx_tiles) {
+    dx_tile(L, wg - L.dw_tiles);
+  } else {
+    columns(L, wg - L.dw_tiles - L.dx_tiles);
+  }
+}
