@@ -85,15 +85,28 @@ void columns(LayerDesc L, uint group) {
   uint n = group * GT_WG_SIZE + gl_LocalInvocationID.x;
   vec4 st = vec4(0.0);
   if (n < L.out_dim) {
-    float s = 0.0, a = 0.0;
-    vec2 q = vec2(0.0);
+    // First pass: sum (db), sum of |v|, largest finite |v|; second: squares scaled by it.
+    float s = 0.0, a = 0.0, m = 0.0;
     uint idx = L.d_off + n;
-    for (uint b = 0u; b < g.batch; ++b) {
+    for (uint b = 0u; b < g.batch; ++b, idx += L.ld_out) {
       float v = delta[idx / 4u][idx % 4u];
       s += v;
       a += abs(v);
-      q = ssq_add(q, v);
-      idx += L.ld_out;
+      if (is_finite(v)) m = max(m, abs(v));
+    }
+    vec2 q = vec2(0.0);
+    if (!is_finite(a)) {
+      q = vec2(a, 0.0);  // inf, or NaN when any value is NaN: the norm is that value
+    } else if (m > 0.0) {
+      float up = m < 1.0e-30 ? 18446744073709551616.0 : 1.0;  // see ssq_block
+      float r = 1.0 / (m * up);
+      float sum = 0.0;
+      idx = L.d_off + n;
+      for (uint b = 0u; b < g.batch; ++b, idx += L.ld_out) {
+        float v = (delta[idx / 4u][idx % 4u] * up) * r;
+        sum += v * v;
+      }
+      q = vec2(m, sum);
     }
     uint bi = L.b_off + n;
     grads[bi / 4u][bi % 4u] = s;

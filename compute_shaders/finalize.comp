@@ -56,7 +56,9 @@ void main() {
   s.grad_b_norm = ssq_norm(col.zw);
   s.delta_rms = ssq_norm(col.xy) / sqrt(float(g.batch * L.out_dim));
   s.weight_norm = ssq_norm(upd.zw);
-  s.update_ratio = ssq_norm(upd.xy) / s.weight_norm;
+  // No update is a ratio of 0 even for zero weights; an update of zero weights is infinite.
+  float upd_norm = ssq_norm(upd.xy);
+  s.update_ratio = upd_norm == 0.0 ? 0.0 : upd_norm / s.weight_norm;
   s.nonfinite = uint(dw.w);
   uint slot = header.step % g.ring_len;
   stats[layer] = s;

@@ -18,6 +18,12 @@ layout(set = 0, binding = GT_BIND_HEADER, std430) readonly buffer HeaderBuf { St
 
 shared vec4 red[GT_WG_SIZE];
 
+// 1 - exp(x) for x <= 0 without cancellation near 0 (GLSL has no expm1): a series for small |x|.
+float one_minus_exp(float x) {
+  if (abs(x) < 0.1) return -x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x / 720.0)))));
+  return 1.0 - exp(x);
+}
+
 void main() {
   uint layer = pc.layer_begin + gl_WorkGroupID.y;
   LayerDesc L = layers[layer];
@@ -26,9 +32,10 @@ void main() {
   uint total4 = (L.ld_out * L.ld_in + L.ld_out) / 4u;
   uint weights4 = (L.ld_out * L.ld_in) / 4u;
   uint base4 = L.w_off / 4u;
-  float t = float(header.step + 1u);
-  float c1 = 1.0 - pow(g.beta1, t);
-  float c2 = 1.0 - pow(g.beta2, t);
+  // Adam's bias corrections 1 - beta^t, t counted from the last reset of the optimizer state.
+  float t = float(header.step - header.opt_step0 + 1u);
+  float c1 = one_minus_exp(t * g.log_beta1);
+  float c2 = one_minus_exp(t * g.log_beta2);
   // Weight entries of this invocation: the update and the old value, zero elsewhere.
   vec4 dv[GT_UPDATE_VECS_PER_INVOCATION];
   vec4 wv[GT_UPDATE_VECS_PER_INVOCATION];

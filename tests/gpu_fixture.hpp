@@ -46,7 +46,8 @@ template <typename A, typename B>
     return ::testing::AssertionFailure() << "size " << gpu.size() << " vs " << ref.size();
   double scale = 0, worst = 0;
   size_t worst_i = 0;
-  for (size_t i = 0; i < ref.size(); ++i) scale = std::max(scale, std::abs(double(ref[i])));
+  for (size_t i = 0; i < ref.size(); ++i)
+    scale = std::max(scale, std::abs(double(ref[i])));
   for (size_t i = 0; i < ref.size(); ++i) {
     const double e = std::abs(double(gpu[i]) - double(ref[i]));
     if (!(e <= worst)) {
@@ -55,11 +56,13 @@ template <typename A, typename B>
     }
   }
   if (worst <= atol + rtol * scale) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "max error " << worst << " at " << worst_i << " (gpu "
-                                       << gpu[worst_i] << ", ref " << ref[worst_i]
-                                       << "), allowed " << atol + rtol * scale;
+  return ::testing::AssertionFailure()
+         << "max error " << worst << " at " << worst_i << " (gpu " << gpu[worst_i] << ", ref "
+         << ref[worst_i] << "), allowed " << atol + rtol * scale;
 }
 
-inline std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+inline std::vector<double> to_double(const std::vector<float>& v) {
+  return {v.begin(), v.end()};
+}
 
 }  // namespace gt::test

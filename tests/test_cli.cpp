@@ -30,7 +30,8 @@ CliRun run(const std::string& args) {
   CliRun r;
   std::FILE* p = popen(cmd.c_str(), "r");
   char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  while (size_t n = std::fread(buf, 1, sizeof buf, p))
+    r.output.append(buf, n);
   const int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
@@ -39,9 +40,10 @@ CliRun run(const std::string& args) {
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("gt_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-            std::to_string(::getpid()));
+    dir_ =
+        fs::temp_directory_path() /
+        ("gt_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+         "_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -58,13 +60,15 @@ const std::string kScene = std::string(GT_SOURCE_DIR) + "/scenes/default.toml";
 std::vector<std::string> lines_of(const fs::path& p) {
   std::ifstream in(p);
   std::vector<std::string> out;
-  for (std::string line; std::getline(in, line);) out.push_back(line);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
   return out;
 }
 
 TEST_F(Cli, TrainWritesStatsCsvWithTheDocumentedColumns) {
   const fs::path csv = dir_ / "stats.csv";
-  CliRun r = run("train " + kScene + " --steps 4 --stats-every 2 --validation --quiet --stats-out " + csv.string());
+  CliRun r = run("train " + kScene +
+                 " --steps 4 --stats-every 2 --validation --quiet --stats-out " + csv.string());
   ASSERT_EQ(r.code, 0) << r.output;
   const std::vector<std::string> lines = lines_of(csv);
   ASSERT_FALSE(lines.empty());
@@ -117,7 +121,8 @@ TEST_F(Cli, DumpStepOutOfRangeFailsBeforeWriting) {
 }
 
 TEST_F(Cli, NetworkBeyondDeviceMemoryIsRefusedClearly) {
-  CliRun r = run("train " + kScene + " --steps 1 --set network.width=65536 --set network.depth=1000");
+  CliRun r =
+      run("train " + kScene + " --steps 1 --set network.width=65536 --set network.depth=1000");
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("device"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("needs"), std::string::npos) << r.output;
@@ -125,8 +130,8 @@ TEST_F(Cli, NetworkBeyondDeviceMemoryIsRefusedClearly) {
 
 TEST_F(Cli, DumpHoldsTheStepAndInitFromRestoresIt) {
   const fs::path dump = dir_ / "d.safetensors", csv = dir_ / "s.csv";
-  CliRun r = run("train " + kScene + " --steps 3 --dump-step 2 --quiet --validation --dump-out " + dump.string() +
-              " --stats-out " + csv.string());
+  CliRun r = run("train " + kScene + " --steps 3 --dump-step 2 --quiet --validation --dump-out " +
+                 dump.string() + " --stats-out " + csv.string());
   ASSERT_EQ(r.code, 0) << r.output;
   const std::vector<io::Tensor> t = io::read_safetensors(dump);
   const io::Tensor* w0 = io::find(t, "layers.0.weight");
@@ -141,7 +146,8 @@ TEST_F(Cli, DumpHoldsTheStepAndInitFromRestoresIt) {
   EXPECT_EQ(target->shape, (std::vector<int64_t>{128, 3}));
   for (int64_t b = 0; b < 128; ++b) {  // one-hot targets
     float sum = 0;
-    for (int64_t j = 0; j < 3; ++j) sum += target->data[b * 3 + j];
+    for (int64_t j = 0; j < 3; ++j)
+      sum += target->data[b * 3 + j];
     EXPECT_EQ(sum, 1.0f);
   }
   // The dumped loss is step 2's, as in the CSV.
@@ -152,20 +158,24 @@ TEST_F(Cli, DumpHoldsTheStepAndInitFromRestoresIt) {
 
   // Starting from the dumped parameters reproduces the dumped parameters' norms at step 0.
   const fs::path csv2 = dir_ / "s2.csv";
-  CliRun r2 = run("train " + kScene + " --steps 1 --quiet --validation --init-from " + dump.string() +
-               " --stats-out " + csv2.string());
+  CliRun r2 = run("train " + kScene + " --steps 1 --quiet --validation --init-from " +
+                  dump.string() + " --stats-out " + csv2.string());
   ASSERT_EQ(r2.code, 0) << r2.output;
   double norm = 0;
-  for (float v : w0->data) norm += double(v) * v;
+  for (float v : w0->data)
+    norm += double(v) * v;
   const std::vector<std::string> l2 = lines_of(csv2);
   std::vector<std::string> cols;
   std::stringstream ss(l2[1]);
-  for (std::string c; std::getline(ss, c, ',');) cols.push_back(c);
-  EXPECT_NEAR(std::stod(cols[8]), std::sqrt(norm), 1e-5 * std::sqrt(norm)) << "weight_norm of layer 1";
+  for (std::string c; std::getline(ss, c, ',');)
+    cols.push_back(c);
+  EXPECT_NEAR(std::stod(cols[8]), std::sqrt(norm), 1e-5 * std::sqrt(norm))
+      << "weight_norm of layer 1";
 }
 
 TEST_F(Cli, InitFromWithWrongShapesNamesFileAndTensor) {
-  io::write_safetensors(dir_ / "w.safetensors", {{"layers.0.weight", {3, 3}, std::vector<float>(9)}});
+  io::write_safetensors(dir_ / "w.safetensors",
+                        {{"layers.0.weight", {3, 3}, std::vector<float>(9)}});
   CliRun r = run("train " + kScene + " --steps 1 --init-from " + (dir_ / "w.safetensors").string());
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.output.find("w.safetensors"), std::string::npos) << r.output;

@@ -58,7 +58,8 @@ TEST_P(Gradients, MatchCpuReference) {
   gpu::Network gnet(test::context(), scene, options);
   ASSERT_EQ(gnet.kernels(), kernels);
   const net::Params before = gnet.params();
-  EXPECT_EQ(before[1].w, net::init_params(scene.network)[1].w) << "initial parameters uploaded as drawn";
+  EXPECT_EQ(before[1].w, net::init_params(scene.network)[1].w)
+      << "initial parameters uploaded as drawn";
   gnet.train(1);
   const net::Params grads = gnet.grads();
   const gpu::Batch batch = gnet.batch();
@@ -83,7 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& p) {
       return std::string(net::to_string(std::get<0>(p.param))) + "_" +
              std::string(net::to_string(std::get<1>(p.param))) + "_" +
-             std::string(net::to_string(std::get<2>(p.param))) + "_" + gpu::to_string(std::get<3>(p.param));
+             std::string(net::to_string(std::get<2>(p.param))) + "_" +
+             gpu::to_string(std::get<3>(p.param));
     });
 
 }  // namespace

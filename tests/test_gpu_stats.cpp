@@ -3,6 +3,7 @@
 // same parameters and batch; the history ring; non-finite gradients.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -273,6 +274,25 @@ TEST_F(Stats, NonFiniteGradientsAreCounted) {
   const std::vector<gpu::StepStats> hist = gnet.history();
   ASSERT_EQ(hist.size(), 5u);
   EXPECT_EQ(hist.back().step, 4u);
+}
+
+// A layer whose weights are all zero but which gets an update has an infinite update ratio
+// (not NaN, not 0), as in the reference; a layer with no update has ratio 0.
+TEST_F(Stats, UpdateRatioOfZeroWeightsIsInfinite) {
+  const net::Scene scene = stats_scene(5, 2, 7, 3, 6);
+  gpu::Network gnet(test::context(), scene);
+  net::Params p = gnet.params();
+  std::fill(p[1].w.begin(), p[1].w.end(), 0.0f);
+  gnet.set_params(p);
+  gnet.train(1);
+  const RefStep ref = reference_step(scene, p, gnet.batch());
+  const gpu::StepStats st = gnet.latest_stats();
+  EXPECT_EQ(st.layers[1].weight_norm, 0.0f);
+  EXPECT_TRUE(std::isinf(ref.stats[1].update_ratio));
+  EXPECT_TRUE(std::isinf(st.layers[1].update_ratio));
+  EXPECT_GT(st.layers[1].update_ratio, 0.0f);
+  for (size_t l = 0; l < st.layers.size(); ++l)
+    if (l != 1) expect_layer_stats(st.layers[l], ref.stats[l], l, 2e-5);
 }
 
 }  // namespace

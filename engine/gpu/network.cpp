@@ -116,7 +116,8 @@ Network::~Network() {
 void Network::allocate() {
   const Plan& p = plan_;
   globals_ = vk::Buffer(ctx_, sizeof(Globals), kUsage, vk::MemoryUse::device, "globals");
-  layers_ = vk::Buffer(ctx_, p.layers.size() * sizeof(LayerDesc), kUsage, vk::MemoryUse::device, "layer table");
+  layers_ = vk::Buffer(ctx_, p.layers.size() * sizeof(LayerDesc), kUsage, vk::MemoryUse::device,
+                       "layer table");
   params_ = make_segments(ctx_, p.params.segment_floats, "params");
   grads_ = make_segments(ctx_, p.params.segment_floats, "grads");
   // Optimizer moments only where the optimizer keeps them; otherwise a small unused stand-in.
@@ -141,8 +142,10 @@ void Network::allocate() {
                              vk::MemoryUse::device, "neuron stats");
   // Everything starts at zero: padding must be zero, and so must optimizer state and history.
   for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_})
-    for (const vk::Buffer& b : *group) vk::fill_zero(ctx_, b);
-  for (const vk::Buffer* b : {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_})
+    for (const vk::Buffer& b : *group)
+      vk::fill_zero(ctx_, b);
+  for (const vk::Buffer* b :
+       {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_})
     vk::fill_zero(ctx_, *b);
 }
 
@@ -169,6 +172,8 @@ void Network::upload_globals() {
   g.beta2 = static_cast<float>(s.train.beta2);
   g.eps = static_cast<float>(s.train.eps);
   g.teacher_off = plan_.teacher_off;
+  g.log_beta1 = static_cast<float>(std::log(s.train.beta1));
+  g.log_beta2 = static_cast<float>(std::log(s.train.beta2));
   vk::upload(ctx_, globals_, 0, bytes_of(g));
 }
 
@@ -176,7 +181,8 @@ void Network::upload_globals() {
 void Network::upload_teacher() {
   const uint32_t in = scene_.network.input, out = scene_.network.output;
   std::vector<float> w(GT_TEACHER_HIDDEN * (in + out));
-  const uint32_t k0 = static_cast<uint32_t>(scene_.data.seed), k1 = static_cast<uint32_t>(scene_.data.seed >> 32);
+  const uint32_t k0 = static_cast<uint32_t>(scene_.data.seed),
+                 k1 = static_cast<uint32_t>(scene_.data.seed >> 32);
   for (uint32_t i = 0; i < w.size(); ++i) {
     const uint32_t stream = i < GT_TEACHER_HIDDEN * in ? 4 : 5;
     const net::U32x4 r = net::philox4x32_10({{i, 0, stream, 0}}, k0, k1);
@@ -188,7 +194,9 @@ void Network::upload_teacher() {
 }
 
 void Network::set_train(const net::TrainSpec& train) {
-  const uint32_t moments = train.optimizer == net::Optimizer::sgd ? 0 : train.optimizer == net::Optimizer::momentum ? 1 : 2;
+  const uint32_t moments = train.optimizer == net::Optimizer::sgd        ? 0
+                           : train.optimizer == net::Optimizer::momentum ? 1
+                                                                         : 2;
   if (moments > plan_.moments)
     throw vk::Error("switching to " + std::string(net::to_string(train.optimizer)) +
                     " needs optimizer state this network was not built with; rebuild it");
@@ -197,15 +205,18 @@ void Network::set_train(const net::TrainSpec& train) {
 }
 
 void Network::set_params(const net::Params& params) {
-  if (params.size() != plan_.num_layers) throw vk::Error("parameter count does not match the network");
+  if (params.size() != plan_.num_layers)
+    throw vk::Error("parameter count does not match the network");
   std::vector<std::vector<float>> segs(plan_.params.segment_floats.size());
-  for (size_t s = 0; s < segs.size(); ++s) segs[s].assign(plan_.params.segment_floats[s], 0.0f);
+  for (size_t s = 0; s < segs.size(); ++s)
+    segs[s].assign(plan_.params.segment_floats[s], 0.0f);
   for (uint32_t l = 0; l < plan_.num_layers; ++l) {
     const LayerDesc& d = plan_.layers[l];
     const net::LayerParams& lp = params[l];
     if (lp.in != d.in_dim || lp.out != d.out_dim || lp.w.size() != size_t(lp.in) * lp.out ||
         lp.b.size() != lp.out)
-      throw vk::Error("layer " + std::to_string(l) + ": parameter shape does not match the network");
+      throw vk::Error("layer " + std::to_string(l) +
+                      ": parameter shape does not match the network");
     std::vector<float>& seg = segs[plan_.params.segment_of[l]];
     for (uint32_t o = 0; o < d.out_dim; ++o) {
       std::memcpy(&seg[d.w_off + o * d.ld_in], &lp.w[size_t(o) * d.in_dim], d.in_dim * 4);
@@ -217,6 +228,9 @@ void Network::set_params(const net::Params& params) {
     vk::fill_zero(ctx_, opt_m_[s]);
     vk::fill_zero(ctx_, opt_v_[s]);
   }
+  // Fresh optimizer state: Adam's step count starts again from here.
+  const uint32_t step0 = steps_done_;
+  vk::upload(ctx_, header_, offsetof(StatsHeader, opt_step0), bytes_of(step0));
 }
 
 vk::Bindings Network::common_bindings() const {
@@ -260,7 +274,9 @@ void Network::record_step() {
   const uint32_t seg0 = p.acts.segment_of[0];
   if (!scene_.data.fixed) {
     vk::Bindings b = common_bindings();
-    b.buffer(GT_BIND_X_OUT, x_[seg0]).buffer(GT_BIND_TARGET, target_).buffer(GT_BIND_HEADER, header_);
+    b.buffer(GT_BIND_X_OUT, x_[seg0])
+        .buffer(GT_BIND_TARGET, target_)
+        .buffer(GT_BIND_HEADER, header_);
     vk::dispatch(cmd, *datagen_, b, PushConstants{}, div_up(p.batch_pad, GT_WG_SIZE));
     // The forward pass reads the batch just generated.
     vk::compute_barrier(cmd);
@@ -268,9 +284,11 @@ void Network::record_step() {
   stamp(kData);
   for (uint32_t l = 0; l < p.num_layers; ++l) {
     const LayerDesc& d = p.layers[l];
-    const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l], aout = p.acts.segment_of[l + 1];
+    const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l],
+                   aout = p.acts.segment_of[l + 1];
     vk::Bindings b = common_bindings();
-    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle()).view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
+        .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
     b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
     b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
     vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
@@ -282,7 +300,9 @@ void Network::record_step() {
   {
     const uint32_t alast = p.acts.segment_of[p.num_layers];
     vk::Bindings b = common_bindings();
-    b.buffer(GT_BIND_X_OUT, x_[alast]).buffer(GT_BIND_Z_OUT, z_[alast]).buffer(GT_BIND_TARGET, target_);
+    b.buffer(GT_BIND_X_OUT, x_[alast])
+        .buffer(GT_BIND_Z_OUT, z_[alast])
+        .buffer(GT_BIND_TARGET, target_);
     b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_HEADER, header_);
     vk::dispatch(cmd, *loss_, b, PushConstants{}, 1);
     // The output layer's backward pass reads the delta the loss wrote.
@@ -292,12 +312,14 @@ void Network::record_step() {
     const LayerDesc& d = p.layers[l];
     const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l];
     vk::Bindings b = common_bindings();
-    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle()).view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
+        .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
     b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
     b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
     b.buffer(GT_BIND_GRADS, grads_[ps]).buffer(GT_BIND_Z_IN, z_[ain]).buffer(GT_BIND_DELTA, delta_);
     b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_stats_);
-    vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0}, d.dw_tiles + d.dx_tiles + d.col_groups);
+    vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0},
+                 d.dw_tiles + d.dx_tiles + d.col_groups);
     // Layer l-1 reads the delta written here; the update reads the gradients.
     vk::compute_barrier(cmd);
   }
@@ -310,7 +332,8 @@ void Network::record_step() {
     b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);
     b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
     uint32_t chunks = 0;
-    for (uint32_t l = first; l <= last; ++l) chunks = std::max(chunks, p.layers[l].upd_chunks);
+    for (uint32_t l = first; l <= last; ++l)
+      chunks = std::max(chunks, p.layers[l].upd_chunks);
     vk::dispatch(cmd, *update_, b, PushConstants{0, first, last - first + 1, 0}, chunks,
                  last - first + 1);
   }
@@ -320,7 +343,9 @@ void Network::record_step() {
   stamp(kUpdate);
   {
     vk::Bindings b = common_bindings();
-    b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_).buffer(GT_BIND_LAYER_STATS, layer_stats_);
+    b.buffer(GT_BIND_PARTIALS, partials_)
+        .buffer(GT_BIND_HEADER, header_)
+        .buffer(GT_BIND_LAYER_STATS, layer_stats_);
     const uint32_t gx = std::min(p.num_layers, ctx_.limits().maxComputeWorkGroupCount[0]);
     vk::dispatch(cmd, *finalize_, b, PushConstants{}, gx, div_up(p.num_layers, gx));
     // The step counter is read above (ring slot, Adam); advance it only after those reads.
@@ -373,14 +398,19 @@ net::Params Network::read_params(const std::vector<vk::Buffer>& segs) {
   return out;
 }
 
-net::Params Network::params() { return read_params(params_); }
-net::Params Network::grads() { return read_params(grads_); }
+net::Params Network::params() {
+  return read_params(params_);
+}
+net::Params Network::grads() {
+  return read_params(grads_);
+}
 
 Batch Network::batch() {
   Batch b;
   b.size = plan_.batch;
   const LayerDesc& first = plan_.layers.front();
-  b.input = read_layer_major(x_[plan_.acts.segment_of[0]], first.x_in_off, plan_.batch, first.in_dim, first.ld_in);
+  b.input = read_layer_major(x_[plan_.acts.segment_of[0]], first.x_in_off, plan_.batch,
+                             first.in_dim, first.ld_in);
   const LayerDesc& last = plan_.layers.back();
   b.target = read_layer_major(target_, 0, plan_.batch, last.out_dim, last.ld_out);
   return b;
@@ -389,16 +419,20 @@ Batch Network::batch() {
 std::vector<float> Network::activations(uint32_t a) {
   const uint32_t size = a == 0 ? plan_.layers[0].in_dim : plan_.layers[a - 1].out_dim;
   const uint32_t ld = a == 0 ? plan_.layers[0].ld_in : plan_.layers[a - 1].ld_out;
-  return read_layer_major(x_[plan_.acts.segment_of[a]], plan_.acts.offset_of[a], plan_.batch, size, ld);
+  return read_layer_major(x_[plan_.acts.segment_of[a]], plan_.acts.offset_of[a], plan_.batch, size,
+                          ld);
 }
 
 std::vector<float> Network::preactivations(uint32_t a) {
   const uint32_t size = a == 0 ? plan_.layers[0].in_dim : plan_.layers[a - 1].out_dim;
   const uint32_t ld = a == 0 ? plan_.layers[0].ld_in : plan_.layers[a - 1].ld_out;
-  return read_layer_major(z_[plan_.acts.segment_of[a]], plan_.acts.offset_of[a], plan_.batch, size, ld);
+  return read_layer_major(z_[plan_.acts.segment_of[a]], plan_.acts.offset_of[a], plan_.batch, size,
+                          ld);
 }
 
-float Network::loss() { return vk::download_as<StatsHeader>(ctx_, header_, 0, 1)[0].loss; }
+float Network::loss() {
+  return vk::download_as<StatsHeader>(ctx_, header_, 0, 1)[0].loss;
+}
 
 StepStats Network::latest_stats() {
   StatsHeader h = vk::download_as<StatsHeader>(ctx_, header_, 0, 1)[0];
@@ -417,8 +451,8 @@ std::vector<StepStats> Network::history() {
   const uint32_t n = plan_.num_layers, ring = plan_.ring_len;
   std::vector<StepRecord> steps =
       vk::download_as<StepRecord>(ctx_, header_, sizeof(StatsHeader), ring);
-  std::vector<LayerStats> all =
-      vk::download_as<LayerStats>(ctx_, layer_stats_, uint64_t(n) * sizeof(LayerStats), uint64_t(ring) * n);
+  std::vector<LayerStats> all = vk::download_as<LayerStats>(
+      ctx_, layer_stats_, uint64_t(n) * sizeof(LayerStats), uint64_t(ring) * n);
   std::vector<StepStats> out;
   for (uint32_t slot = 0; slot < ring; ++slot) {
     if (!steps[slot].valid) continue;
@@ -428,14 +462,16 @@ std::vector<StepStats> Network::history() {
     s.layers.assign(all.begin() + size_t(slot) * n, all.begin() + size_t(slot + 1) * n);
     out.push_back(std::move(s));
   }
-  std::sort(out.begin(), out.end(), [](const StepStats& a, const StepStats& b) { return a.step < b.step; });
+  std::sort(out.begin(), out.end(),
+            [](const StepStats& a, const StepStats& b) { return a.step < b.step; });
   return out;
 }
 
 std::optional<StepTimings> Network::timings() {
   if (!queries_ || steps_done_ == 0) return std::nullopt;
   uint64_t t[kStampCount];
-  GT_VK_CHECK(vkGetQueryPoolResults(ctx_.device(), queries_, 0, kStampCount, sizeof t, t, sizeof(uint64_t),
+  GT_VK_CHECK(vkGetQueryPoolResults(ctx_.device(), queries_, 0, kStampCount, sizeof t, t,
+                                    sizeof(uint64_t),
                                     VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
   const double ms = ctx_.limits().timestampPeriod * 1e-6;
   auto span = [&](Stamp a, Stamp b) { return static_cast<double>(t[b] - t[a]) * ms; };

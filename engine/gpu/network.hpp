@@ -47,7 +47,7 @@ Kernels parse_kernels(const std::string& name);  // throws std::runtime_error
 
 struct NetworkOptions {
   Kernels kernels = Kernels::automatic;  // automatic: texel on CPU devices, shared on GPUs
-  uint64_t max_segment_bytes = 0;  // 0: from the device limits (tests force small segments)
+  uint64_t max_segment_bytes = 0;        // 0: from the device limits (tests force small segments)
   uint32_t ring_len = 64;
   bool timestamps = false;  // record timestamp queries around the parts of the step
 };

@@ -24,7 +24,8 @@ SegmentedArray place(const std::vector<uint64_t>& sizes, uint64_t max_floats) {
     a.offset_of.push_back(a.segment_floats.back());
     a.segment_floats.back() += s;
   }
-  for (uint64_t& s : a.segment_floats) s = std::max<uint64_t>(s, GT_VEC);
+  for (uint64_t& s : a.segment_floats)
+    s = std::max<uint64_t>(s, GT_VEC);
   return a;
 }
 
@@ -46,8 +47,10 @@ std::string format_bytes(uint64_t bytes) {
 
 uint64_t Plan::total_bytes() const {
   uint64_t floats = 0;
-  for (uint64_t s : params.segment_floats) floats += (2 + moments) * s;  // params, grads, m, v
-  for (uint64_t s : acts.segment_floats) floats += 2 * s;    // X and Z
+  for (uint64_t s : params.segment_floats)
+    floats += (2 + moments) * s;  // params, grads, m, v
+  for (uint64_t s : acts.segment_floats)
+    floats += 2 * s;  // X and Z
   floats += delta_floats + target_floats + 4 * partial_vec4s + neuron_count;
   uint64_t bytes = floats * 4;
   bytes += layers.size() * sizeof(shared::LayerDesc) + sizeof(shared::Globals);
@@ -57,8 +60,7 @@ uint64_t Plan::total_bytes() const {
 }
 
 std::vector<std::pair<uint32_t, uint32_t>> Plan::param_segment_layers() const {
-  std::vector<std::pair<uint32_t, uint32_t>> out(params.segment_floats.size(),
-                                                 {UINT32_MAX, 0});
+  std::vector<std::pair<uint32_t, uint32_t>> out(params.segment_floats.size(), {UINT32_MAX, 0});
   for (uint32_t l = 0; l < num_layers; ++l) {
     auto& r = out[params.segment_of[l]];
     r.first = std::min(r.first, l);
@@ -70,13 +72,16 @@ std::vector<std::pair<uint32_t, uint32_t>> Plan::param_segment_layers() const {
 Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
                const net::TrainSpec& train, const DeviceLimits& limits, uint32_t ring_len) {
   Plan p;
-  p.moments = train.optimizer == net::Optimizer::sgd ? 0 : train.optimizer == net::Optimizer::momentum ? 1 : 2;
+  p.moments = train.optimizer == net::Optimizer::sgd        ? 0
+              : train.optimizer == net::Optimizer::momentum ? 1
+                                                            : 2;
   const std::vector<uint32_t> sizes = network.sizes();
   p.num_layers = network.num_layers();
   p.batch = data.batch;
   p.batch_pad = round_up(data.batch, GT_VEC);
   std::vector<uint32_t> ld(sizes.size());
-  for (size_t i = 0; i < sizes.size(); ++i) ld[i] = round_up(sizes[i], GT_VEC);
+  for (size_t i = 0; i < sizes.size(); ++i)
+    ld[i] = round_up(sizes[i], GT_VEC);
   p.max_ld = *std::max_element(ld.begin(), ld.end());
 
   const uint64_t max_floats = limits.max_segment_bytes / 4;
@@ -108,7 +113,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     throw PlanError("the error signal (2 x batch " + std::to_string(p.batch) + " x width " +
                     std::to_string(p.max_ld) + ") needs more than the device's largest buffer");
   p.teacher_off = to_u32(uint64_t(p.batch_pad) * ld.back(), "targets");
-  p.target_floats = p.teacher_off + shared::GT_TEACHER_HIDDEN * (uint64_t(sizes.front()) + sizes.back());
+  p.target_floats =
+      p.teacher_off + shared::GT_TEACHER_HIDDEN * (uint64_t(sizes.front()) + sizes.back());
 
   uint64_t partial = 0, neurons = 0;
   for (uint32_t l = 0; l < p.num_layers; ++l) {
@@ -132,7 +138,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     d.dx_tiles_x = l == 0 ? 0 : div_up(d.ld_in, GT_WG_TILE);
     d.dx_tiles = d.dx_tiles_x * div_up(p.batch_pad, GT_WG_TILE);
     d.col_groups = div_up(d.out_dim, GT_WG_SIZE);
-    d.upd_chunks = to_u32((param_sizes[l] + GT_UPDATE_CHUNK - 1) / GT_UPDATE_CHUNK, "update chunks");
+    d.upd_chunks =
+        to_u32((param_sizes[l] + GT_UPDATE_CHUNK - 1) / GT_UPDATE_CHUNK, "update chunks");
     d.dw_partial_off = to_u32(partial, "partials");
     d.col_partial_off = d.dw_partial_off + d.dw_tiles;
     d.upd_partial_off = d.col_partial_off + d.col_groups;
@@ -141,7 +148,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     p.max_upd_chunks = std::max(p.max_upd_chunks, d.upd_chunks);
     const uint64_t groups = uint64_t(d.dw_tiles) + d.dx_tiles + d.col_groups;
     if (groups > limits.max_workgroups_x || d.upd_chunks > limits.max_workgroups_x)
-      throw PlanError("layer " + std::to_string(l + 1) + " needs more workgroups than the device allows");
+      throw PlanError("layer " + std::to_string(l + 1) +
+                      " needs more workgroups than the device allows");
     p.layers.push_back(d);
   }
   p.partial_vec4s = partial;
@@ -154,7 +162,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
                     " layers do not fit in one device buffer");
 
   if (p.total_bytes() > limits.device_memory_bytes)
-    throw PlanError("the network needs " + format_bytes(p.total_bytes()) + " of device memory; the device has " +
+    throw PlanError("the network needs " + format_bytes(p.total_bytes()) +
+                    " of device memory; the device has " +
                     format_bytes(limits.device_memory_bytes));
   return p;
 }

@@ -53,8 +53,12 @@ struct PlanError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline uint32_t round_up(uint32_t v, uint32_t m) { return (v + m - 1) / m * m; }
-inline uint32_t div_up(uint32_t v, uint32_t m) { return (v + m - 1) / m; }
+inline uint32_t round_up(uint32_t v, uint32_t m) {
+  return (v + m - 1) / m * m;
+}
+inline uint32_t div_up(uint32_t v, uint32_t m) {
+  return (v + m - 1) / m;
+}
 
 // ring_len: steps of per-layer history kept on the GPU (shrunk for very deep networks).
 Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,

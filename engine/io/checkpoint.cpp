@@ -8,7 +8,8 @@ namespace {
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::ostringstream s;
   s << "[";
-  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  for (size_t i = 0; i < shape.size(); ++i)
+    s << (i ? ", " : "") << shape[i];
   s << "]";
   return s.str();
 }

@@ -316,7 +316,8 @@ std::vector<LayerStats> statistics(const Net& before_update, const Gradients& gr
         delta.empty() ? 0.0 : std::sqrt(sum_squares(delta) / static_cast<double>(delta.size()));
     s.weight_norm = std::sqrt(sum_squares(l.w));
     const double update_norm = i < update_norms.size() ? update_norms[i] : 0.0;
-    s.update_ratio = s.weight_norm > 0.0 ? update_norm / s.weight_norm : 0.0;
+    // No update is a ratio of 0 even for zero weights; an update of zero weights is infinite.
+    s.update_ratio = update_norm == 0.0 ? 0.0 : update_norm / s.weight_norm;
     s.neuron_mean_abs_delta.assign(l.out, 0.0);
     for (size_t b = 0; b < batch; ++b) {
       for (uint32_t j = 0; j < l.out; ++j) {

@@ -53,7 +53,7 @@ struct LayerStats {
   double grad_b_norm = 0.0;
   double delta_rms = 0.0;                     // sqrt(sum delta^2 / (B * out))
   double weight_norm = 0.0;                   // of W before the update
-  double update_ratio = 0.0;                  // |W_new - W_old| / |W_old|; 0 when |W_old| is 0
+  double update_ratio = 0.0;                  // |W_new - W_old| / |W_old|; 0 when no update
   uint32_t nonfinite = 0;                     // non-finite entries of dW
   std::vector<double> neuron_mean_abs_delta;  // [out]: sum_b |delta[b][j]| / B
 };

@@ -45,7 +45,8 @@ std::optional<E> parse(const NameTable<E, N>& table, std::string_view s) {
 template <typename E, size_t N>
 std::vector<std::string_view> names(const NameTable<E, N>& table) {
   std::vector<std::string_view> out;
-  for (const auto& entry : table) out.push_back(entry.second);
+  for (const auto& entry : table)
+    out.push_back(entry.second);
   return out;
 }
 
@@ -54,27 +55,60 @@ std::vector<std::string_view> names(const NameTable<E, N>& table) {
 std::vector<uint32_t> NetworkSpec::sizes() const {
   std::vector<uint32_t> s;
   s.push_back(input);
-  for (uint32_t i = 0; i < depth; ++i) s.push_back(width);
+  for (uint32_t i = 0; i < depth; ++i)
+    s.push_back(width);
   s.push_back(output);
   return s;
 }
 
-std::string_view to_string(Activation a) { return name_of(kActivations, a); }
-std::string_view to_string(Init i) { return name_of(kInits, i); }
-std::string_view to_string(Loss l) { return name_of(kLosses, l); }
-std::string_view to_string(Optimizer o) { return name_of(kOptimizers, o); }
-std::string_view to_string(DataKind d) { return name_of(kDataKinds, d); }
-std::optional<Activation> parse_activation(std::string_view s) { return parse(kActivations, s); }
-std::optional<Init> parse_init(std::string_view s) { return parse(kInits, s); }
-std::optional<Loss> parse_loss(std::string_view s) { return parse(kLosses, s); }
-std::optional<Optimizer> parse_optimizer(std::string_view s) { return parse(kOptimizers, s); }
-std::optional<DataKind> parse_data_kind(std::string_view s) { return parse(kDataKinds, s); }
-std::vector<std::string_view> names_of_activations() { return names(kActivations); }
-std::vector<std::string_view> names_of_inits() { return names(kInits); }
-std::vector<std::string_view> names_of_losses() { return names(kLosses); }
-std::vector<std::string_view> names_of_optimizers() { return names(kOptimizers); }
-std::vector<std::string_view> names_of_data_kinds() { return names(kDataKinds); }
+std::string_view to_string(Activation a) {
+  return name_of(kActivations, a);
+}
+std::string_view to_string(Init i) {
+  return name_of(kInits, i);
+}
+std::string_view to_string(Loss l) {
+  return name_of(kLosses, l);
+}
+std::string_view to_string(Optimizer o) {
+  return name_of(kOptimizers, o);
+}
+std::string_view to_string(DataKind d) {
+  return name_of(kDataKinds, d);
+}
+std::optional<Activation> parse_activation(std::string_view s) {
+  return parse(kActivations, s);
+}
+std::optional<Init> parse_init(std::string_view s) {
+  return parse(kInits, s);
+}
+std::optional<Loss> parse_loss(std::string_view s) {
+  return parse(kLosses, s);
+}
+std::optional<Optimizer> parse_optimizer(std::string_view s) {
+  return parse(kOptimizers, s);
+}
+std::optional<DataKind> parse_data_kind(std::string_view s) {
+  return parse(kDataKinds, s);
+}
+std::vector<std::string_view> names_of_activations() {
+  return names(kActivations);
+}
+std::vector<std::string_view> names_of_inits() {
+  return names(kInits);
+}
+std::vector<std::string_view> names_of_losses() {
+  return names(kLosses);
+}
+std::vector<std::string_view> names_of_optimizers() {
+  return names(kOptimizers);
+}
+std::vector<std::string_view> names_of_data_kinds() {
+  return names(kDataKinds);
+}
 
-bool is_classification(DataKind d) { return d != DataKind::teacher; }
+bool is_classification(DataKind d) {
+  return d != DataKind::teacher;
+}
 
 }  // namespace gt::net

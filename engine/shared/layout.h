@@ -43,7 +43,7 @@ GT_CONST(uint, GT_VEC, 4u);
 GT_CONST(uint, GT_TILE, 4u);
 GT_CONST(uint, GT_WG_SIDE, 8u);
 GT_CONST(uint, GT_WG_TILE, 32u);
-GT_CONST(uint, GT_WG_SIZE, 64u);   // invocations of every compute workgroup
+GT_CONST(uint, GT_WG_SIZE, 64u);  // invocations of every compute workgroup
 // Update: each invocation handles 16 vec4s, so a workgroup covers 4096 parameters. Fewer,
 // larger workgroups: on lavapipe each workgroup's barrier-based reduction is expensive.
 GT_CONST(uint, GT_UPDATE_VECS_PER_INVOCATION, 16u);
@@ -52,25 +52,25 @@ GT_CONST(uint, GT_UPDATE_CHUNK, 4096u);  // parameters per update workgroup (64 
 // Descriptor bindings of the one push-descriptor set every compute pipeline uses. Large arrays
 // live in "segments" (several VkBuffers, each within the device's storage-buffer range); a
 // dispatch binds the segment that holds its layer, so offsets in LayerDesc are segment-relative.
-GT_CONST(uint, GT_BIND_GLOBALS, 0u);      // Globals
-GT_CONST(uint, GT_BIND_LAYERS, 1u);       // LayerDesc[]
-GT_CONST(uint, GT_BIND_PARAMS, 2u);       // float[]: W then b of each layer (param segment)
-GT_CONST(uint, GT_BIND_GRADS, 3u);        // float[]: same layout as PARAMS
-GT_CONST(uint, GT_BIND_OPT_M, 4u);        // float[]: optimizer first moment / velocity
-GT_CONST(uint, GT_BIND_OPT_V, 5u);        // float[]: optimizer second moment
-GT_CONST(uint, GT_BIND_X_IN, 6u);         // float[]: activations X (segment of the layer's input)
-GT_CONST(uint, GT_BIND_X_OUT, 7u);        // float[]: activations X (segment of the layer's output)
-GT_CONST(uint, GT_BIND_Z_IN, 8u);         // float[]: pre-activations Z (input side)
-GT_CONST(uint, GT_BIND_Z_OUT, 9u);        // float[]: pre-activations Z (output side)
-GT_CONST(uint, GT_BIND_DELTA, 10u);       // float[]: dL/dZ, two ping-pong halves
-GT_CONST(uint, GT_BIND_TARGET, 11u);      // float[]: targets [batch_pad][ld_out]
-GT_CONST(uint, GT_BIND_PARTIALS, 12u);    // vec4[]: per-workgroup partial reductions
-GT_CONST(uint, GT_BIND_HEADER, 13u);      // StatsHeader then StepRecord[ring_len]
-GT_CONST(uint, GT_BIND_LAYER_STATS, 14u); // LayerStats[num_layers] then the ring
-GT_CONST(uint, GT_BIND_NEURON_STATS, 15u);// float[]: mean |dL/dz| per neuron, all layers
-GT_CONST(uint, GT_BIND_PARAMS_TEX, 16u);  // samplerBuffer rgba32f over PARAMS
-GT_CONST(uint, GT_BIND_X_IN_TEX, 17u);    // samplerBuffer rgba32f over X (input side)
-GT_CONST(uint, GT_BIND_DELTA_TEX, 18u);   // samplerBuffer rgba32f over DELTA
+GT_CONST(uint, GT_BIND_GLOBALS, 0u);       // Globals
+GT_CONST(uint, GT_BIND_LAYERS, 1u);        // LayerDesc[]
+GT_CONST(uint, GT_BIND_PARAMS, 2u);        // float[]: W then b of each layer (param segment)
+GT_CONST(uint, GT_BIND_GRADS, 3u);         // float[]: same layout as PARAMS
+GT_CONST(uint, GT_BIND_OPT_M, 4u);         // float[]: optimizer first moment / velocity
+GT_CONST(uint, GT_BIND_OPT_V, 5u);         // float[]: optimizer second moment
+GT_CONST(uint, GT_BIND_X_IN, 6u);          // float[]: activations X (segment of the layer's input)
+GT_CONST(uint, GT_BIND_X_OUT, 7u);         // float[]: activations X (segment of the layer's output)
+GT_CONST(uint, GT_BIND_Z_IN, 8u);          // float[]: pre-activations Z (input side)
+GT_CONST(uint, GT_BIND_Z_OUT, 9u);         // float[]: pre-activations Z (output side)
+GT_CONST(uint, GT_BIND_DELTA, 10u);        // float[]: dL/dZ, two ping-pong halves
+GT_CONST(uint, GT_BIND_TARGET, 11u);       // float[]: targets [batch_pad][ld_out]
+GT_CONST(uint, GT_BIND_PARTIALS, 12u);     // vec4[]: per-workgroup partial reductions
+GT_CONST(uint, GT_BIND_HEADER, 13u);       // StatsHeader then StepRecord[ring_len]
+GT_CONST(uint, GT_BIND_LAYER_STATS, 14u);  // LayerStats[num_layers] then the ring
+GT_CONST(uint, GT_BIND_NEURON_STATS, 15u);  // float[]: mean |dL/dz| per neuron, all layers
+GT_CONST(uint, GT_BIND_PARAMS_TEX, 16u);    // samplerBuffer rgba32f over PARAMS
+GT_CONST(uint, GT_BIND_X_IN_TEX, 17u);      // samplerBuffer rgba32f over X (input side)
+GT_CONST(uint, GT_BIND_DELTA_TEX, 18u);     // samplerBuffer rgba32f over DELTA
 GT_CONST(uint, GT_BIND_COUNT, 19u);
 
 // Per-dispatch push constants (one struct for all compute pipelines; 128 bytes at most).
@@ -78,34 +78,34 @@ struct PushConstants {
   uint layer;        // index into LayerDesc (per-layer dispatches)
   uint layer_begin;  // first layer of a multi-layer dispatch (update: one param segment)
   uint layer_count;
-  uint phase;        // backward: 0 = full; shader-specific otherwise
+  uint phase;  // backward: 0 = full; shader-specific otherwise
 };
 
 // Everything a shader needs to know about one weight layer. Offsets are in floats, relative to
 // the start of the segment buffer that holds them; all are multiples of GT_VEC.
 struct LayerDesc {
-  uint in_dim;        // real sizes
+  uint in_dim;  // real sizes
   uint out_dim;
-  uint ld_in;         // padded row lengths (multiples of GT_VEC)
+  uint ld_in;  // padded row lengths (multiples of GT_VEC)
   uint ld_out;
-  uint w_off;         // PARAMS/GRADS/OPT_*: W [ld_out][ld_in], then b [ld_out] at b_off
+  uint w_off;  // PARAMS/GRADS/OPT_*: W [ld_out][ld_in], then b [ld_out] at b_off
   uint b_off;
-  uint x_in_off;      // X_IN/Z_IN: this layer's input X and (for dX) the previous layer's Z
-  uint x_out_off;     // X_OUT/Z_OUT: this layer's output X = act(Z) and Z
-  uint d_off;         // DELTA: this layer's dL/dZ [batch_pad][ld_out]
-  uint d_prev_off;    // DELTA: the previous layer's dL/dZ [batch_pad][ld_in]
-  uint act;           // GT_ACT_* of this layer
-  uint act_prev;      // GT_ACT_* of the previous layer (for dX -> dZ of the previous layer)
-  uint neuron_off;    // NEURON_STATS: first neuron of this layer
-  uint dw_tiles_x;    // dW workgroup tiles along in (columns)
-  uint dw_tiles;      // dW workgroup tiles in all
-  uint dx_tiles_x;    // dX workgroup tiles along in (0 for the first layer: no dX needed)
+  uint x_in_off;    // X_IN/Z_IN: this layer's input X and (for dX) the previous layer's Z
+  uint x_out_off;   // X_OUT/Z_OUT: this layer's output X = act(Z) and Z
+  uint d_off;       // DELTA: this layer's dL/dZ [batch_pad][ld_out]
+  uint d_prev_off;  // DELTA: the previous layer's dL/dZ [batch_pad][ld_in]
+  uint act;         // GT_ACT_* of this layer
+  uint act_prev;    // GT_ACT_* of the previous layer (for dX -> dZ of the previous layer)
+  uint neuron_off;  // NEURON_STATS: first neuron of this layer
+  uint dw_tiles_x;  // dW workgroup tiles along in (columns)
+  uint dw_tiles;    // dW workgroup tiles in all
+  uint dx_tiles_x;  // dX workgroup tiles along in (0 for the first layer: no dX needed)
   uint dx_tiles;
-  uint col_groups;    // workgroups of the per-neuron column reduction
-  uint dw_partial_off;  // PARTIALS: dW tiles' (sum sq, sum abs, max abs, non-finite)
-  uint col_partial_off; // PARTIALS: columns' (sum delta^2, sum db^2, 0, 0)
-  uint upd_partial_off; // PARTIALS: update chunks' (sum dW_update^2, sum W_old^2, 0, 0)
-  uint upd_chunks;      // update workgroups of this layer
+  uint col_groups;       // workgroups of the per-neuron column reduction
+  uint dw_partial_off;   // PARTIALS: dW tiles' (sum sq, sum abs, max abs, non-finite)
+  uint col_partial_off;  // PARTIALS: columns' (sum delta^2, sum db^2, 0, 0)
+  uint upd_partial_off;  // PARTIALS: update chunks' (sum dW_update^2, sum W_old^2, 0, 0)
+  uint upd_chunks;       // update workgroups of this layer
   uint pad0;
   uint pad1;
 };
@@ -133,6 +133,10 @@ struct Globals {
   float beta2;
   float eps;
   uint teacher_off;  // TARGET: the teacher network's weights, after the targets
+  float log_beta1;   // ln(beta1), ln(beta2), computed in double on the host: Adam's bias
+  float log_beta2;   // correction 1 - beta^t = -expm1(t ln beta) then keeps its digits
+  uint pad0;
+  uint pad1;
 };
 
 struct LayerStats {
@@ -154,11 +158,11 @@ struct StepRecord {
 };
 
 struct StatsHeader {
-  uint step;        // the step the next submission computes; advanced on the GPU
+  uint step;  // the step the next submission computes; advanced on the GPU
   uint num_layers;
   uint ring_len;
-  uint pad0;
-  float loss;       // loss of the latest step
+  uint opt_step0;  // the step at which optimizer state was last reset (Adam's t counts from it)
+  float loss;      // loss of the latest step
   uint pad1;
   uint pad2;
   uint pad3;

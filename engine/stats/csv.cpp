@@ -1,15 +1,17 @@
 #include "stats/csv.hpp"
 
+#include <unistd.h>
 #include <stdexcept>
 #include <system_error>
-#include <unistd.h>
 
 namespace gt::stats {
 
 CsvWriter::CsvWriter(const std::filesystem::path& path)
     : path_(path), temp_(path.string() + ".tmp-" + std::to_string(getpid())) {
   file_ = std::fopen(temp_.c_str(), "w");
-  if (!file_) throw std::runtime_error(path.string() + ": cannot write: " + std::error_code(errno, std::generic_category()).message());
+  if (!file_)
+    throw std::runtime_error(path.string() + ": cannot write: " +
+                             std::error_code(errno, std::generic_category()).message());
   std::fprintf(file_, "%s\n", kCsvHeader);
 }
 

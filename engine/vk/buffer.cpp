@@ -55,7 +55,8 @@ Buffer::Buffer(const Context& ctx, uint64_t size, VkBufferUsageFlags usage, Memo
                 result_name(r));
   }
   GT_VK_CHECK(vkBindBufferMemory(device_, buffer_, memory_, 0));
-  if (use != MemoryUse::device) GT_VK_CHECK(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_));
+  if (use != MemoryUse::device)
+    GT_VK_CHECK(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_));
   ctx.name(buffer_, VK_OBJECT_TYPE_BUFFER, name);
   ctx.name(memory_, VK_OBJECT_TYPE_DEVICE_MEMORY, name);
 }

@@ -36,8 +36,8 @@ const char* result_name(VkResult r) {
 }
 
 void fail(const char* call, VkResult r, const char* file, int line) {
-  throw Error(std::string(file) + ":" + std::to_string(line) + ": " + call + " failed: " +
-              result_name(r));
+  throw Error(std::string(file) + ":" + std::to_string(line) + ": " + call +
+              " failed: " + result_name(r));
 }
 
 }  // namespace gt::vk

@@ -19,9 +19,8 @@ const char* result_name(VkResult r);
 
 }  // namespace gt::vk
 
-#define GT_VK_CHECK(call)                                                  \
-  do {                                                                     \
-    VkResult gt_vk_result_ = (call);                                       \
-    if (gt_vk_result_ != VK_SUCCESS)                                       \
-      ::gt::vk::fail(#call, gt_vk_result_, __FILE__, __LINE__);            \
+#define GT_VK_CHECK(call)                                                                      \
+  do {                                                                                         \
+    VkResult gt_vk_result_ = (call);                                                           \
+    if (gt_vk_result_ != VK_SUCCESS) ::gt::vk::fail(#call, gt_vk_result_, __FILE__, __LINE__); \
   } while (0)

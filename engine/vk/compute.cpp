@@ -60,7 +60,8 @@ ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout
   std::vector<VkSpecializationMapEntry> entries;
   std::vector<uint32_t> values;
   for (const auto& [id, value] : specialization) {
-    entries.push_back({id, static_cast<uint32_t>(values.size() * sizeof(uint32_t)), sizeof(uint32_t)});
+    entries.push_back(
+        {id, static_cast<uint32_t>(values.size() * sizeof(uint32_t)), sizeof(uint32_t)});
     values.push_back(value);
   }
   VkSpecializationInfo spec{static_cast<uint32_t>(entries.size()), entries.data(),
@@ -78,7 +79,9 @@ ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout
   ctx.name(pipeline_, VK_OBJECT_TYPE_PIPELINE, shader);
 }
 
-ComputePipeline::~ComputePipeline() { vkDestroyPipeline(device_, pipeline_, nullptr); }
+ComputePipeline::~ComputePipeline() {
+  vkDestroyPipeline(device_, pipeline_, nullptr);
+}
 
 Bindings& Bindings::buffer(uint32_t binding, const Buffer& b) {
   buffers_[binding] = {b.handle(), 0, VK_WHOLE_SIZE};

@@ -16,7 +16,8 @@ constexpr const char* kRequiredDeviceExtensions[] = {VK_KHR_PUSH_DESCRIPTOR_EXTE
 void init_volk() {
   static const VkResult result = volkInitialize();
   if (result != VK_SUCCESS)
-    throw Error("no Vulkan loader found (install libvulkan1 and a driver, e.g. mesa-vulkan-drivers)");
+    throw Error(
+        "no Vulkan loader found (install libvulkan1 and a driver, e.g. mesa-vulkan-drivers)");
 }
 
 bool has_instance_layer(const char* name) {
@@ -24,8 +25,9 @@ bool has_instance_layer(const char* name) {
   vkEnumerateInstanceLayerProperties(&n, nullptr);
   std::vector<VkLayerProperties> layers(n);
   vkEnumerateInstanceLayerProperties(&n, layers.data());
-  return std::any_of(layers.begin(), layers.end(),
-                     [&](const VkLayerProperties& l) { return std::strcmp(l.layerName, name) == 0; });
+  return std::any_of(layers.begin(), layers.end(), [&](const VkLayerProperties& l) {
+    return std::strcmp(l.layerName, name) == 0;
+  });
 }
 
 bool has_instance_extension(const char* name) {
@@ -134,7 +136,8 @@ int type_rank(VkPhysicalDeviceType t) {
 }
 
 std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -142,17 +145,21 @@ std::string lower(std::string s) {
 uint32_t choose_device(const std::vector<DeviceInfo>& devices, const std::string& wanted) {
   if (devices.empty()) throw Error("no Vulkan device found (is a driver installed?)");
   if (!wanted.empty()) {
-    const bool numeric = std::all_of(wanted.begin(), wanted.end(),
-                                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    const bool numeric = std::all_of(wanted.begin(), wanted.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
     for (const DeviceInfo& d : devices) {
       const bool match = numeric ? std::to_string(d.index) == wanted
                                  : lower(d.name).find(lower(wanted)) != std::string::npos;
       if (!match) continue;
-      if (!d.usable) throw Error("device " + std::to_string(d.index) + " (" + d.name + ") cannot be used: " + d.unusable_reason);
+      if (!d.usable)
+        throw Error("device " + std::to_string(d.index) + " (" + d.name +
+                    ") cannot be used: " + d.unusable_reason);
       return d.index;
     }
     std::string names;
-    for (const DeviceInfo& d : devices) names += "\n  " + std::to_string(d.index) + ": " + d.name;
+    for (const DeviceInfo& d : devices)
+      names += "\n  " + std::to_string(d.index) + ": " + d.name;
     throw Error("--device " + wanted + ": no such device; the devices are:" + names);
   }
   int best = -1;
@@ -185,7 +192,8 @@ std::vector<DeviceInfo> Context::list_devices() {
   VkInstance instance = create_instance({}, {}, nullptr);
   std::vector<DeviceInfo> out;
   uint32_t i = 0;
-  for (VkPhysicalDevice pd : physical_devices(instance)) out.push_back(describe(pd, i++));
+  for (VkPhysicalDevice pd : physical_devices(instance))
+    out.push_back(describe(pd, i++));
   vkDestroyInstance(instance, nullptr);
   return out;
 }
@@ -201,7 +209,8 @@ std::unique_ptr<Context> Context::create(const ContextOptions& options) {
                   " is not installed (apt-get install vulkan-validationlayers)");
     layers.push_back(kValidationLayer);
   }
-  ctx->debug_utils_ = has_instance_extension(VK_EXT_DEBUG_UTILS_EXTENSION_NAME) || options.validation;
+  ctx->debug_utils_ =
+      has_instance_extension(VK_EXT_DEBUG_UTILS_EXTENSION_NAME) || options.validation;
   if (ctx->debug_utils_) extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
 
   VkDebugUtilsMessengerCreateInfoEXT messenger_info{
@@ -214,13 +223,16 @@ std::unique_ptr<Context> Context::create(const ContextOptions& options) {
   messenger_info.pfnUserCallback = &Context::on_message;
   messenger_info.pUserData = ctx.get();
   // Chained into instance creation too, so messages from vkCreate/DestroyInstance are caught.
-  ctx->instance_ = create_instance(layers, extensions, options.validation ? &messenger_info : nullptr);
+  ctx->instance_ =
+      create_instance(layers, extensions, options.validation ? &messenger_info : nullptr);
   if (options.validation)
-    GT_VK_CHECK(vkCreateDebugUtilsMessengerEXT(ctx->instance_, &messenger_info, nullptr, &ctx->messenger_));
+    GT_VK_CHECK(
+        vkCreateDebugUtilsMessengerEXT(ctx->instance_, &messenger_info, nullptr, &ctx->messenger_));
 
   std::vector<VkPhysicalDevice> pds = physical_devices(ctx->instance_);
   std::vector<DeviceInfo> infos;
-  for (uint32_t i = 0; i < pds.size(); ++i) infos.push_back(describe(pds[i], i));
+  for (uint32_t i = 0; i < pds.size(); ++i)
+    infos.push_back(describe(pds[i], i));
   const uint32_t chosen = choose_device(infos, options.device);
   ctx->physical_ = pds[chosen];
   ctx->info_ = infos[chosen];
@@ -229,8 +241,10 @@ std::unique_ptr<Context> Context::create(const ContextOptions& options) {
 
   VkPhysicalDevicePushDescriptorPropertiesKHR push_props{
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PUSH_DESCRIPTOR_PROPERTIES_KHR};
-  VkPhysicalDeviceMaintenance3Properties maint3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES, &push_props};
-  VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES, &maint3};
+  VkPhysicalDeviceMaintenance3Properties maint3{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES, &push_props};
+  VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+                                              &maint3};
   VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &subgroup};
   vkGetPhysicalDeviceProperties2(ctx->physical_, &props2);
   ctx->subgroup_size_ = subgroup.subgroupSize;
@@ -319,10 +333,11 @@ void Context::clear_validation_messages() {
 }
 
 VkBool32 Context::on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
-                             VkDebugUtilsMessageTypeFlagsEXT, const VkDebugUtilsMessengerCallbackDataEXT* data,
-                             void* user) {
+                             VkDebugUtilsMessageTypeFlagsEXT,
+                             const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
   auto* ctx = static_cast<Context*>(user);
-  std::string text = (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "error: " : "warning: ";
+  std::string text =
+      (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "error: " : "warning: ";
   text += data->pMessage ? data->pMessage : "(no message)";
   std::fprintf(stderr, "gradtower: validation %s\n", text.c_str());
   std::lock_guard lock(ctx->messages_mutex_);

@@ -25,7 +25,8 @@ void full_barrier(VkCommandBuffer cmd) {
 
 void upload(Context& ctx, const Buffer& dst, uint64_t offset, std::span<const std::byte> data) {
   if (data.empty()) return;
-  Buffer staging(ctx, data.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUse::upload, "staging upload");
+  Buffer staging(ctx, data.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MemoryUse::upload,
+                 "staging upload");
   std::memcpy(staging.mapped(), data.data(), data.size());
   ctx.submit_and_wait([&](VkCommandBuffer cmd) {
     full_barrier(cmd);
@@ -46,7 +47,8 @@ void fill_zero(Context& ctx, const Buffer& dst) {
 std::vector<std::byte> download(Context& ctx, const Buffer& src, uint64_t offset, uint64_t size) {
   std::vector<std::byte> out(size);
   if (size == 0) return out;
-  Buffer staging(ctx, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUse::readback, "staging readback");
+  Buffer staging(ctx, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MemoryUse::readback,
+                 "staging readback");
   ctx.submit_and_wait([&](VkCommandBuffer cmd) {
     full_barrier(cmd);
     VkBufferCopy region{offset, 0, size};

@@ -53,14 +53,16 @@ std::optional<nlohmann::json> run_peer(const BenchArgs& a) {
       break;
     }
   if (python.empty()) return std::nullopt;
-  const std::string cmd = "'" + python + "' '" + script + "' --depth " + std::to_string(a.depth) + " --width " +
-                          std::to_string(a.width) + " --batch " + std::to_string(a.batch) + " --warmup " +
-                          std::to_string(a.warmup) + " --steps " + std::to_string(a.steps);
+  const std::string cmd = "'" + python + "' '" + script + "' --depth " + std::to_string(a.depth) +
+                          " --width " + std::to_string(a.width) + " --batch " +
+                          std::to_string(a.batch) + " --warmup " + std::to_string(a.warmup) +
+                          " --steps " + std::to_string(a.steps);
   std::FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return std::nullopt;
   std::string out;
   char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+  while (std::fgets(buf, sizeof buf, pipe))
+    out += buf;
   if (pclose(pipe) != 0) return std::nullopt;
   return nlohmann::json::parse(out, nullptr, false);
 }
@@ -82,8 +84,8 @@ void add_bench(CLI::App& app, BenchArgs& a) {
 int run_bench(const BenchArgs& a) {
   auto ctx = make_context(a.device);
   const net::Scene scene = bench_scene(a);
-  std::printf("gradtower bench: %u layers x %u wide, batch %u, tanh, SGD, statistics every step\n", a.depth,
-              a.width, a.batch);
+  std::printf("gradtower bench: %u layers x %u wide, batch %u, tanh, SGD, statistics every step\n",
+              a.depth, a.width, a.batch);
   std::printf("device: %s\n", ctx->info().name.c_str());
 
   gpu::NetworkOptions options;
@@ -95,7 +97,9 @@ int run_bench(const BenchArgs& a) {
     net.train(a.warmup);
     const auto t0 = std::chrono::steady_clock::now();
     net.train(a.steps);
-    wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / a.steps;
+    wall_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+        a.steps;
     std::printf("dispatches per step: %u\n", 2 * net.plan().num_layers + 4);
   }
   gpu::StepTimings sum;
@@ -116,9 +120,12 @@ int run_bench(const BenchArgs& a) {
   }
   const double n = a.steps;
   std::printf("gradtower  %9.2f ms/step (wall, %u steps in one submission)\n", wall_ms, a.steps);
-  std::printf("  GPU timestamps per step: forward %.2f  backward %.2f  update %.2f  statistics %.2f  total %.2f ms\n",
-              sum.forward / n, sum.backward / n, sum.update / n, sum.statistics / n, sum.total / n);
-  std::printf("  (backward includes the per-tile |dW| and per-neuron reductions fused into its kernels)\n");
+  std::printf(
+      "  GPU timestamps per step: forward %.2f  backward %.2f  update %.2f  statistics %.2f  total "
+      "%.2f ms\n",
+      sum.forward / n, sum.backward / n, sum.update / n, sum.statistics / n, sum.total / n);
+  std::printf(
+      "  (backward includes the per-tile |dW| and per-neuron reductions fused into its kernels)\n");
   if (!a.no_peer) {
     if (auto peer = run_peer(a); peer && peer->contains("ms_per_step")) {
       const double torch_ms = (*peer)["ms_per_step"].get<double>();
@@ -126,7 +133,8 @@ int run_bench(const BenchArgs& a) {
                   (*peer)["threads"].get<int>(), (*peer)["torch"].get<std::string>().c_str());
       std::printf("ratio gradtower/pytorch: %.3f\n", wall_ms / torch_ms);
     } else {
-      std::printf("pytorch    not measured (python3 cannot import torch: apt-get install python3-torch)\n");
+      std::printf(
+          "pytorch    not measured (python3 cannot import torch: apt-get install python3-torch)\n");
     }
   }
   return validation_exit_code(*ctx);

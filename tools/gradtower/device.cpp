@@ -33,7 +33,8 @@ std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags) {
 int validation_exit_code(const vk::Context& ctx) {
   const size_t n = ctx.validation_message_count();
   if (n == 0) return 0;
-  std::fprintf(stderr, "gradtower: the validation layer reported %zu message(s); failing the run\n", n);
+  std::fprintf(stderr, "gradtower: the validation layer reported %zu message(s); failing the run\n",
+               n);
   return 3;
 }
 
@@ -42,13 +43,15 @@ int run_info(const DeviceFlags& flags) {
   for (const vk::DeviceInfo& d : vk::Context::list_devices())
     std::printf("  %u: %s (%s, Vulkan %u.%u)%s%s\n", d.index, d.name.c_str(),
                 vk::device_type_name(d.type), VK_API_VERSION_MAJOR(d.api_version),
-                VK_API_VERSION_MINOR(d.api_version), d.usable ? "" : " unusable: ",
-                d.unusable_reason.c_str());
+                VK_API_VERSION_MINOR(d.api_version),
+                d.usable ? "" : " unusable: ", d.unusable_reason.c_str());
   auto ctx = make_context(flags);
   const VkPhysicalDeviceLimits& l = ctx->limits();
   std::printf("chosen: %u: %s\n", ctx->info().index, ctx->info().name.c_str());
-  std::printf("  max storage buffer range   %s\n", gpu::format_bytes(l.maxStorageBufferRange).c_str());
-  std::printf("  max memory allocation      %s\n", gpu::format_bytes(ctx->max_allocation_size()).c_str());
+  std::printf("  max storage buffer range   %s\n",
+              gpu::format_bytes(l.maxStorageBufferRange).c_str());
+  std::printf("  max memory allocation      %s\n",
+              gpu::format_bytes(ctx->max_allocation_size()).c_str());
   std::printf("  max texel buffer elements  %u\n", l.maxTexelBufferElements);
   std::printf("  max workgroup count        %u x %u x %u\n", l.maxComputeWorkGroupCount[0],
               l.maxComputeWorkGroupCount[1], l.maxComputeWorkGroupCount[2]);
@@ -60,8 +63,9 @@ int run_info(const DeviceFlags& flags) {
               ctx->timestamp_valid_bits());
   const VkPhysicalDeviceMemoryProperties& m = ctx->memory();
   for (uint32_t i = 0; i < m.memoryHeapCount; ++i)
-    std::printf("  heap %u                     %s%s\n", i, gpu::format_bytes(m.memoryHeaps[i].size).c_str(),
-                (m.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) ? " (device local)" : "");
+    std::printf(
+        "  heap %u                     %s%s\n", i, gpu::format_bytes(m.memoryHeaps[i].size).c_str(),
+        (m.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) ? " (device local)" : "");
   return validation_exit_code(*ctx);
 }
 

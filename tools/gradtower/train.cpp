@@ -21,7 +21,8 @@ using Clock = std::chrono::steady_clock;
 
 class Progress {
  public:
-  Progress(uint32_t total, bool quiet) : total_(total), quiet_(quiet), tty_(isatty(2)), start_(Clock::now()) {}
+  Progress(uint32_t total, bool quiet)
+      : total_(total), quiet_(quiet), tty_(isatty(2)), start_(Clock::now()) {}
   void update(uint32_t done, float loss, bool final = false) {
     if (quiet_) return;
     const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
@@ -66,12 +67,14 @@ int run_train(const TrainArgs& a) {
   if (a.dump_step.has_value() != !a.dump_out.empty())
     throw std::runtime_error("--dump-step and --dump-out go together");
   if (a.dump_step && *a.dump_step >= steps)
-    throw std::runtime_error("--dump-step " + std::to_string(*a.dump_step) + ": the run has steps 0.." +
+    throw std::runtime_error("--dump-step " + std::to_string(*a.dump_step) +
+                             ": the run has steps 0.." +
                              std::to_string(steps == 0 ? 0 : steps - 1));
   // Read everything the run needs before any GPU work, so bad input fails fast.
   std::optional<net::Params> initial;
   if (!a.init_from.empty())
-    initial = io::params_from_tensors(io::read_safetensors(a.init_from), scene.network, a.init_from);
+    initial =
+        io::params_from_tensors(io::read_safetensors(a.init_from), scene.network, a.init_from);
   std::unique_ptr<stats::CsvWriter> csv;
   if (!a.stats_out.empty()) csv = std::make_unique<stats::CsvWriter>(a.stats_out);
 
@@ -83,7 +86,8 @@ int run_train(const TrainArgs& a) {
   if (!a.quiet)
     std::fprintf(stderr, "gradtower: %s on %s: %u weight layers, %s on the device, %s kernels\n",
                  scene.title.c_str(), ctx->info().name.c_str(), net.plan().num_layers,
-                 gpu::format_bytes(net.plan().total_bytes()).c_str(), gpu::to_string(net.kernels()));
+                 gpu::format_bytes(net.plan().total_bytes()).c_str(),
+                 gpu::to_string(net.kernels()));
 
   Progress progress(steps, a.quiet);
   // Steps run in chunks no longer than the GPU's statistics ring, so reading the ring after a
@@ -118,14 +122,16 @@ int run_train(const TrainArgs& a) {
   if (csv) csv->commit();
   if (steps > 0 && !a.quiet) {
     const gpu::StepStats last = net.latest_stats();
-    auto [lo, hi] = std::minmax_element(last.layers.begin(), last.layers.end(),
-                                        [](const auto& x, const auto& y) { return x.grad_w_norm < y.grad_w_norm; });
-    std::fprintf(stderr,
-                 "gradtower: final loss %.6g; |dW| layer 1 %.3g, layer %u %.3g; smallest %.3g (layer %td), "
-                 "largest %.3g (layer %td)\n",
-                 double(last.loss), double(last.layers.front().grad_w_norm), net.plan().num_layers,
-                 double(last.layers.back().grad_w_norm), double(lo->grad_w_norm), lo - last.layers.begin() + 1,
-                 double(hi->grad_w_norm), hi - last.layers.begin() + 1);
+    auto [lo, hi] = std::minmax_element(
+        last.layers.begin(), last.layers.end(),
+        [](const auto& x, const auto& y) { return x.grad_w_norm < y.grad_w_norm; });
+    std::fprintf(
+        stderr,
+        "gradtower: final loss %.6g; |dW| layer 1 %.3g, layer %u %.3g; smallest %.3g (layer %td), "
+        "largest %.3g (layer %td)\n",
+        double(last.loss), double(last.layers.front().grad_w_norm), net.plan().num_layers,
+        double(last.layers.back().grad_w_norm), double(lo->grad_w_norm),
+        lo - last.layers.begin() + 1, double(hi->grad_w_norm), hi - last.layers.begin() + 1);
   }
   return validation_exit_code(*ctx);
 }
