@@ -170,6 +170,11 @@ struct StatsHeader {
 
 #ifdef __cplusplus
 static_assert(sizeof(PushConstants) <= 128);
+// Tiling invariants the shaders rely on (compute_shaders/gemm_*.glsl, backward_main.glsl):
+static_assert(GT_WG_SIDE * GT_WG_SIDE == GT_WG_SIZE && GT_WG_SIDE * GT_TILE == GT_WG_TILE);
+// gemm_shared.glsl stages a 32 x 16 slice of each operand with two vec4 loads per invocation.
+static_assert(GT_WG_TILE * 16 / 4 == 2 * GT_WG_SIZE);
+static_assert(GT_UPDATE_CHUNK == GT_WG_SIZE * GT_UPDATE_VECS_PER_INVOCATION * 4);
 static_assert(sizeof(LayerDesc) % 16 == 0);
 static_assert(sizeof(Globals) % 16 == 0);
 static_assert(sizeof(LayerStats) == 32);

@@ -9,9 +9,21 @@ Prints one JSON object: {"ms_per_step": ..., "threads": ...}.
 """
 import argparse
 import json
+import os
 import time
 
 import torch
+
+
+def blas_in_use():
+    """The BLAS library torch actually loaded (Debian's libblas.so.3 alternative: the reference
+    BLAS unless e.g. libopenblas0-pthread is installed), read from the process's mappings."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+        return ", ".join(sorted(os.path.realpath(p) for p in libs)) or "unknown"
+    except OSError:
+        return "unknown"
 
 
 def main():
@@ -65,7 +77,7 @@ def main():
         step()
     ms = (time.perf_counter() - t0) * 1000.0 / a.steps
     print(json.dumps({"ms_per_step": ms, "threads": torch.get_num_threads(),
-                      "torch": torch.__version__}))
+                      "torch": torch.__version__, "blas": blas_in_use()}))
 
 
 if __name__ == "__main__":

@@ -129,8 +129,9 @@ int run_bench(const BenchArgs& a) {
   if (!a.no_peer) {
     if (auto peer = run_peer(a); peer && peer->contains("ms_per_step")) {
       const double torch_ms = (*peer)["ms_per_step"].get<double>();
-      std::printf("pytorch    %9.2f ms/step (CPU, %d threads, torch %s)\n", torch_ms,
-                  (*peer)["threads"].get<int>(), (*peer)["torch"].get<std::string>().c_str());
+      std::printf("pytorch    %9.2f ms/step (CPU, %d threads, torch %s, BLAS %s)\n", torch_ms,
+                  (*peer)["threads"].get<int>(), (*peer)["torch"].get<std::string>().c_str(),
+                  peer->value("blas", std::string("unknown")).c_str());
       std::printf("ratio gradtower/pytorch: %.3f\n", wall_ms / torch_ms);
     } else {
       std::printf(
