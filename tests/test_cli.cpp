@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -180,6 +181,40 @@ TEST_F(Cli, InitFromWithWrongShapesNamesFileAndTensor) {
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.output.find("w.safetensors"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("layers.0.weight"), std::string::npos) << r.output;
+}
+
+// Width and height from a PNG's IHDR chunk (big-endian, after the 8-byte signature).
+std::pair<uint32_t, uint32_t> png_size(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  unsigned char h[24] = {};
+  in.read(reinterpret_cast<char*>(h), 24);
+  const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (std::memcmp(h, sig, 8) != 0) return {0, 0};
+  auto be = [&](int o) {
+    return uint32_t(h[o]) << 24 | uint32_t(h[o + 1]) << 16 | uint32_t(h[o + 2]) << 8 | h[o + 3];
+  };
+  return {be(16), be(20)};
+}
+
+TEST_F(Cli, RenderWritesAPngOfTheAskedSize) {
+  const fs::path png = dir_ / "tower.png";
+  CliRun r = run("render " + kScene + " --steps 2 --width 96 --height 80 --validation --out " +
+                 png.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(png_size(png), (std::pair<uint32_t, uint32_t>{96, 80}));
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename(), "tower.png");
+}
+
+TEST_F(Cli, RenderWithBadRangeOrSizeWritesNothing) {
+  const fs::path png = dir_ / "tower.png";
+  CliRun r = run("render " + kScene + " --steps 1 --range 0:-3 --out " + png.string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--range"), std::string::npos) << r.output;
+  CliRun s = run("render " + kScene + " --steps 1 --width 5 --out " + png.string());
+  EXPECT_NE(s.code, 0);
+  EXPECT_NE(s.output.find("--width"), std::string::npos) << s.output;
+  EXPECT_FALSE(fs::exists(png));
 }
 
 TEST_F(Cli, InfoListsTheChosenDeviceAndLimits) {

@@ -95,6 +95,7 @@ class Network {
   // The statistics buffers, for the renderer (read in place, ordered by a barrier).
   const vk::Buffer& layer_stats_buffer() const { return layer_stats_; }
   const vk::Buffer& neuron_stats_buffer() const { return neuron_stats_; }
+  const vk::Buffer& layers_buffer() const { return layers_; }
 
  private:
   void allocate();

@@ -44,7 +44,20 @@ struct BenchArgs {
   bool no_peer = false;
 };
 
+struct RenderArgs {
+  DeviceFlags device;
+  std::string scene, out;
+  std::optional<uint32_t> steps;
+  std::vector<std::string> overrides;
+  uint32_t width = 1280, height = 720;
+  std::string metric = "neuron";
+  std::string camera = "orbit";
+  std::string range;
+};
+
 void add_train(CLI::App& app, TrainArgs& args);
+void add_render(CLI::App& app, RenderArgs& args);
+int run_render(const RenderArgs& args);
 void add_bench(CLI::App& app, BenchArgs& args);
 int run_info(const DeviceFlags& flags);
 int run_train(const TrainArgs& args);

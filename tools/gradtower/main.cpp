@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
 
   TrainArgs train;
   add_train(app, train);
+  RenderArgs render;
+  add_render(app, render);
   BenchArgs bench;
   add_bench(app, bench);
 
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
     if (*info) return run_info(info_flags);
     if (app.got_subcommand("train")) return run_train(train);
     if (app.got_subcommand("bench")) return run_bench(bench);
+    if (app.got_subcommand("render")) return run_render(render);
     if (*schema) {
       std::printf("%s", gt::scene::describe_schema().c_str());
       return 0;

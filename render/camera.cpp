@@ -1,0 +1,41 @@
+#include "render/camera.hpp"
+
+#define GLM_FORCE_DEPTH_ZERO_TO_ONE
+#define GLM_FORCE_RADIANS
+#include <cmath>
+#include <cstring>
+#include <glm/glm.hpp>
+#include <glm/gtc/matrix_transform.hpp>
+
+namespace gt::render {
+
+Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, float yaw, float pitch,
+                   float zoom) {
+  const float aspect = float(width) / float(height);
+  glm::mat4 proj, view;
+  if (kind == CameraKind::front) {
+    proj = glm::ortho(-kTowerHalfWidth, kTowerHalfWidth, 0.0f, kTowerHeight, 0.1f, 10.0f);
+    view = glm::lookAt(glm::vec3(0, 0, 5), glm::vec3(0, 0, 0), glm::vec3(0, 1, 0));
+  } else {
+    const float fov = glm::radians(30.0f);
+    // Far enough that the tower's height (with a margin) fits the view, or its width on narrow
+    // images.
+    const float fit_h = 0.5f * kTowerHeight * 1.2f / std::tan(fov / 2);
+    const float fit_w = kTowerHalfWidth * 2.2f / (std::tan(fov / 2) * aspect);
+    const float dist = std::max(fit_h, fit_w) / zoom;
+    const float y = glm::radians(yaw), p = glm::radians(pitch);
+    const glm::vec3 center(0, kTowerHeight / 2, 0);
+    const glm::vec3 eye = center + dist * glm::vec3(std::sin(y) * std::cos(p), std::sin(p),
+                                                    std::cos(y) * std::cos(p));
+    proj = glm::perspective(fov, aspect, 0.05f, dist * 4);
+    view = glm::lookAt(eye, center, glm::vec3(0, 1, 0));
+  }
+  glm::mat4 flip(1.0f);
+  flip[1][1] = -1.0f;  // Vulkan's clip space has y pointing down
+  const glm::mat4 m = flip * proj * view;
+  Mat4 out;
+  std::memcpy(out.m, &m[0][0], sizeof out.m);
+  return out;
+}
+
+}  // namespace gt::render

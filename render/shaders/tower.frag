@@ -1,0 +1,36 @@
+#version 450
+// Colours a slab's faces per neuron (x across the slab) or per layer, reading the statistics
+// buffers the training step wrote, in place.
+#extension GL_GOOGLE_include_directive : require
+#include "layout.h"
+#include "render_layout.h"
+#include "colormap.glsl"
+
+layout(push_constant) uniform PushBlock { TowerPush pc; };
+layout(set = 0, binding = GT_RBIND_LAYERS, std430) readonly buffer LayersBuf { LayerDesc layers[]; };
+layout(set = 0, binding = GT_RBIND_LAYER_STATS, std430) readonly buffer StatsBuf { LayerStats stats[]; };
+layout(set = 0, binding = GT_RBIND_NEURON_STATS, std430) readonly buffer NeuronBuf { float neuron[]; };
+
+layout(location = 0) in vec3 in_local;
+layout(location = 1) flat in uint in_layer;
+layout(location = 2) flat in vec3 in_normal;
+layout(location = 0) out vec4 out_color;
+
+void main() {
+  LayerDesc L = layers[in_layer];
+  float v;
+  if (pc.metric == GT_METRIC_NEURON_DELTA) {
+    uint n = min(uint((in_local.x * 0.5 + 0.5) * float(L.out_dim)), L.out_dim - 1u);
+    v = neuron[L.neuron_off + n];
+  } else if (pc.metric == GT_METRIC_GRAD_W_NORM) {
+    v = stats[in_layer].grad_w_norm;
+  } else if (pc.metric == GT_METRIC_DELTA_RMS) {
+    v = stats[in_layer].delta_rms;
+  } else {
+    v = stats[in_layer].update_ratio;
+  }
+  vec3 c = value_color(v, pc.log_lo, pc.log_hi);
+  // Faces other than the front are shaded a little, so the slabs read as solids.
+  float shade = in_normal.z > 0.5 ? 1.0 : (in_normal.y > 0.5 ? 0.85 : 0.7);
+  out_color = vec4(c * shade, 1.0);
+}

@@ -1,0 +1,34 @@
+#version 450
+// One instance per weight layer: a slab (a box of 36 vertices made from gl_VertexIndex), stacked
+// from the input (bottom) to the output (top). No vertex buffers.
+#extension GL_GOOGLE_include_directive : require
+#include "render_layout.h"
+
+layout(push_constant) uniform PushBlock { TowerPush pc; };
+
+layout(location = 0) out vec3 out_local;   // position in the unit box [-1,1]^3
+layout(location = 1) flat out uint out_layer;
+layout(location = 2) flat out vec3 out_normal;
+
+// Corner ids of the 12 triangles, counter-clockwise seen from outside.
+const uint kCorners[36] = uint[36](0, 1, 3, 0, 3, 2,   // -x
+                                   4, 6, 7, 4, 7, 5,   // +x
+                                   0, 4, 5, 0, 5, 1,   // -y
+                                   2, 3, 7, 2, 7, 6,   // +y
+                                   0, 2, 6, 0, 6, 4,   // -z
+                                   1, 5, 7, 1, 7, 3);  // +z
+const vec3 kNormals[6] = vec3[6](vec3(-1, 0, 0), vec3(1, 0, 0), vec3(0, -1, 0), vec3(0, 1, 0),
+                                 vec3(0, 0, -1), vec3(0, 0, 1));
+
+void main() {
+  uint c = kCorners[gl_VertexIndex];
+  vec3 local = vec3((c & 4u) != 0u ? 1.0 : -1.0, (c & 2u) != 0u ? 1.0 : -1.0, (c & 1u) != 0u ? 1.0 : -1.0);
+  uint layer = gl_InstanceIndex;
+  float y0 = float(layer) * pc.slab_pitch;
+  float h = pc.slab_pitch * pc.slab_fill;
+  vec3 world = vec3(local.x * pc.half_width, y0 + (local.y * 0.5 + 0.5) * h, local.z * pc.half_depth);
+  gl_Position = pc.view_proj * vec4(world, 1.0);
+  out_local = local;
+  out_layer = layer;
+  out_normal = kNormals[gl_VertexIndex / 6];
+}

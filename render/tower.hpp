@@ -1,0 +1,61 @@
+// The tower: one instanced slab per weight layer, coloured per neuron (or per layer) from the
+// statistics buffers the training step wrote, read in place (no copy through the host).
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "render/camera.hpp"
+#include "render_layout.h"
+#include "vk/vulkan.hpp"
+
+namespace gt::vk {
+class Context;
+}
+namespace gt::gpu {
+class Network;
+}
+
+namespace gt::render {
+
+struct TowerSettings {
+  uint32_t metric = GT_METRIC_NEURON_DELTA;
+  float log_lo = -8.0f;  // colour range, as powers of ten
+  float log_hi = 0.0f;
+  CameraKind camera = CameraKind::orbit;
+  // Of each layer's pitch; the rest is the gap between slabs. Gaps close (fill 1) when a layer
+  // would get fewer than ~4 pixels.
+  float slab_fill = 0.8f;
+};
+
+class TowerRenderer {
+ public:
+  TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass);
+  ~TowerRenderer();
+  TowerRenderer(const TowerRenderer&) = delete;
+  TowerRenderer& operator=(const TowerRenderer&) = delete;
+
+  // Before the render pass: orders the training step's writes of the statistics before the
+  // shaders here read them.
+  static void statistics_barrier(VkCommandBuffer cmd);
+  // Inside the render pass.
+  void draw(VkCommandBuffer cmd, const gpu::Network& net, const TowerSettings& s, uint32_t width,
+            uint32_t height) const;
+
+ private:
+  VkDevice device_;
+  VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
+  VkPipelineLayout layout_ = VK_NULL_HANDLE;
+  VkPipeline pipeline_ = VK_NULL_HANDLE;
+};
+
+// The colour range (powers of ten, whole decades) covering the finite non-zero values of the
+// metric in the latest step; reads the statistics back. (-8, 0) when there are none.
+std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric);
+
+// One frame of the tower offscreen, as RGBA8 rows (top first).
+std::vector<uint8_t> render_tower(vk::Context& ctx, const gpu::Network& net, const TowerSettings& s,
+                                  uint32_t width, uint32_t height);
+
+}  // namespace gt::render

@@ -1,0 +1,69 @@
+// gradtower render: trains a scene N steps and writes one frame of its tower as PNG.
+#include <cstdio>
+#include <stdexcept>
+
+#include "cli.hpp"
+#include "gpu/network.hpp"
+#include "render/png.hpp"
+#include "render/tower.hpp"
+#include "scene/scene.hpp"
+
+namespace gt::cli {
+namespace {
+
+uint32_t parse_metric(const std::string& m) {
+  if (m == "neuron") return render::GT_METRIC_NEURON_DELTA;
+  if (m == "grad_w_norm") return render::GT_METRIC_GRAD_W_NORM;
+  if (m == "delta_rms") return render::GT_METRIC_DELTA_RMS;
+  return render::GT_METRIC_UPDATE_RATIO;
+}
+
+}  // namespace
+
+void add_render(CLI::App& app, RenderArgs& a) {
+  CLI::App* c = app.add_subcommand("render", "Train a scene N steps and write one frame as PNG");
+  c->add_option("scene", a.scene, "Scene file (TOML)")->required();
+  c->add_option("--out", a.out, "PNG file to write")->required();
+  c->add_option("--steps", a.steps, "Training steps before the frame (default: the scene's)");
+  c->add_option("--set", a.overrides, "Override a scene key: section.key=value (repeatable)");
+  c->add_option("--width", a.width, "Image width")->check(CLI::Range(16u, 16384u));
+  c->add_option("--height", a.height, "Image height")->check(CLI::Range(16u, 16384u));
+  c->add_option("--metric", a.metric, "Cell colour: per-neuron mean |dL/dz|, or a per-layer figure")
+      ->check(CLI::IsMember({"neuron", "grad_w_norm", "delta_rms", "update_ratio"}));
+  c->add_option("--camera", a.camera, "orbit (perspective) or front (the layer x neuron grid)")
+      ->check(CLI::IsMember({"orbit", "front"}));
+  c->add_option("--range", a.range, "Colour range as powers of ten LO:HI (default: auto)");
+  add_device_flags(c, a.device);
+  add_kernel_flag(c, a.device);
+}
+
+int run_render(const RenderArgs& a) {
+  std::vector<std::string> overrides = a.overrides;
+  if (a.steps) overrides.push_back("train.steps=" + std::to_string(*a.steps));
+  const net::Scene scene = scene::load(a.scene, overrides);
+  render::TowerSettings settings;
+  settings.metric = parse_metric(a.metric);
+  settings.camera = a.camera == "front" ? render::CameraKind::front : render::CameraKind::orbit;
+  std::optional<std::pair<float, float>> range;
+  if (!a.range.empty()) {
+    float lo = 0, hi = 0;
+    char extra = 0;
+    if (std::sscanf(a.range.c_str(), "%f:%f%c", &lo, &hi, &extra) != 2 || !(lo < hi))
+      throw std::runtime_error("--range " + a.range + ": expected LO:HI with LO < HI, e.g. -8:0");
+    range = {lo, hi};
+  }
+  auto ctx = make_context(a.device);
+  gpu::NetworkOptions options;
+  options.kernels = gpu::parse_kernels(a.device.kernels);
+  gpu::Network net(*ctx, scene, options);
+  net.train(scene.train.steps);
+  std::tie(settings.log_lo, settings.log_hi) =
+      range ? *range : render::auto_range(net, settings.metric);
+  const std::vector<uint8_t> pixels = render::render_tower(*ctx, net, settings, a.width, a.height);
+  render::write_png(a.out, a.width, a.height, pixels);
+  std::fprintf(stderr, "gradtower: %s: step %u, colour range 1e%g .. 1e%g\n", a.out.c_str(),
+               scene.train.steps, double(settings.log_lo), double(settings.log_hi));
+  return validation_exit_code(*ctx);
+}
+
+}  // namespace gt::cli
