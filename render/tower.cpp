@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 
 #include "gpu/network.hpp"
 #include "render/offscreen.hpp"
+#include "render/overlay.hpp"
 #include "vk/check.hpp"
 #include "vk/context.hpp"
 #include "vk/shader_registry.hpp"
@@ -191,14 +193,17 @@ std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric) {
 }
 
 std::vector<uint8_t> render_tower(vk::Context& ctx, const gpu::Network& net, const TowerSettings& s,
-                                  uint32_t width, uint32_t height) {
+                                  uint32_t width, uint32_t height, const OverlayInfo* overlay) {
   OffscreenTarget target(ctx, width, height);
   TowerRenderer tower(ctx, target.render_pass());
+  std::unique_ptr<Overlay> text;
+  if (overlay) text = std::make_unique<Overlay>(ctx, target.render_pass(), width, height);
   const float clear[4] = {0.08f, 0.08f, 0.10f, 1.0f};
   ctx.submit_and_wait([&](VkCommandBuffer cmd) {
     TowerRenderer::statistics_barrier(cmd);
     target.begin(cmd, clear);
     tower.draw(cmd, net, s, width, height);
+    if (text) text->draw(cmd, *overlay);
     target.end(cmd);
   });
   return target.pixels();

@@ -54,8 +54,11 @@ class TowerRenderer {
 // metric in the latest step; reads the statistics back. (-8, 0) when there are none.
 std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric);
 
-// One frame of the tower offscreen, as RGBA8 rows (top first).
+struct OverlayInfo;
+
+// One frame of the tower offscreen, as RGBA8 rows (top first), with the overlay when given.
 std::vector<uint8_t> render_tower(vk::Context& ctx, const gpu::Network& net, const TowerSettings& s,
-                                  uint32_t width, uint32_t height);
+                                  uint32_t width, uint32_t height,
+                                  const OverlayInfo* overlay = nullptr);
 
 }  // namespace gt::render

@@ -10,6 +10,7 @@
 #include "gpu/network.hpp"
 #include "gpu_fixture.hpp"
 #include "render/colormap.hpp"
+#include "render/overlay.hpp"
 #include "render/tower.hpp"
 #include "vk/transfer.hpp"
 
@@ -168,6 +169,35 @@ TEST_F(Render, TenThousandLayersRender) {
   for (uint32_t y = 0; y < kH; ++y)
     if (same_color(at(img, kW / 2, y), {20, 20, 26}, 2)) ++background;
   EXPECT_LT(background, kH / 10);
+}
+
+}  // namespace
+}  // namespace gt
+
+namespace gt {
+namespace {
+
+// The overlay adds text and legends around the tower and leaves the tower itself alone.
+TEST_F(Render, OverlayDrawsLegendsAndLeavesTheTowerAlone) {
+  gpu::Network net(test::context(), render_scene(5));
+  net.train(2);
+  render::TowerSettings s;
+  std::tie(s.log_lo, s.log_hi) = render::auto_range(net, s.metric);
+  const gpu::StepStats st = net.latest_stats();
+  const render::OverlayInfo info{"overlay test", st.step,  st.loss,  s.metric,
+                                 s.log_lo,       s.log_hi, s.camera, st.layers};
+  const std::vector<uint8_t> plain = render::render_tower(test::context(), net, s, kW, kH);
+  const std::vector<uint8_t> text = render::render_tower(test::context(), net, s, kW, kH, &info);
+  EXPECT_EQ(at(text, kW / 2, kH / 2).r, at(plain, kW / 2, kH / 2).r) << "tower centre untouched";
+  size_t changed_title = 0, changed_bar = 0;
+  for (uint32_t y = 0; y < 20; ++y)
+    for (uint32_t x = 0; x < 80; ++x)
+      changed_title += at(text, x, y).r != at(plain, x, y).r;
+  for (uint32_t y = kH / 4; y < kH / 2; ++y)
+    for (uint32_t x = kW - 40; x < kW; ++x)
+      changed_bar += at(text, x, y).g != at(plain, x, y).g;
+  EXPECT_GT(changed_title, 20u) << "title text";
+  EXPECT_GT(changed_bar, 20u) << "colour bar";
 }
 
 }  // namespace

@@ -53,6 +53,7 @@ struct RenderArgs {
   std::string metric = "neuron";
   std::string camera = "orbit";
   std::string range;
+  bool no_overlay = false;
 };
 
 void add_train(CLI::App& app, TrainArgs& args);

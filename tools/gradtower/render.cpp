@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "gpu/network.hpp"
+#include "render/overlay.hpp"
 #include "render/png.hpp"
 #include "render/tower.hpp"
 #include "scene/scene.hpp"
@@ -33,6 +34,7 @@ void add_render(CLI::App& app, RenderArgs& a) {
   c->add_option("--camera", a.camera, "orbit (perspective) or front (the layer x neuron grid)")
       ->check(CLI::IsMember({"orbit", "front"}));
   c->add_option("--range", a.range, "Colour range as powers of ten LO:HI (default: auto)");
+  c->add_flag("--no-overlay", a.no_overlay, "No text or legends (the front camera has none)");
   add_device_flags(c, a.device);
   add_kernel_flag(c, a.device);
 }
@@ -59,10 +61,18 @@ int run_render(const RenderArgs& a) {
   net.train(scene.train.steps);
   std::tie(settings.log_lo, settings.log_hi) =
       range ? *range : render::auto_range(net, settings.metric);
-  const std::vector<uint8_t> pixels = render::render_tower(*ctx, net, settings, a.width, a.height);
+  std::optional<render::OverlayInfo> overlay;
+  if (!a.no_overlay && settings.camera == render::CameraKind::orbit) {
+    const gpu::StepStats stats = net.latest_stats();
+    overlay =
+        render::OverlayInfo{scene.title,     stats.step,      stats.loss,      settings.metric,
+                            settings.log_lo, settings.log_hi, settings.camera, stats.layers};
+  }
+  const std::vector<uint8_t> pixels =
+      render::render_tower(*ctx, net, settings, a.width, a.height, overlay ? &*overlay : nullptr);
   render::write_png(a.out, a.width, a.height, pixels);
-  std::fprintf(stderr, "gradtower: %s: step %u, colour range 1e%g .. 1e%g\n", a.out.c_str(),
-               scene.train.steps, double(settings.log_lo), double(settings.log_hi));
+  std::fprintf(stderr, "gradtower: %s: after %u training steps, colour range 1e%g .. 1e%g\n",
+               a.out.c_str(), scene.train.steps, double(settings.log_lo), double(settings.log_hi));
   return validation_exit_code(*ctx);
 }
 

@@ -1,0 +1,188 @@
+#include "render/overlay.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "render/colormap.hpp"
+#include "render/imgui_renderer.hpp"
+#include "render_layout.h"
+
+namespace gt::render {
+namespace {
+
+ImU32 color(const Rgb& c, float alpha = 1.0f) {
+  const auto b = to_bytes(c);
+  return IM_COL32(b[0], b[1], b[2], int(alpha * 255));
+}
+
+const char* metric_name(uint32_t m) {
+  switch (m) {
+    case GT_METRIC_GRAD_W_NORM:
+      return "per-layer |dW| (Frobenius norm)";
+    case GT_METRIC_DELTA_RMS:
+      return "per-layer RMS of dL/dz";
+    case GT_METRIC_UPDATE_RATIO:
+      return "per-layer update ratio |dW step| / |W|";
+    default:
+      return "per-neuron mean |dL/dz| over the batch";
+  }
+}
+
+// Pixel position of a world point through the camera (Vulkan clip space, y down).
+ImVec2 project(const Mat4& m, float x, float y, float z, uint32_t w, uint32_t h) {
+  const float* a = m.m;
+  const float cx = a[0] * x + a[4] * y + a[8] * z + a[12];
+  const float cy = a[1] * x + a[5] * y + a[9] * z + a[13];
+  const float cw = a[3] * x + a[7] * y + a[11] * z + a[15];
+  return {(cx / cw * 0.5f + 0.5f) * float(w), (cy / cw * 0.5f + 0.5f) * float(h)};
+}
+
+// A round step (1, 2 or 5 times a power of ten) giving at most `most` ticks over `n` layers.
+uint32_t tick_step(uint32_t n, uint32_t most) {
+  for (uint32_t p = 1;; p *= 10)
+    for (uint32_t f : {1u, 2u, 5u})
+      if (n / (f * p) < most) return f * p;
+}
+
+std::string sci(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2e", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string overlay_font_path() {
+  for (const char* p :
+       {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf"})
+    if (std::filesystem::exists(p)) return p;
+  throw std::runtime_error(
+      "the overlay font DejaVuSans.ttf is missing (apt-get install fonts-dejavu-core)");
+}
+
+Overlay::Overlay(vk::Context& ctx, VkRenderPass render_pass, uint32_t width, uint32_t height)
+    : width_(width), height_(height) {
+  const std::string font = overlay_font_path();
+  ImGuiContext* previous = ImGui::GetCurrentContext();
+  imgui_ = ImGui::CreateContext();
+  ImGui::SetCurrentContext(imgui_);
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // no imgui.ini next to the user's files
+  io.LogFilename = nullptr;
+  big_ = std::max(12.0f, float(height) / 24.0f);
+  small_ = std::max(10.0f, float(height) / 40.0f);
+  io.Fonts->AddFontFromFileTTF(font.c_str(), big_);
+  io.Fonts->AddFontFromFileTTF(font.c_str(), small_);
+  renderer_ = std::make_unique<ImGuiRenderer>(ctx, render_pass, *io.Fonts);
+  ImGui::SetCurrentContext(previous);
+}
+
+Overlay::~Overlay() {
+  renderer_.reset();
+  ImGui::DestroyContext(imgui_);
+}
+
+void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info) {
+  ImGuiContext* previous = ImGui::GetCurrentContext();
+  ImGui::SetCurrentContext(imgui_);
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(float(width_), float(height_));
+  io.DeltaTime = 1.0f / 30.0f;
+  ImGui::NewFrame();
+  ImDrawList* dl = ImGui::GetForegroundDrawList();
+  ImFont* big = io.Fonts->Fonts[0];
+  ImFont* small = io.Fonts->Fonts[1];
+  const float W = float(width_), H = float(height_), pad = small_ * 0.8f;
+  const ImU32 white = IM_COL32(235, 235, 240, 255), grey = IM_COL32(170, 170, 180, 255);
+
+  // Title, step, loss, metric: top left.
+  dl->AddText(big, big_, {pad, pad}, white, info.title.c_str());
+  char line[256];
+  std::snprintf(line, sizeof line, "step %u    loss %.5g", info.step, double(info.loss));
+  dl->AddText(small, small_, {pad, pad + big_ * 1.15f}, white, line);
+  dl->AddText(small, small_, {pad, pad + big_ * 1.15f + small_ * 1.2f}, grey,
+              metric_name(info.metric));
+
+  // The range of per-layer |dW|: bottom left.
+  if (!info.layers.empty()) {
+    size_t lo = 0, hi = 0;
+    for (size_t l = 0; l < info.layers.size(); ++l) {
+      if (info.layers[l].grad_w_norm < info.layers[lo].grad_w_norm) lo = l;
+      if (info.layers[l].grad_w_norm > info.layers[hi].grad_w_norm) hi = l;
+    }
+    const double a = info.layers[hi].grad_w_norm, b = info.layers[lo].grad_w_norm;
+    std::snprintf(line, sizeof line, "|dW| largest %s (layer %zu), smallest %s (layer %zu)",
+                  sci(a).c_str(), hi + 1, sci(b).c_str(), lo + 1);
+    dl->AddText(small, small_, {pad, H - pad - small_ * 2.3f}, white, line);
+    std::snprintf(line, sizeof line, "ratio largest / smallest: %s",
+                  b > 0 ? sci(a / b).c_str() : "inf");
+    dl->AddText(small, small_, {pad, H - pad - small_ * 1.1f}, white, line);
+  }
+
+  // Colour bar with decade labels: right edge.
+  const float bx0 = W - pad - small_ * 5.5f, bx1 = bx0 + small_ * 1.1f;
+  const float by0 = H * 0.18f, by1 = H * 0.72f;
+  const int segments = 64;
+  for (int s = 0; s < segments; ++s) {
+    const float t0 = float(s) / segments, t1 = float(s + 1) / segments;
+    const float y0 = by1 - (by1 - by0) * t1, y1 = by1 - (by1 - by0) * t0;
+    dl->AddRectFilledMultiColor({bx0, y0}, {bx1, y1}, color(viridis(t1)), color(viridis(t1)),
+                                color(viridis(t0)), color(viridis(t0)));
+  }
+  dl->AddRect({bx0, by0}, {bx1, by1}, grey);
+  const int decades = int(std::lround(info.log_hi - info.log_lo));
+  const int every = std::max(1, decades / 8);
+  for (int d = 0; d <= decades; d += every) {
+    const float t = float(d) / float(std::max(decades, 1));
+    const float y = by1 - (by1 - by0) * t;
+    std::snprintf(line, sizeof line, "1e%d", int(std::lround(info.log_lo)) + d);
+    dl->AddLine({bx1, y}, {bx1 + small_ * 0.3f, y}, grey);
+    dl->AddText(small, small_, {bx1 + small_ * 0.4f, y - small_ * 0.5f}, white, line);
+  }
+  const struct {
+    const char* name;
+    Rgb c;
+  } specials[] = {{"NaN", {1, 0, 1}}, {"+inf", {1, 1, 1}}, {"-inf", {0, 1, 1}}, {"0", {0, 0, 0}}};
+  float sy = by1 + small_ * 0.8f;
+  for (const auto& s : specials) {
+    dl->AddRectFilled({bx0, sy}, {bx1, sy + small_}, color(s.c));
+    dl->AddRect({bx0, sy}, {bx1, sy + small_}, grey);
+    dl->AddText(small, small_, {bx1 + small_ * 0.4f, sy}, white, s.name);
+    sy += small_ * 1.3f;
+  }
+
+  // Layer ticks along the tower's right edge (the input is layer 1, at the bottom).
+  const uint32_t n = uint32_t(info.layers.size());
+  if (n > 0) {
+    const Mat4 m = camera_matrix(info.camera, width_, height_);
+    const uint32_t step = tick_step(n, 10);
+    std::vector<uint32_t> ticks{1};
+    for (uint32_t l = step; l < n; l += step)
+      ticks.push_back(l);
+    if (ticks.back() != n) ticks.push_back(n);
+    float last_y = 1e9f;
+    for (auto it = ticks.begin(); it != ticks.end(); ++it) {
+      const float y = (float(*it) - 0.5f) / float(n) * kTowerHeight;
+      // Right of both right-hand corners, so labels never cover a slab's side face.
+      const ImVec2 front = project(m, kTowerHalfWidth, y, kTowerHalfDepth, width_, height_);
+      const ImVec2 back = project(m, kTowerHalfWidth, y, -kTowerHalfDepth, width_, height_);
+      const ImVec2 p{std::max(front.x, back.x) + small_ * 0.2f,
+                     front.x > back.x ? front.y : back.y};
+      if (std::abs(p.y - last_y) < small_ * 1.1f && *it != n) continue;  // keep labels apart
+      last_y = p.y;
+      dl->AddLine(p, {p.x + small_ * 0.6f, p.y}, grey);
+      std::snprintf(line, sizeof line, "%u", *it);
+      dl->AddText(small, small_, {p.x + small_ * 0.8f, p.y - small_ * 0.5f}, grey, line);
+    }
+  }
+  ImGui::Render();
+  renderer_->draw(cmd, *ImGui::GetDrawData());
+  ImGui::SetCurrentContext(previous);
+}
+
+}  // namespace gt::render

@@ -1,0 +1,55 @@
+// The text and legends over the tower, legible in a 1080p video: title, step and loss, the
+// metric, a colour bar with its exponents and the special-value swatches, layer ticks along the
+// tower, and the range of per-layer |dW| (largest, smallest, their ratio: the number that says
+// "vanishing"). Drawn as ImGui draw lists (no windows) with DejaVu Sans, by ImGuiRenderer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layout.h"
+#include "render/camera.hpp"
+#include "vk/vulkan.hpp"
+
+struct ImGuiContext;
+
+namespace gt::vk {
+class Context;
+}
+
+namespace gt::render {
+
+class ImGuiRenderer;
+
+struct OverlayInfo {
+  std::string title;
+  uint32_t step = 0;
+  float loss = 0;
+  uint32_t metric = 0;
+  float log_lo = -8, log_hi = 0;
+  CameraKind camera = CameraKind::orbit;
+  std::vector<shared::LayerStats> layers;  // latest step, for the |dW| range
+};
+
+// Where the font comes from (Debian's fonts-dejavu-core); throws with the package name if absent.
+std::string overlay_font_path();
+
+class Overlay {
+ public:
+  Overlay(vk::Context& ctx, VkRenderPass render_pass, uint32_t width, uint32_t height);
+  ~Overlay();
+  Overlay(const Overlay&) = delete;
+  Overlay& operator=(const Overlay&) = delete;
+  // Inside the render pass, after the tower.
+  void draw(VkCommandBuffer cmd, const OverlayInfo& info);
+
+ private:
+  uint32_t width_, height_;
+  ImGuiContext* imgui_ = nullptr;
+  std::unique_ptr<ImGuiRenderer> renderer_;
+  float big_ = 0, small_ = 0;
+};
+
+}  // namespace gt::render
