@@ -15,9 +15,9 @@ layout(set = 0, binding = GT_BIND_NEURON_STATS, std430) writeonly buffer NeuronB
 shared vec4 red[GT_WG_SIZE];
 
 // dW partials: (scale, ssq) of the finite entries (scale = their max |v|), sum of |v| over all
-// entries (IEEE: inf or NaN when any entry is), count of non-finite entries.
+// entries (NaN when any entry is NaN), and the count of non-finite entries as uint bits (exact).
 vec4 combine_dw(vec4 a, vec4 b) {
-  return vec4(ssq_merge(a.xy, b.xy), a.z + b.z, a.w + b.w);
+  return vec4(ssq_merge(a.xy, b.xy), a.z + b.z, uintBitsToFloat(floatBitsToUint(a.w) + floatBitsToUint(b.w)));
 }
 // Column partials: (scale, ssq) of delta, (scale, ssq) of db.
 vec4 combine_col(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), ssq_merge(a.zw, b.zw)); }
@@ -43,7 +43,8 @@ void dw_tile(LayerDesc L, uint tile) {
   vec4 st = vec4(0.0);
   if (k0 < L.ld_in && n0 < L.ld_out) {
     vec4 fin[4];  // the finite entries, for the underflow-free norm
-    float sum_abs = 0.0, nonfinite = 0.0;
+    float sum_abs = 0.0;
+    uint nonfinite = 0u;
     bvec4 col_ok = lessThan(uvec4(k0) + uvec4(0u, 1u, 2u, 3u), uvec4(L.in_dim));
     for (uint i = 0u; i < 4u; ++i) {
       vec4 v = acc[i];
@@ -54,10 +55,10 @@ void dw_tile(LayerDesc L, uint tile) {
       vec4 a = abs(v);
       bvec4 ok = lessThanEqual(a, vec4(3.402823466e38));  // false for NaN and inf
       sum_abs += a.x + a.y + a.z + a.w;
-      nonfinite += 4.0 - dot(vec4(ok), vec4(1.0));
+      nonfinite += 4u - uint(dot(vec4(ok), vec4(1.0)));
       fin[i] = mix(vec4(0.0), v, ok);
     }
-    st = vec4(ssq_block(fin[0], fin[1], fin[2], fin[3]), sum_abs, nonfinite);
+    st = vec4(ssq_block(fin[0], fin[1], fin[2], fin[3]), sum_abs, uintBitsToFloat(nonfinite));
   }
   vec4 total = reduce(st, true);
   if (gl_LocalInvocationID.x == 0u) partials[L.dw_partial_off + tile] = total;
@@ -86,17 +87,21 @@ void columns(LayerDesc L, uint group) {
   vec4 st = vec4(0.0);
   if (n < L.out_dim) {
     // First pass: sum (db), sum of |v|, largest finite |v|; second: squares scaled by it.
+    // (a sum of finite values may overflow to inf; only a non-finite value makes the norm so)
     float s = 0.0, a = 0.0, m = 0.0;
+    bool nan_seen = false, inf_seen = false;
     uint idx = L.d_off + n;
     for (uint b = 0u; b < g.batch; ++b, idx += L.ld_out) {
       float v = delta[idx / 4u][idx % 4u];
       s += v;
       a += abs(v);
+      nan_seen = nan_seen || isnan(v);
+      inf_seen = inf_seen || isinf(v);
       if (is_finite(v)) m = max(m, abs(v));
     }
     vec2 q = vec2(0.0);
-    if (!is_finite(a)) {
-      q = vec2(a, 0.0);  // inf, or NaN when any value is NaN: the norm is that value
+    if (nan_seen || inf_seen) {
+      q = vec2(nan_seen ? uintBitsToFloat(0x7fc00000u) : uintBitsToFloat(0x7f800000u), 0.0);
     } else if (m > 0.0) {
       float up = m < 1.0e-30 ? 18446744073709551616.0 : 1.0;  // see ssq_block
       float r = 1.0 / (m * up);

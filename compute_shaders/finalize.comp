@@ -18,7 +18,9 @@ shared vec4 red_upd[GT_WG_SIZE];
 
 // Partials (see backward.comp, update.comp): dW (scale, ssq, sum |v|, non-finite count);
 // columns ((scale, ssq) of delta, of db); update ((scale, ssq) of W_new - W_old, of W_old).
-vec4 merge_dw(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), a.z + b.z, a.w + b.w); }
+vec4 merge_dw(vec4 a, vec4 b) {
+  return vec4(ssq_merge(a.xy, b.xy), a.z + b.z, uintBitsToFloat(floatBitsToUint(a.w) + floatBitsToUint(b.w)));
+}
 vec4 merge_pairs(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), ssq_merge(a.zw, b.zw)); }
 
 void main() {
@@ -46,20 +48,22 @@ void main() {
   dw = red_dw[0];
   col = red_col[0];
   upd = red_upd[0];
-  // Any non-finite dW entry makes sum |dW| inf or NaN (NaN if any is NaN); norm and max follow it.
+  // Non-finite dW entries make the norm and the max NaN (when any entry is NaN, which makes the
+  // sum of |dW| NaN) or +inf. Decided by their count: a sum of large finite entries may overflow.
   float sum_abs = dw.z;
-  bool finite_dw = is_finite(sum_abs);
+  uint nonfinite = floatBitsToUint(dw.w);
+  float worst_value = isnan(sum_abs) ? uintBitsToFloat(0x7fc00000u) : uintBitsToFloat(0x7f800000u);
   LayerStats s;
-  s.grad_w_norm = finite_dw ? ssq_norm(dw.xy) : sum_abs;
+  s.grad_w_norm = nonfinite == 0u ? ssq_norm(dw.xy) : worst_value;
   s.grad_w_mean_abs = sum_abs / float(L.in_dim * L.out_dim);
-  s.grad_w_max_abs = finite_dw ? dw.x : sum_abs;
+  s.grad_w_max_abs = nonfinite == 0u ? dw.x : worst_value;
   s.grad_b_norm = ssq_norm(col.zw);
   s.delta_rms = ssq_norm(col.xy) / sqrt(float(g.batch * L.out_dim));
   s.weight_norm = ssq_norm(upd.zw);
   // No update is a ratio of 0 even for zero weights; an update of zero weights is infinite.
   float upd_norm = ssq_norm(upd.xy);
   s.update_ratio = upd_norm == 0.0 ? 0.0 : upd_norm / s.weight_norm;
-  s.nonfinite = uint(dw.w);
+  s.nonfinite = nonfinite;
   uint slot = header.step % g.ring_len;
   stats[layer] = s;
   stats[g.num_layers + slot * g.num_layers + layer] = s;

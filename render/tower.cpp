@@ -192,21 +192,31 @@ std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric) {
   return {lo, hi};
 }
 
+FrameRenderer::FrameRenderer(vk::Context& ctx, uint32_t width, uint32_t height, bool overlay)
+    : ctx_(ctx), width_(width), height_(height) {
+  target_ = std::make_unique<OffscreenTarget>(ctx, width, height);
+  tower_ = std::make_unique<TowerRenderer>(ctx, target_->render_pass());
+  if (overlay) overlay_ = std::make_unique<Overlay>(ctx, target_->render_pass(), width, height);
+}
+
+FrameRenderer::~FrameRenderer() = default;
+
+std::vector<uint8_t> FrameRenderer::render(const gpu::Network& net, const TowerSettings& s,
+                                           const OverlayInfo* overlay) {
+  const float clear[4] = {0.08f, 0.08f, 0.10f, 1.0f};
+  ctx_.submit_and_wait([&](VkCommandBuffer cmd) {
+    TowerRenderer::statistics_barrier(cmd);
+    target_->begin(cmd, clear);
+    tower_->draw(cmd, net, s, width_, height_);
+    if (overlay_ && overlay) overlay_->draw(cmd, *overlay);
+    target_->end(cmd);
+  });
+  return target_->pixels();
+}
+
 std::vector<uint8_t> render_tower(vk::Context& ctx, const gpu::Network& net, const TowerSettings& s,
                                   uint32_t width, uint32_t height, const OverlayInfo* overlay) {
-  OffscreenTarget target(ctx, width, height);
-  TowerRenderer tower(ctx, target.render_pass());
-  std::unique_ptr<Overlay> text;
-  if (overlay) text = std::make_unique<Overlay>(ctx, target.render_pass(), width, height);
-  const float clear[4] = {0.08f, 0.08f, 0.10f, 1.0f};
-  ctx.submit_and_wait([&](VkCommandBuffer cmd) {
-    TowerRenderer::statistics_barrier(cmd);
-    target.begin(cmd, clear);
-    tower.draw(cmd, net, s, width, height);
-    if (text) text->draw(cmd, *overlay);
-    target.end(cmd);
-  });
-  return target.pixels();
+  return FrameRenderer(ctx, width, height, overlay != nullptr).render(net, s, overlay);
 }
 
 }  // namespace gt::render

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,27 @@ class TowerRenderer {
 std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric);
 
 struct OverlayInfo;
+class OffscreenTarget;
+class Overlay;
+
+// Renders frames of a tower offscreen, keeping its target and pipelines between frames.
+class FrameRenderer {
+ public:
+  FrameRenderer(vk::Context& ctx, uint32_t width, uint32_t height, bool overlay);
+  ~FrameRenderer();
+  FrameRenderer(const FrameRenderer&) = delete;
+  FrameRenderer& operator=(const FrameRenderer&) = delete;
+  // RGBA8 rows, top first. `overlay` is drawn when given (and enabled at construction).
+  std::vector<uint8_t> render(const gpu::Network& net, const TowerSettings& s,
+                              const OverlayInfo* overlay = nullptr);
+
+ private:
+  vk::Context& ctx_;
+  uint32_t width_, height_;
+  std::unique_ptr<OffscreenTarget> target_;
+  std::unique_ptr<TowerRenderer> tower_;
+  std::unique_ptr<Overlay> overlay_;
+};
 
 // One frame of the tower offscreen, as RGBA8 rows (top first), with the overlay when given.
 std::vector<uint8_t> render_tower(vk::Context& ctx, const gpu::Network& net, const TowerSettings& s,

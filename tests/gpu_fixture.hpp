@@ -50,7 +50,10 @@ template <typename A, typename B>
     scale = std::max(scale, std::abs(double(ref[i])));
   for (size_t i = 0; i < ref.size(); ++i) {
     const double e = std::abs(double(gpu[i]) - double(ref[i]));
-    if (!(e <= worst)) {
+    if (std::isnan(e))
+      return ::testing::AssertionFailure()
+             << "NaN at " << i << " (gpu " << gpu[i] << ", ref " << ref[i] << ")";
+    if (e > worst) {
       worst = e;
       worst_i = i;
     }

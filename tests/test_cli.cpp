@@ -15,6 +15,8 @@
 
 #include "io/checkpoint.hpp"
 #include "io/safetensors.hpp"
+#include "net/reference.hpp"
+#include "scene/scene.hpp"
 
 namespace gt {
 namespace {
@@ -80,7 +82,6 @@ TEST_F(Cli, TrainWritesStatsCsvWithTheDocumentedColumns) {
   EXPECT_EQ(lines[1].rfind("0,1,", 0), 0u) << lines[1];
   EXPECT_EQ(lines[33].rfind("0,33,", 0), 0u) << lines[33];
   EXPECT_EQ(lines[34].rfind("2,1,", 0), 0u) << lines[34];
-  EXPECT_FALSE(fs::exists(csv.string() + ".tmp-0"));
   for (const auto& e : fs::directory_iterator(dir_))
     EXPECT_EQ(e.path().filename(), "stats.csv") << "no temporary files left";
 }
@@ -121,6 +122,18 @@ TEST_F(Cli, DumpStepOutOfRangeFailsBeforeWriting) {
   EXPECT_NE(half.output.find("--dump-out"), std::string::npos) << half.output;
 }
 
+TEST_F(Cli, UnwritableOutputsFailBeforeTraining) {
+  // 100000 steps would take minutes: the checks must come first.
+  CliRun d = run("train " + kScene + " --steps 100000 --stats-out " + dir_.string());
+  EXPECT_NE(d.code, 0);
+  EXPECT_NE(d.output.find("--stats-out"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("is a directory"), std::string::npos) << d.output;
+  CliRun m = run("train " + kScene + " --steps 100000 --dump-step 5 --dump-out " +
+                 (dir_ / "no/such/d.st").string());
+  EXPECT_NE(m.code, 0);
+  EXPECT_NE(m.output.find("does not exist"), std::string::npos) << m.output;
+}
+
 TEST_F(Cli, NetworkBeyondDeviceMemoryIsRefusedClearly) {
   CliRun r =
       run("train " + kScene + " --steps 1 --set network.width=65536 --set network.depth=1000");
@@ -150,6 +163,33 @@ TEST_F(Cli, DumpHoldsTheStepAndInitFromRestoresIt) {
     for (int64_t j = 0; j < 3; ++j)
       sum += target->data[b * 3 + j];
     EXPECT_EQ(sum, 1.0f);
+  }
+  // The dump is one consistent step: the CPU reference, run on the dumped parameters and batch,
+  // gives the dumped gradients and loss (so the parameters are those before the update).
+  const net::Scene scene = scene::load(kScene);
+  net::Params params(scene.network.num_layers());
+  for (uint32_t i = 0; i < params.size(); ++i) {
+    const std::string name = "layers." + std::to_string(i);
+    params[i].out = uint32_t(io::find(t, name + ".weight")->shape[0]);
+    params[i].in = uint32_t(io::find(t, name + ".weight")->shape[1]);
+    params[i].w = io::find(t, name + ".weight")->data;
+    params[i].b = io::find(t, name + ".bias")->data;
+  }
+  net::ref::Batch batch;
+  batch.size = 128;
+  batch.input.assign(in->data.begin(), in->data.end());
+  batch.target.assign(target->data.begin(), target->data.end());
+  const net::ref::Gradients ref =
+      net::ref::backward(net::ref::Net::from(scene.network, params), batch, scene.train.loss);
+  EXPECT_NEAR(loss->data[0], ref.loss, 1e-5 * ref.loss);
+  for (uint32_t i = 0; i < params.size(); i += 8) {
+    const io::Tensor* g = io::find(t, "layers." + std::to_string(i) + ".weight.grad");
+    double scale = 0, worst = 0;
+    for (size_t k = 0; k < g->data.size(); ++k) {
+      scale = std::max(scale, std::abs(ref.dw[i][k]));
+      worst = std::max(worst, std::abs(g->data[k] - ref.dw[i][k]));
+    }
+    EXPECT_LE(worst, 1e-4 * scale + 1e-30) << "dW of layer " << i;
   }
   // The dumped loss is step 2's, as in the CSV.
   const std::vector<std::string> lines = lines_of(csv);

@@ -297,3 +297,86 @@ TEST_F(Stats, UpdateRatioOfZeroWeightsIsInfinite) {
 
 }  // namespace
 }  // namespace gt
+
+namespace gt {
+namespace {
+
+// A two-layer linear regression network for hand-set extreme values.
+net::Scene extreme_scene(uint32_t in, uint32_t width) {
+  net::Scene s;
+  s.network.input = in;
+  s.network.depth = 1;
+  s.network.width = width;
+  s.network.output = 1;
+  s.network.activation = net::Activation::linear;
+  s.network.output_activation = net::Activation::linear;
+  s.network.seed = 4;
+  s.data.kind = net::DataKind::teacher;
+  s.data.batch = 4;
+  s.train.loss = net::Loss::mse;
+  s.train.lr = 1e-30;
+  return s;
+}
+
+// Finite entries whose sum of |v| overflows float: the norms stay finite (they are scaled sums
+// of squares) and nothing is counted as non-finite. Compared with norms computed in double here.
+TEST_F(Stats, HugeFiniteGradientsKeepFiniteNorms) {
+  gpu::Network gnet(test::context(), extreme_scene(64, 64));
+  net::Params p = gnet.params();
+  p[1].b[0] = 3e37f;
+  gnet.set_params(p);
+  gnet.train(1);
+  const net::Params g = gnet.grads();
+  double sq = 0, mx = 0;
+  for (float v : g[1].w) {
+    ASSERT_TRUE(std::isfinite(v));
+    sq += double(v) * v;
+    mx = std::max(mx, double(std::abs(v)));
+  }
+  const gpu::StepStats st = gnet.latest_stats();
+  EXPECT_EQ(st.layers[1].nonfinite, 0u);
+  EXPECT_NEAR(st.layers[1].grad_w_norm, std::sqrt(sq), 1e-5 * std::sqrt(sq));
+  EXPECT_NEAR(st.layers[1].grad_w_max_abs, mx, 1e-6 * mx);
+}
+
+TEST_F(Stats, HugeFiniteDeltasKeepFiniteRms) {
+  gpu::Network gnet(test::context(), extreme_scene(4, 4));
+  net::Params p = gnet.params();
+  for (float& w : p[1].w)
+    w = 0;
+  p[1].b[0] = 3e38f;
+  gnet.set_params(p);
+  gnet.train(1);
+  const gpu::Batch b = gnet.batch();
+  // Output = bias for every sample; delta = 2 (3e38 - y) / B.
+  double sq = 0;
+  for (uint32_t i = 0; i < b.size; ++i) {
+    const double d = 2.0 * (3e38 - b.target[i]) / b.size;
+    sq += d * d;
+  }
+  const double rms = std::sqrt(sq / b.size);
+  EXPECT_NEAR(gnet.latest_stats().layers[1].delta_rms, rms, 1e-5 * rms);
+}
+
+// Denormal gradients (below 1.2e-38) keep their size in the statistics instead of reading 0.
+TEST_F(Stats, DenormalGradientsKeepTheirNorm) {
+  gpu::Network gnet(test::context(), extreme_scene(4, 4));
+  net::Params p = gnet.params();
+  for (float& w : p[0].w)
+    w = 0;
+  for (float& b : p[0].b)
+    b = 2e-39f;  // hidden activations 2e-39: dW of layer 2 is ~1e-39
+  gnet.set_params(p);
+  gnet.train(1);
+  const net::Params g = gnet.grads();
+  double sq = 0;
+  for (float v : g[1].w)
+    sq += double(v) * v;
+  ASSERT_GT(sq, 0.0) << "the driver flushed the denormal gradients themselves";
+  const gpu::StepStats st = gnet.latest_stats();
+  EXPECT_NEAR(st.layers[1].grad_w_norm, std::sqrt(sq), 1e-3 * std::sqrt(sq));
+  EXPECT_GT(st.layers[1].grad_w_max_abs, 0.0f);
+}
+
+}  // namespace
+}  // namespace gt

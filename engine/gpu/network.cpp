@@ -94,6 +94,8 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   vk::upload(ctx_, header_, 0, bytes_of(header));
   set_params(net::init_params(scene.network));
 
+  if (options_.timestamps && ctx_.timestamp_valid_bits() == 0)
+    throw vk::Error("the device's queue has no timestamps; step timings are not available");
   VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
   GT_VK_CHECK(vkCreateFence(ctx_.device(), &fence_info, nullptr, &fence_));
   if (options_.timestamps) {
@@ -102,15 +104,27 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
     q.queryCount = kStampCount;
     GT_VK_CHECK(vkCreateQueryPool(ctx_.device(), &q, nullptr, &queries_));
   }
-  if (scene_.data.fixed) generate_fixed_batch();
-  record_step();
+  try {
+    if (scene_.data.fixed) generate_fixed_batch();
+    record_step();
+  } catch (...) {
+    release();  // the destructor does not run for a constructor that throws
+    throw;
+  }
 }
 
 Network::~Network() {
+  release();
+}
+
+void Network::release() {
   vkDeviceWaitIdle(ctx_.device());
   if (step_cmd_) vkFreeCommandBuffers(ctx_.device(), ctx_.command_pool(), 1, &step_cmd_);
   if (fence_) vkDestroyFence(ctx_.device(), fence_, nullptr);
   if (queries_) vkDestroyQueryPool(ctx_.device(), queries_, nullptr);
+  step_cmd_ = VK_NULL_HANDLE;
+  fence_ = VK_NULL_HANDLE;
+  queries_ = VK_NULL_HANDLE;
 }
 
 void Network::allocate() {
@@ -325,17 +339,20 @@ void Network::record_step() {
   }
   stamp(kBackward);
   const auto segments = p.param_segment_layers();
+  const uint32_t max_y = ctx_.limits().maxComputeWorkGroupCount[1];
   for (uint32_t s = 0; s < segments.size(); ++s) {
-    const auto [first, last] = segments[s];
     vk::Bindings b = common_bindings();
     b.buffer(GT_BIND_PARAMS, params_[s]).buffer(GT_BIND_GRADS, grads_[s]);
     b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);
     b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
-    uint32_t chunks = 0;
-    for (uint32_t l = first; l <= last; ++l)
-      chunks = std::max(chunks, p.layers[l].upd_chunks);
-    vk::dispatch(cmd, *update_, b, PushConstants{0, first, last - first + 1, 0}, chunks,
-                 last - first + 1);
+    // One workgroup row per layer, in dispatches of at most the device's y count.
+    for (uint32_t first = segments[s].first; first <= segments[s].second; first += max_y) {
+      const uint32_t count = std::min(max_y, segments[s].second - first + 1);
+      uint32_t chunks = 0;
+      for (uint32_t l = first; l < first + count; ++l)
+        chunks = std::max(chunks, p.layers[l].upd_chunks);
+      vk::dispatch(cmd, *update_, b, PushConstants{0, first, count, 0}, chunks, count);
+    }
   }
   // Segments are disjoint, so the updates above need no barrier between them; the statistics
   // read the partial sums all of them wrote.

@@ -99,6 +99,7 @@ class Network {
 
  private:
   void allocate();
+  void release();
   void upload_globals();
   void upload_teacher();
   void record_step();

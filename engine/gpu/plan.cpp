@@ -154,6 +154,13 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   }
   p.partial_vec4s = partial;
   p.neuron_count = neurons;
+  for (const auto& [what, floats] : {std::pair{"the targets", p.target_floats},
+                                     std::pair{"the partial sums", 4 * p.partial_vec4s},
+                                     std::pair{"the per-neuron statistics", p.neuron_count}})
+    if (floats > max_floats)
+      throw PlanError(std::string(what) + " need " + format_bytes(floats * 4) +
+                      ", more than the device's largest buffer (" +
+                      format_bytes(limits.max_segment_bytes) + ")");
   // Keep the history ring to about 64 MiB for very deep networks.
   const uint64_t per_step = uint64_t(p.num_layers) * sizeof(shared::LayerStats);
   p.ring_len = static_cast<uint32_t>(std::clamp<uint64_t>((64ull << 20) / per_step, 1, ring_len));

@@ -144,11 +144,11 @@ const std::vector<Key>& keys() {
             return std::nullopt;
           },
           [](const Scene&) { return std::string("(file stem)"); }},
-      int_key(kNet, &NetworkSpec::input, "network", "input", 1, kMaxU32, "input features"),
+      int_key(kNet, &NetworkSpec::input, "network", "input", 1, 1 << 20, "input features"),
       int_key(kNet, &NetworkSpec::depth, "network", "depth", 1, 100000,
               "hidden layers; weight layers = depth + 1"),
       int_key(kNet, &NetworkSpec::width, "network", "width", 1, 65536, "units per hidden layer"),
-      int_key(kNet, &NetworkSpec::output, "network", "output", 1, kMaxU32,
+      int_key(kNet, &NetworkSpec::output, "network", "output", 1, 1 << 20,
               "outputs (classes for classification)"),
       enum_key(kNet, &NetworkSpec::activation, "network", "activation", net::parse_activation,
                net::names_of_activations, "hidden-layer activation"),

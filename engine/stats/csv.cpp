@@ -41,7 +41,8 @@ void CsvWriter::commit() {
   if (ok) std::filesystem::rename(temp_, path_, ec);
   if (!ok || ec) {
     std::filesystem::remove(temp_, ec);
-    throw std::runtime_error(path_.string() + ": cannot write the statistics");
+    throw std::runtime_error(path_.string() + ": cannot write the statistics" +
+                             (ec ? ": " + ec.message() : std::string()));
   }
 }
 

@@ -18,6 +18,10 @@ struct DeviceFlags {
   std::string kernels = "auto";  // GEMM variant: auto | texel | shared
 };
 
+// Throws when a file cannot be written there (a directory, a missing or read-only directory),
+// so runs fail before any work instead of after it.
+void check_output_path(const std::string& flag, const std::string& path);
+
 void add_device_flags(CLI::App* app, DeviceFlags& flags);
 void add_kernel_flag(CLI::App* app, DeviceFlags& flags);
 std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags);

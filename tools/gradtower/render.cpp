@@ -43,6 +43,7 @@ int run_render(const RenderArgs& a) {
   std::vector<std::string> overrides = a.overrides;
   if (a.steps) overrides.push_back("train.steps=" + std::to_string(*a.steps));
   const net::Scene scene = scene::load(a.scene, overrides);
+  check_output_path("--out", a.out);
   render::TowerSettings settings;
   settings.metric = parse_metric(a.metric);
   settings.camera = a.camera == "front" ? render::CameraKind::front : render::CameraKind::orbit;

@@ -68,8 +68,10 @@ int run_train(const TrainArgs& a) {
     throw std::runtime_error("--dump-step and --dump-out go together");
   if (a.dump_step && *a.dump_step >= steps)
     throw std::runtime_error("--dump-step " + std::to_string(*a.dump_step) +
-                             ": the run has steps 0.." +
-                             std::to_string(steps == 0 ? 0 : steps - 1));
+                             (steps == 0 ? std::string(": the run has no steps")
+                                         : ": the run has steps 0.." + std::to_string(steps - 1)));
+  if (!a.stats_out.empty()) check_output_path("--stats-out", a.stats_out);
+  if (!a.dump_out.empty()) check_output_path("--dump-out", a.dump_out);
   // Read everything the run needs before any GPU work, so bad input fails fast.
   std::optional<net::Params> initial;
   if (!a.init_from.empty())
