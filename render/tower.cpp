@@ -31,7 +31,8 @@ TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
     : device_(ctx.device()) {
   std::array<VkDescriptorSetLayoutBinding, GT_RBIND_COUNT> bindings{};
   for (uint32_t i = 0; i < GT_RBIND_COUNT; ++i)
-    bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
+    bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                   VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
   VkDescriptorSetLayoutCreateInfo set_info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   set_info.bindingCount = GT_RBIND_COUNT;
@@ -124,13 +125,13 @@ TowerRenderer::~TowerRenderer() {
 
 void TowerRenderer::statistics_barrier(VkCommandBuffer cmd) {
   // The training step's compute writes of the statistics (and the host's uploads in tests)
-  // must be visible to the tower's fragment shader.
+  // must be visible to the tower's vertex and fragment shaders.
   VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
   barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
   barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                       VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT, 0, 1, &barrier, 0, nullptr, 0,
-                       nullptr);
+                       VK_PIPELINE_STAGE_VERTEX_SHADER_BIT | VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
+                       0, 1, &barrier, 0, nullptr, 0, nullptr);
 }
 
 void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const TowerSettings& s,

@@ -257,6 +257,63 @@ TEST_F(Cli, RenderWithBadRangeOrSizeWritesNothing) {
   EXPECT_FALSE(fs::exists(png));
 }
 
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// record end to end, checked by ffprobe: codec, size, pixel format and frame count.
+TEST_F(Cli, RecordWritesAnH264VideoWithTheAskedFrames) {
+  const fs::path mp4 = dir_ / "v.mp4";
+  CliRun r = run("record " + kScene +
+                 " --frames 7 --steps-per-frame 2 --width 160 --height 90 --validation --out " +
+                 mp4.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  CliRun probe = {};
+  {
+    const std::string cmd =
+        "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+        "stream=codec_name,width,height,pix_fmt,nb_read_frames -of default=nw=1 '" +
+        mp4.string() + "' 2>&1";
+    std::FILE* p = popen(cmd.c_str(), "r");
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p))
+      probe.output += buf;
+    probe.code = pclose(p);
+  }
+  ASSERT_EQ(probe.code, 0) << "ffprobe (apt-get install ffmpeg): " << probe.output;
+  EXPECT_NE(probe.output.find("codec_name=h264"), std::string::npos) << probe.output;
+  EXPECT_NE(probe.output.find("width=160"), std::string::npos) << probe.output;
+  EXPECT_NE(probe.output.find("height=90"), std::string::npos) << probe.output;
+  EXPECT_NE(probe.output.find("pix_fmt=yuv420p"), std::string::npos) << probe.output;
+  EXPECT_NE(probe.output.find("nb_read_frames=7"), std::string::npos) << probe.output;
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename(), "v.mp4");
+}
+
+TEST_F(Cli, RecordRefusesOddSizesAndWritesNothing) {
+  const fs::path mp4 = dir_ / "v.mp4";
+  CliRun r = run("record " + kScene + " --frames 2 --width 161 --height 90 --out " + mp4.string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("even"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+// The same scene gives bit-identical frames (PNG bytes) run after run.
+TEST_F(Cli, RecordedFramesAreBitIdenticalAcrossRuns) {
+  for (const char* d : {"a", "b"}) {
+    CliRun r = run("record " + kScene + " --frames 3 --width 128 --height 72 --png-dir " +
+                   (dir_ / d).string());
+    ASSERT_EQ(r.code, 0) << r.output;
+  }
+  for (const char* f : {"frame_00000.png", "frame_00001.png", "frame_00002.png"}) {
+    const std::string a = read_file(dir_ / "a" / f), b = read_file(dir_ / "b" / f);
+    EXPECT_FALSE(a.empty()) << f;
+    EXPECT_EQ(a, b) << f;
+  }
+  EXPECT_EQ(png_size(dir_ / "a" / "frame_00002.png"), (std::pair<uint32_t, uint32_t>{128, 72}));
+}
+
 TEST_F(Cli, InfoListsTheChosenDeviceAndLimits) {
   CliRun r = run("info --validation");
   ASSERT_EQ(r.code, 0) << r.output;

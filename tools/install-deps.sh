@@ -8,7 +8,7 @@ packages=(
   libglfw3-dev libglm-dev libimgui-dev
   libgtest-dev mesa-vulkan-drivers vulkan-validationlayers
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libstb-dev
-  fonts-dejavu-core clang-format git
+  fonts-dejavu-core clang-format git ffmpeg
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -7,27 +7,19 @@
 #include "colormap.glsl"
 
 layout(push_constant) uniform PushBlock { TowerPush pc; };
-layout(set = 0, binding = GT_RBIND_LAYERS, std430) readonly buffer LayersBuf { LayerDesc layers[]; };
-layout(set = 0, binding = GT_RBIND_LAYER_STATS, std430) readonly buffer StatsBuf { LayerStats stats[]; };
 layout(set = 0, binding = GT_RBIND_NEURON_STATS, std430) readonly buffer NeuronBuf { float neuron[]; };
 
 layout(location = 0) in vec3 in_local;
-layout(location = 1) flat in uint in_layer;
-layout(location = 2) flat in vec3 in_normal;
+layout(location = 1) flat in vec3 in_normal;
+layout(location = 2) flat in uvec2 in_neurons;
+layout(location = 3) flat in float in_layer_value;
 layout(location = 0) out vec4 out_color;
 
 void main() {
-  LayerDesc L = layers[in_layer];
-  float v;
+  float v = in_layer_value;
   if (pc.metric == GT_METRIC_NEURON_DELTA) {
-    uint n = min(uint((in_local.x * 0.5 + 0.5) * float(L.out_dim)), L.out_dim - 1u);
-    v = neuron[L.neuron_off + n];
-  } else if (pc.metric == GT_METRIC_GRAD_W_NORM) {
-    v = stats[in_layer].grad_w_norm;
-  } else if (pc.metric == GT_METRIC_DELTA_RMS) {
-    v = stats[in_layer].delta_rms;
-  } else {
-    v = stats[in_layer].update_ratio;
+    uint n = min(uint((in_local.x * 0.5 + 0.5) * float(in_neurons.y)), in_neurons.y - 1u);
+    v = neuron[in_neurons.x + n];
   }
   vec3 c = value_color(v, pc.log_lo, pc.log_hi);
   // Faces other than the front are shaded a little, so the slabs read as solids.

@@ -2,13 +2,19 @@
 // One instance per weight layer: a slab (a box of 36 vertices made from gl_VertexIndex), stacked
 // from the input (bottom) to the output (top). No vertex buffers.
 #extension GL_GOOGLE_include_directive : require
+#include "layout.h"
 #include "render_layout.h"
 
 layout(push_constant) uniform PushBlock { TowerPush pc; };
 
 layout(location = 0) out vec3 out_local;   // position in the unit box [-1,1]^3
-layout(location = 1) flat out uint out_layer;
-layout(location = 2) flat out vec3 out_normal;
+layout(location = 1) flat out vec3 out_normal;
+// What the fragment shader needs of the layer, read once per vertex instead of per fragment.
+layout(location = 2) flat out uvec2 out_neurons;  // (first neuron, count)
+layout(location = 3) flat out float out_layer_value;  // the per-layer metric
+
+layout(set = 0, binding = GT_RBIND_LAYERS, std430) readonly buffer LayersBuf { LayerDesc layers[]; };
+layout(set = 0, binding = GT_RBIND_LAYER_STATS, std430) readonly buffer StatsBuf { LayerStats stats[]; };
 
 // Corner ids of the 12 triangles, counter-clockwise seen from outside.
 const uint kCorners[36] = uint[36](0, 1, 3, 0, 3, 2,   // -x
@@ -29,6 +35,9 @@ void main() {
   vec3 world = vec3(local.x * pc.half_width, y0 + (local.y * 0.5 + 0.5) * h, local.z * pc.half_depth);
   gl_Position = pc.view_proj * vec4(world, 1.0);
   out_local = local;
-  out_layer = layer;
   out_normal = kNormals[gl_VertexIndex / 6];
+  out_neurons = uvec2(layers[layer].neuron_off, layers[layer].out_dim);
+  out_layer_value = pc.metric == GT_METRIC_GRAD_W_NORM ? stats[layer].grad_w_norm
+                    : pc.metric == GT_METRIC_DELTA_RMS ? stats[layer].delta_rms
+                                                       : stats[layer].update_ratio;
 }

@@ -13,6 +13,8 @@
 
 #include "cli.hpp"
 #include "gpu/network.hpp"
+#include "render/overlay.hpp"
+#include "render/tower.hpp"
 
 #ifndef GT_SOURCE_DIR
 #define GT_SOURCE_DIR "."
@@ -77,12 +79,52 @@ void add_bench(CLI::App& app, BenchArgs& a) {
   c->add_option("--warmup", a.warmup, "Untimed steps first");
   c->add_option("--steps", a.steps, "Timed steps")->check(CLI::Range(1u, 1u << 20));
   c->add_flag("--no-peer", a.no_peer, "Skip the PyTorch measurement");
+  c->add_flag("--render", a.render,
+              "Time the tower frame (1,000 layers x 256, 1280x720) and 1080p frames with overlay");
   add_device_flags(c, a.device);
   add_kernel_flag(c, a.device);
 }
 
+// Frame times of the renderer: the tower alone (1,000 layers x 256 neurons at 1280x720), and a
+// 1920x1080 frame with its overlay as `record` makes it (without training or encoding).
+int run_render_bench(const BenchArgs& a, vk::Context& ctx) {
+  net::Scene scene = bench_scene(a);
+  scene.network.depth = 999;
+  scene.network.width = 256;
+  scene.network.input = scene.network.output = 256;
+  scene.data.batch = 16;
+  gpu::Network net(ctx, scene);
+  net.train(1);
+  render::TowerSettings s;
+  std::tie(s.log_lo, s.log_hi) = render::auto_range(net, s.metric);
+  auto time_frames = [&](uint32_t w, uint32_t h, const render::OverlayInfo* overlay) {
+    render::FrameRenderer fr(ctx, w, h, overlay != nullptr);
+    for (uint32_t i = 0; i < a.warmup; ++i)
+      fr.render(net, s, overlay);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (uint32_t i = 0; i < a.steps; ++i)
+      fr.render(net, s, overlay);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+               .count() /
+           a.steps;
+  };
+  std::printf("gradtower bench --render: 1,000 layers x 256 neurons, device %s\n",
+              ctx.info().name.c_str());
+  const double tower = time_frames(1280, 720, nullptr);
+  std::printf("tower frame 1280x720:            %8.2f ms (%.1f frames/s), render + readback\n",
+              tower, 1000 / tower);
+  const gpu::StepStats st = net.latest_stats();
+  const render::OverlayInfo info{"bench",  st.step,  st.loss,  s.metric,
+                                 s.log_lo, s.log_hi, s.camera, st.layers};
+  const double full = time_frames(1920, 1080, &info);
+  std::printf("frame with overlay 1920x1080:    %8.2f ms (%.1f frames/s), render + readback\n",
+              full, 1000 / full);
+  return validation_exit_code(ctx);
+}
+
 int run_bench(const BenchArgs& a) {
   auto ctx = make_context(a.device);
+  if (a.render) return run_render_bench(a, *ctx);
   const net::Scene scene = bench_scene(a);
   std::printf("gradtower bench: %u layers x %u wide, batch %u, tanh, SGD, statistics every step\n",
               a.depth, a.width, a.batch);

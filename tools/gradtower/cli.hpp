@@ -46,6 +46,7 @@ struct BenchArgs {
   uint32_t depth = 256, width = 256, batch = 128;
   uint32_t warmup = 3, steps = 10;
   bool no_peer = false;
+  bool render = false;  // time the renderer instead of the training step
 };
 
 struct RenderArgs {
@@ -60,7 +61,25 @@ struct RenderArgs {
   bool no_overlay = false;
 };
 
+struct RecordArgs {
+  DeviceFlags device;
+  std::string scene, out, png_dir;
+  std::optional<uint32_t> frames;
+  std::optional<double> seconds;
+  uint32_t fps = 30, width = 1920, height = 1080, steps_per_frame = 1;
+  std::vector<std::string> overrides;
+  std::string metric = "neuron";
+  std::string range;
+  bool no_overlay = false;
+};
+
+// View options shared by render and record.
+uint32_t parse_metric(const std::string& metric);
+std::optional<std::pair<float, float>> parse_range(const std::string& range);  // "LO:HI"
+
 void add_train(CLI::App& app, TrainArgs& args);
+void add_record(CLI::App& app, RecordArgs& args);
+int run_record(const RecordArgs& args);
 void add_render(CLI::App& app, RenderArgs& args);
 int run_render(const RenderArgs& args);
 void add_bench(CLI::App& app, BenchArgs& args);

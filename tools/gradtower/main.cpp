@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   add_train(app, train);
   RenderArgs render;
   add_render(app, render);
+  RecordArgs record;
+  add_record(app, record);
   BenchArgs bench;
   add_bench(app, bench);
 
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("train")) return run_train(train);
     if (app.got_subcommand("bench")) return run_bench(bench);
     if (app.got_subcommand("render")) return run_render(render);
+    if (app.got_subcommand("record")) return run_record(record);
     if (*schema) {
       std::printf("%s", gt::scene::describe_schema().c_str());
       return 0;

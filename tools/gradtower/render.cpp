@@ -10,16 +10,6 @@
 #include "scene/scene.hpp"
 
 namespace gt::cli {
-namespace {
-
-uint32_t parse_metric(const std::string& m) {
-  if (m == "neuron") return render::GT_METRIC_NEURON_DELTA;
-  if (m == "grad_w_norm") return render::GT_METRIC_GRAD_W_NORM;
-  if (m == "delta_rms") return render::GT_METRIC_DELTA_RMS;
-  return render::GT_METRIC_UPDATE_RATIO;
-}
-
-}  // namespace
 
 void add_render(CLI::App& app, RenderArgs& a) {
   CLI::App* c = app.add_subcommand("render", "Train a scene N steps and write one frame as PNG");
@@ -47,14 +37,7 @@ int run_render(const RenderArgs& a) {
   render::TowerSettings settings;
   settings.metric = parse_metric(a.metric);
   settings.camera = a.camera == "front" ? render::CameraKind::front : render::CameraKind::orbit;
-  std::optional<std::pair<float, float>> range;
-  if (!a.range.empty()) {
-    float lo = 0, hi = 0;
-    char extra = 0;
-    if (std::sscanf(a.range.c_str(), "%f:%f%c", &lo, &hi, &extra) != 2 || !(lo < hi))
-      throw std::runtime_error("--range " + a.range + ": expected LO:HI with LO < HI, e.g. -8:0");
-    range = {lo, hi};
-  }
+  const std::optional<std::pair<float, float>> range = parse_range(a.range);
   auto ctx = make_context(a.device);
   gpu::NetworkOptions options;
   options.kernels = gpu::parse_kernels(a.device.kernels);

@@ -1,0 +1,126 @@
+// gradtower record: a deterministic video of a scene training: a fixed number of training steps
+// per frame, each frame rendered offscreen and piped to ffmpeg (or written as numbered PNGs).
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "cli.hpp"
+#include "gpu/network.hpp"
+#include "render/overlay.hpp"
+#include "render/png.hpp"
+#include "render/tower.hpp"
+#include "render/video.hpp"
+#include "scene/scene.hpp"
+
+namespace gt::cli {
+namespace {
+
+void progress(uint32_t done, uint32_t total, double secs) {
+  // On a terminal the bar redraws in place; in a log, one line per tenth of the video.
+  const bool tty = isatty(2);
+  if (!tty && done != total && done % std::max(1u, total / 10) != 0) return;
+  const double rate = secs > 0 ? done / secs : 0;
+  const double eta = rate > 0 ? (total - done) / rate : 0;
+  const int width = 30, filled = int(width * double(done) / std::max(total, 1u));
+  std::fprintf(stderr, "%s[%.*s%.*s] frame %u/%u  %.1f frames/s  ETA %.0f s%s", tty ? "\r" : "",
+               filled, "##############################", width - filled,
+               "..............................", done, total, rate, eta,
+               tty && done < total ? "" : "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+void add_record(CLI::App& app, RecordArgs& a) {
+  CLI::App* c = app.add_subcommand("record", "Record a video of a scene training (MP4 via ffmpeg)");
+  c->add_option("scene", a.scene, "Scene file (TOML)")->required();
+  c->add_option("--out", a.out, "MP4 file to write");
+  auto* frames =
+      c->add_option("--frames", a.frames, "Frames (default: the scene's steps / steps per frame)");
+  c->add_option("--seconds", a.seconds, "Length in seconds instead of --frames")->excludes(frames);
+  c->add_option("--fps", a.fps, "Frames per second")->check(CLI::Range(1u, 240u));
+  c->add_option("--width", a.width, "Frame width (even)")->check(CLI::Range(16u, 7680u));
+  c->add_option("--height", a.height, "Frame height (even)")->check(CLI::Range(16u, 4320u));
+  c->add_option("--steps-per-frame", a.steps_per_frame, "Training steps between frames")
+      ->check(CLI::Range(1u, 1u << 20));
+  c->add_option("--png-dir", a.png_dir,
+                "Write numbered PNGs into this directory instead of an MP4");
+  c->add_option("--set", a.overrides, "Override a scene key: section.key=value (repeatable)");
+  c->add_option("--metric", a.metric,
+                "Cell colour: neuron | grad_w_norm | delta_rms | update_ratio")
+      ->check(CLI::IsMember({"neuron", "grad_w_norm", "delta_rms", "update_ratio"}));
+  c->add_option("--range", a.range, "Colour range as powers of ten LO:HI (default: widening auto)");
+  c->add_flag("--no-overlay", a.no_overlay, "No text or legends");
+  add_device_flags(c, a.device);
+  add_kernel_flag(c, a.device);
+}
+
+int run_record(const RecordArgs& a) {
+  const net::Scene scene = scene::load(a.scene, a.overrides);
+  if (a.out.empty() == a.png_dir.empty())
+    throw std::runtime_error("give one of --out FILE.mp4 or --png-dir DIR");
+  if (!a.out.empty()) check_output_path("--out", a.out);
+  if (a.png_dir.empty() && (a.width % 2 || a.height % 2))
+    throw std::runtime_error("--width/--height: H.264 (yuv420p) needs even sizes; got " +
+                             std::to_string(a.width) + "x" + std::to_string(a.height));
+  const uint32_t frames = a.frames    ? *a.frames
+                          : a.seconds ? uint32_t(std::lround(*a.seconds * a.fps))
+                                      : std::max(1u, scene.train.steps / a.steps_per_frame);
+  if (frames == 0) throw std::runtime_error("--frames/--seconds: the video would have no frames");
+  render::TowerSettings settings;
+  settings.metric = parse_metric(a.metric);
+  const std::optional<std::pair<float, float>> fixed = parse_range(a.range);
+  std::unique_ptr<render::VideoWriter> video;
+  if (!a.out.empty())
+    video = std::make_unique<render::VideoWriter>(a.out, a.width, a.height, a.fps);
+  if (!a.png_dir.empty()) std::filesystem::create_directories(a.png_dir);
+
+  auto ctx = make_context(a.device);
+  gpu::NetworkOptions options;
+  options.kernels = gpu::parse_kernels(a.device.kernels);
+  gpu::Network net(*ctx, scene, options);
+  render::FrameRenderer frame_renderer(*ctx, a.width, a.height, !a.no_overlay);
+  std::optional<std::pair<float, float>> range = fixed;
+  const auto start = std::chrono::steady_clock::now();
+  for (uint32_t f = 0; f < frames; ++f) {
+    net.train(a.steps_per_frame);
+    if (!fixed) {
+      // The range only widens, so a colour keeps its meaning through the video.
+      const auto now = render::auto_range(net, settings.metric);
+      range =
+          range ? std::pair{std::min(range->first, now.first), std::max(range->second, now.second)}
+                : now;
+    }
+    std::tie(settings.log_lo, settings.log_hi) = *range;
+    std::optional<render::OverlayInfo> overlay;
+    if (!a.no_overlay) {
+      const gpu::StepStats st = net.latest_stats();
+      overlay =
+          render::OverlayInfo{scene.title,     st.step,         st.loss,         settings.metric,
+                              settings.log_lo, settings.log_hi, settings.camera, st.layers};
+    }
+    const std::vector<uint8_t> pixels =
+        frame_renderer.render(net, settings, overlay ? &*overlay : nullptr);
+    if (video) {
+      video->write(pixels);
+    } else {
+      char name[32];
+      std::snprintf(name, sizeof name, "frame_%05u.png", f);
+      render::write_png(std::filesystem::path(a.png_dir) / name, a.width, a.height, pixels);
+    }
+    progress(f + 1, frames,
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  if (video) video->finish();
+  std::fprintf(stderr, "gradtower: %s: %u frames, %u training steps\n",
+               video ? a.out.c_str() : a.png_dir.c_str(), frames, frames * a.steps_per_frame);
+  return validation_exit_code(*ctx);
+}
+
+}  // namespace gt::cli
