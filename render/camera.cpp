@@ -19,12 +19,12 @@ Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, float yaw, 
   } else {
     const float fov = glm::radians(30.0f);
     // Far enough that the tower's height (with a margin) fits the view, or its width on narrow
-    // images.
-    const float fit_h = 0.5f * kTowerHeight * 1.2f / std::tan(fov / 2);
+    // images; aimed a little above the middle so the top band stays free for the title.
+    const float fit_h = 0.5f * kTowerHeight * 1.35f / std::tan(fov / 2);
     const float fit_w = kTowerHalfWidth * 2.2f / (std::tan(fov / 2) * aspect);
     const float dist = std::max(fit_h, fit_w) / zoom;
     const float y = glm::radians(yaw), p = glm::radians(pitch);
-    const glm::vec3 center(0, kTowerHeight / 2, 0);
+    const glm::vec3 center(0, kTowerHeight * 0.56f, 0);
     const glm::vec3 eye = center + dist * glm::vec3(std::sin(y) * std::cos(p), std::sin(p),
                                                     std::cos(y) * std::cos(p));
     proj = glm::perspective(fov, aspect, 0.05f, dist * 4);
