@@ -7,20 +7,10 @@
 
 #include "vk/check.hpp"
 #include "vk/context.hpp"
-#include "vk/shader_registry.hpp"
+#include "vk/graphics.hpp"
 
 namespace gt::render {
 namespace {
-
-VkShaderModule make_module(VkDevice device, const char* name) {
-  std::span<const uint32_t> code = vk::shader_code(name);
-  VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  info.codeSize = code.size_bytes();
-  info.pCode = code.data();
-  VkShaderModule module = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkCreateShaderModule(device, &info, nullptr, &module));
-  return module;
-}
 
 void upload_font(vk::Context& ctx, const vk::Image& image, const unsigned char* pixels, uint32_t w,
                  uint32_t h) {
@@ -89,86 +79,16 @@ ImGuiRenderer::ImGuiRenderer(vk::Context& ctx, VkRenderPass render_pass, ImFontA
   layout_info.pPushConstantRanges = &range;
   GT_VK_CHECK(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout_));
 
-  VkShaderModule vert = make_module(device, "imgui.vert");
-  VkShaderModule frag = make_module(device, "imgui.frag");
-  VkPipelineShaderStageCreateInfo stages[2]{};
-  stages[0] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-               nullptr,
-               0,
-               VK_SHADER_STAGE_VERTEX_BIT,
-               vert,
-               "main",
-               nullptr};
-  stages[1] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-               nullptr,
-               0,
-               VK_SHADER_STAGE_FRAGMENT_BIT,
-               frag,
-               "main",
-               nullptr};
-  VkVertexInputBindingDescription vbinding{0, sizeof(ImDrawVert), VK_VERTEX_INPUT_RATE_VERTEX};
-  VkVertexInputAttributeDescription attrs[3] = {
-      {0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(ImDrawVert, pos)},
-      {1, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(ImDrawVert, uv)},
-      {2, 0, VK_FORMAT_R8G8B8A8_UNORM, offsetof(ImDrawVert, col)}};
-  VkPipelineVertexInputStateCreateInfo vertex_input{
-      VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
-  vertex_input.vertexBindingDescriptionCount = 1;
-  vertex_input.pVertexBindingDescriptions = &vbinding;
-  vertex_input.vertexAttributeDescriptionCount = 3;
-  vertex_input.pVertexAttributeDescriptions = attrs;
-  VkPipelineInputAssemblyStateCreateInfo assembly{
-      VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
-  assembly.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-  VkPipelineViewportStateCreateInfo viewport{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
-  viewport.viewportCount = 1;
-  viewport.scissorCount = 1;
-  VkPipelineRasterizationStateCreateInfo raster{
-      VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
-  raster.polygonMode = VK_POLYGON_MODE_FILL;
-  raster.cullMode = VK_CULL_MODE_NONE;
-  raster.lineWidth = 1.0f;
-  VkPipelineMultisampleStateCreateInfo multisample{
-      VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-  multisample.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
-  VkPipelineDepthStencilStateCreateInfo depth{
-      VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
-  VkPipelineColorBlendAttachmentState blend_att{};
-  blend_att.blendEnable = VK_TRUE;
-  blend_att.srcColorBlendFactor = VK_BLEND_FACTOR_SRC_ALPHA;
-  blend_att.dstColorBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
-  blend_att.colorBlendOp = VK_BLEND_OP_ADD;
-  blend_att.srcAlphaBlendFactor = VK_BLEND_FACTOR_ONE;
-  blend_att.dstAlphaBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC_ALPHA;
-  blend_att.alphaBlendOp = VK_BLEND_OP_ADD;
-  blend_att.colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT |
-                             VK_COLOR_COMPONENT_B_BIT | VK_COLOR_COMPONENT_A_BIT;
-  VkPipelineColorBlendStateCreateInfo blend{
-      VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-  blend.attachmentCount = 1;
-  blend.pAttachments = &blend_att;
-  const VkDynamicState dynamic_states[] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
-  VkPipelineDynamicStateCreateInfo dynamic{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
-  dynamic.dynamicStateCount = 2;
-  dynamic.pDynamicStates = dynamic_states;
-  VkGraphicsPipelineCreateInfo info{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
-  info.stageCount = 2;
-  info.pStages = stages;
-  info.pVertexInputState = &vertex_input;
-  info.pInputAssemblyState = &assembly;
-  info.pViewportState = &viewport;
-  info.pRasterizationState = &raster;
-  info.pMultisampleState = &multisample;
-  info.pDepthStencilState = &depth;
-  info.pColorBlendState = &blend;
-  info.pDynamicState = &dynamic;
-  info.layout = layout_;
-  info.renderPass = render_pass;
-  VkResult r = vkCreateGraphicsPipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline_);
-  vkDestroyShaderModule(device, vert, nullptr);
-  vkDestroyShaderModule(device, frag, nullptr);
-  GT_VK_CHECK(r);
-  ctx.name(pipeline_, VK_OBJECT_TYPE_PIPELINE, "imgui");
+  vk::GraphicsPipelineDesc desc;
+  desc.vertex_shader = "imgui.vert";
+  desc.fragment_shader = "imgui.frag";
+  desc.vertex_bindings = {{0, sizeof(ImDrawVert), VK_VERTEX_INPUT_RATE_VERTEX}};
+  desc.vertex_attributes = {{0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(ImDrawVert, pos)},
+                            {1, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(ImDrawVert, uv)},
+                            {2, 0, VK_FORMAT_R8G8B8A8_UNORM, offsetof(ImDrawVert, col)}};
+  desc.alpha_blend = true;
+  desc.name = "imgui";
+  pipeline_ = vk::create_graphics_pipeline(ctx, render_pass, layout_, desc);
 }
 
 ImGuiRenderer::~ImGuiRenderer() {

@@ -10,22 +10,10 @@
 #include "render/overlay.hpp"
 #include "vk/check.hpp"
 #include "vk/context.hpp"
-#include "vk/shader_registry.hpp"
+#include "vk/graphics.hpp"
 
 namespace gt::render {
-namespace {
-
-VkShaderModule make_module(VkDevice device, const char* name) {
-  std::span<const uint32_t> code = vk::shader_code(name);
-  VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  info.codeSize = code.size_bytes();
-  info.pCode = code.data();
-  VkShaderModule module = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkCreateShaderModule(device, &info, nullptr, &module));
-  return module;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
     : device_(ctx.device()) {
@@ -47,74 +35,12 @@ TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
   layout_info.pPushConstantRanges = &range;
   GT_VK_CHECK(vkCreatePipelineLayout(device_, &layout_info, nullptr, &layout_));
 
-  VkShaderModule vert = make_module(device_, "tower.vert");
-  VkShaderModule frag = make_module(device_, "tower.frag");
-  VkPipelineShaderStageCreateInfo stages[2]{};
-  stages[0] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-               nullptr,
-               0,
-               VK_SHADER_STAGE_VERTEX_BIT,
-               vert,
-               "main",
-               nullptr};
-  stages[1] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-               nullptr,
-               0,
-               VK_SHADER_STAGE_FRAGMENT_BIT,
-               frag,
-               "main",
-               nullptr};
-  VkPipelineVertexInputStateCreateInfo vertex_input{
-      VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
-  VkPipelineInputAssemblyStateCreateInfo assembly{
-      VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
-  assembly.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-  VkPipelineViewportStateCreateInfo viewport{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
-  viewport.viewportCount = 1;
-  viewport.scissorCount = 1;
-  VkPipelineRasterizationStateCreateInfo raster{
-      VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
-  raster.polygonMode = VK_POLYGON_MODE_FILL;
-  raster.cullMode = VK_CULL_MODE_NONE;  // the depth test sorts the faces
-  raster.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;
-  raster.lineWidth = 1.0f;
-  VkPipelineMultisampleStateCreateInfo multisample{
-      VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-  multisample.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
-  VkPipelineDepthStencilStateCreateInfo depth{
-      VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
-  depth.depthTestEnable = VK_TRUE;
-  depth.depthWriteEnable = VK_TRUE;
-  depth.depthCompareOp = VK_COMPARE_OP_LESS;
-  VkPipelineColorBlendAttachmentState blend_att{};
-  blend_att.colorWriteMask = VK_COLOR_COMPONENT_R_BIT | VK_COLOR_COMPONENT_G_BIT |
-                             VK_COLOR_COMPONENT_B_BIT | VK_COLOR_COMPONENT_A_BIT;
-  VkPipelineColorBlendStateCreateInfo blend{
-      VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-  blend.attachmentCount = 1;
-  blend.pAttachments = &blend_att;
-  const VkDynamicState dynamic_states[] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
-  VkPipelineDynamicStateCreateInfo dynamic{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
-  dynamic.dynamicStateCount = 2;
-  dynamic.pDynamicStates = dynamic_states;
-  VkGraphicsPipelineCreateInfo info{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
-  info.stageCount = 2;
-  info.pStages = stages;
-  info.pVertexInputState = &vertex_input;
-  info.pInputAssemblyState = &assembly;
-  info.pViewportState = &viewport;
-  info.pRasterizationState = &raster;
-  info.pMultisampleState = &multisample;
-  info.pDepthStencilState = &depth;
-  info.pColorBlendState = &blend;
-  info.pDynamicState = &dynamic;
-  info.layout = layout_;
-  info.renderPass = render_pass;
-  VkResult r = vkCreateGraphicsPipelines(device_, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline_);
-  vkDestroyShaderModule(device_, vert, nullptr);
-  vkDestroyShaderModule(device_, frag, nullptr);
-  GT_VK_CHECK(r);
-  ctx.name(pipeline_, VK_OBJECT_TYPE_PIPELINE, "tower");
+  vk::GraphicsPipelineDesc desc;
+  desc.vertex_shader = "tower.vert";
+  desc.fragment_shader = "tower.frag";
+  desc.depth_test = true;
+  desc.name = "tower";
+  pipeline_ = vk::create_graphics_pipeline(ctx, render_pass, layout_, desc);
 }
 
 TowerRenderer::~TowerRenderer() {

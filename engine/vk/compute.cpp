@@ -2,7 +2,7 @@
 
 #include "vk/check.hpp"
 #include "vk/context.hpp"
-#include "vk/shader_registry.hpp"
+#include "vk/graphics.hpp"
 
 namespace gt::vk {
 
@@ -50,12 +50,7 @@ ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout
                                  const std::string& shader,
                                  const std::vector<std::pair<uint32_t, uint32_t>>& specialization)
     : device_(ctx.device()), layout_(layout.pipeline_layout()), name_(shader) {
-  std::span<const uint32_t> code = shader_code(shader + ".comp");
-  VkShaderModuleCreateInfo module_info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  module_info.codeSize = code.size_bytes();
-  module_info.pCode = code.data();
-  VkShaderModule module = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkCreateShaderModule(device_, &module_info, nullptr, &module));
+  VkShaderModule module = create_shader_module(device_, shader + ".comp");
 
   std::vector<VkSpecializationMapEntry> entries;
   std::vector<uint32_t> values;
