@@ -9,19 +9,32 @@
 
 namespace gt::render {
 
-Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, float yaw, float pitch,
-                   float zoom) {
+float tower_offset(uint32_t i, uint32_t n) {
+  const float pitch = 2.0f * kTowerHalfWidth + kTowerGap;
+  return (float(i) - 0.5f * float(n - 1)) * pitch;
+}
+
+Mat4 with_offset(const Mat4& m, float dx) {
+  Mat4 out = m;
+  for (int r = 0; r < 4; ++r)
+    out.m[12 + r] += m.m[r] * dx;  // column 3 += column 0 * dx
+  return out;
+}
+
+Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, uint32_t towers, float yaw,
+                   float pitch, float zoom) {
+  const float half_row = tower_offset(towers - 1, towers) + kTowerHalfWidth;
   const float aspect = float(width) / float(height);
   glm::mat4 proj, view;
   if (kind == CameraKind::front) {
-    proj = glm::ortho(-kTowerHalfWidth, kTowerHalfWidth, 0.0f, kTowerHeight, 0.1f, 10.0f);
+    proj = glm::ortho(-half_row, half_row, 0.0f, kTowerHeight, 0.1f, 10.0f);
     view = glm::lookAt(glm::vec3(0, 0, 5), glm::vec3(0, 0, 0), glm::vec3(0, 1, 0));
   } else {
     const float fov = glm::radians(30.0f);
     // Far enough that the tower's height (with a margin) fits the view, or its width on narrow
     // images; aimed a little above the middle so the top band stays free for the title.
     const float fit_h = 0.5f * kTowerHeight * 1.35f / std::tan(fov / 2);
-    const float fit_w = kTowerHalfWidth * 2.2f / (std::tan(fov / 2) * aspect);
+    const float fit_w = half_row * 2.2f / (std::tan(fov / 2) * aspect);
     const float dist = std::max(fit_h, fit_w) / zoom;
     const float y = glm::radians(yaw), p = glm::radians(pitch);
     const glm::vec3 center(0, kTowerHeight * 0.56f, 0);

@@ -17,8 +17,15 @@ enum class CameraKind {
   front,  // orthographic onto the front faces: the image is the layer x neuron grid exactly
 };
 
-// yaw/pitch in degrees (orbit only); zoom 1 frames the tower.
-Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, float yaw = 28.0f,
-                   float pitch = 14.0f, float zoom = 1.0f);
+inline constexpr float kTowerGap = 0.8f;  // between towers standing side by side
+
+// World x of the centre of tower i of n, the row of towers centred on x = 0.
+float tower_offset(uint32_t i, uint32_t n);
+
+// Frames `towers` towers side by side. yaw/pitch in degrees (orbit only); zoom 1 frames them.
+Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, uint32_t towers = 1,
+                   float yaw = 28.0f, float pitch = 14.0f, float zoom = 1.0f);
+// m * translate(dx, 0, 0): the camera of a tower moved along x.
+Mat4 with_offset(const Mat4& m, float dx);
 
 }  // namespace gt::render

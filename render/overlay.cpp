@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -103,25 +104,50 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info) {
   // Title, step, loss, metric: top left.
   dl->AddText(big, big_, {pad, pad}, white, info.title.c_str());
   char line[256];
-  std::snprintf(line, sizeof line, "step %u    loss %.5g", info.step, double(info.loss));
+  const bool single = info.runs.size() == 1;
+  if (single)
+    std::snprintf(line, sizeof line, "step %u    loss %.5g", info.step, double(info.runs[0].loss));
+  else
+    std::snprintf(line, sizeof line, "step %u", info.step);
   dl->AddText(small, small_, {pad, pad + big_ * 1.15f}, white, line);
   dl->AddText(small, small_, {pad, pad + big_ * 1.15f + small_ * 1.2f}, grey,
               metric_name(info.metric));
 
-  // The range of per-layer |dW|: bottom left.
-  if (!info.layers.empty()) {
+  // The range of per-layer |dW| (largest, smallest, their ratio): bottom left for one run,
+  // under each tower for several.
+  const uint32_t towers = uint32_t(info.runs.size());
+  const Mat4 camera = camera_matrix(info.camera, width_, height_, std::max(towers, 1u));
+  for (uint32_t r = 0; r < towers; ++r) {
+    const RunInfo& run = info.runs[r];
+    if (run.layers.empty()) continue;
     size_t lo = 0, hi = 0;
-    for (size_t l = 0; l < info.layers.size(); ++l) {
-      if (info.layers[l].grad_w_norm < info.layers[lo].grad_w_norm) lo = l;
-      if (info.layers[l].grad_w_norm > info.layers[hi].grad_w_norm) hi = l;
+    for (size_t l = 0; l < run.layers.size(); ++l) {
+      if (run.layers[l].grad_w_norm < run.layers[lo].grad_w_norm) lo = l;
+      if (run.layers[l].grad_w_norm > run.layers[hi].grad_w_norm) hi = l;
     }
-    const double a = info.layers[hi].grad_w_norm, b = info.layers[lo].grad_w_norm;
-    std::snprintf(line, sizeof line, "|dW| largest %s (layer %zu), smallest %s (layer %zu)",
-                  sci(a).c_str(), hi + 1, sci(b).c_str(), lo + 1);
-    dl->AddText(small, small_, {pad, H - pad - small_ * 2.3f}, white, line);
-    std::snprintf(line, sizeof line, "ratio largest / smallest: %s",
-                  b > 0 ? sci(a / b).c_str() : "inf");
-    dl->AddText(small, small_, {pad, H - pad - small_ * 1.1f}, white, line);
+    const double a = run.layers[hi].grad_w_norm, b = run.layers[lo].grad_w_norm;
+    const std::string ratio = b > 0 ? sci(a / b) : "inf";
+    if (single) {
+      std::snprintf(line, sizeof line, "|dW| largest %s (layer %zu), smallest %s (layer %zu)",
+                    sci(a).c_str(), hi + 1, sci(b).c_str(), lo + 1);
+      dl->AddText(small, small_, {pad, H - pad - small_ * 2.3f}, white, line);
+      std::snprintf(line, sizeof line, "ratio largest / smallest: %s", ratio.c_str());
+      dl->AddText(small, small_, {pad, H - pad - small_ * 1.1f}, white, line);
+      continue;
+    }
+    // Under the tower: its label, loss, and |dW| ratio, centred on its base.
+    const ImVec2 base = project(with_offset(camera, tower_offset(r, towers)), 0, 0, kTowerHalfDepth,
+                                width_, height_);
+    char loss_line[64], ratio_line[64];
+    std::snprintf(loss_line, sizeof loss_line, "loss %.4g", double(run.loss));
+    std::snprintf(ratio_line, sizeof ratio_line, "|dW| max/min %s", ratio.c_str());
+    float y = std::min(base.y + small_ * 0.4f, H - small_ * 3.6f);
+    for (const std::string& text : {run.label, std::string(loss_line), std::string(ratio_line)}) {
+      const ImVec2 size = small->CalcTextSizeA(small_, FLT_MAX, 0, text.c_str());
+      dl->AddText(small, small_, {base.x - size.x / 2, y}, text == run.label ? white : grey,
+                  text.c_str());
+      y += small_ * 1.15f;
+    }
   }
 
   // Colour bar with decade labels: right edge.
@@ -156,10 +182,10 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info) {
     sy += small_ * 1.3f;
   }
 
-  // Layer ticks along the tower's right edge (the input is layer 1, at the bottom).
-  const uint32_t n = uint32_t(info.layers.size());
+  // Layer ticks along the right edge of the rightmost tower (the input is layer 1, at the bottom).
+  const uint32_t n = towers ? uint32_t(info.runs.back().layers.size()) : 0;
   if (n > 0) {
-    const Mat4 m = camera_matrix(info.camera, width_, height_);
+    const Mat4 m = with_offset(camera, tower_offset(towers - 1, towers));
     const uint32_t step = tick_step(n, 10);
     std::vector<uint32_t> ticks{1};
     for (uint32_t l = step; l < n; l += step)

@@ -23,14 +23,19 @@ namespace gt::render {
 
 class ImGuiRenderer;
 
+struct RunInfo {
+  std::string label;  // empty for a scene with one run
+  float loss = 0;
+  std::vector<shared::LayerStats> layers;  // latest step, for the |dW| range
+};
+
 struct OverlayInfo {
   std::string title;
   uint32_t step = 0;
-  float loss = 0;
   uint32_t metric = 0;
   float log_lo = -8, log_hi = 0;
   CameraKind camera = CameraKind::orbit;
-  std::vector<shared::LayerStats> layers;  // latest step, for the |dW| range
+  std::vector<RunInfo> runs;  // one tower each, left to right
 };
 
 // Where the font comes from (Debian's fonts-dejavu-core); throws with the package name if absent.

@@ -61,10 +61,11 @@ void TowerRenderer::statistics_barrier(VkCommandBuffer cmd) {
 }
 
 void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const TowerSettings& s,
-                         uint32_t width, uint32_t height) const {
+                         uint32_t width, uint32_t height, uint32_t index, uint32_t count) const {
   const uint32_t layers = net.plan().num_layers;
   TowerPush push{};
-  push.view_proj = camera_matrix(s.camera, width, height);
+  push.view_proj =
+      with_offset(camera_matrix(s.camera, width, height, count), tower_offset(index, count));
   push.num_layers = layers;
   push.metric = s.metric;
   push.log_lo = s.log_lo;
@@ -97,11 +98,18 @@ void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const Tow
 }
 
 std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric) {
+  return auto_range(std::vector<gpu::Network*>{&net}, metric);
+}
+
+std::pair<float, float> auto_range(const std::vector<gpu::Network*>& nets, uint32_t metric) {
   std::vector<float> values;
-  if (metric == GT_METRIC_NEURON_DELTA) {
-    values = net.neuron_stats();
-  } else {
-    for (const auto& l : net.latest_stats().layers)
+  for (gpu::Network* net : nets) {
+    if (metric == GT_METRIC_NEURON_DELTA) {
+      const std::vector<float> v = net->neuron_stats();
+      values.insert(values.end(), v.begin(), v.end());
+      continue;
+    }
+    for (const auto& l : net->latest_stats().layers)
       values.push_back(metric == GT_METRIC_GRAD_W_NORM ? l.grad_w_norm
                        : metric == GT_METRIC_DELTA_RMS ? l.delta_rms
                                                        : l.update_ratio);
@@ -130,15 +138,37 @@ FrameRenderer::~FrameRenderer() = default;
 
 std::vector<uint8_t> FrameRenderer::render(const gpu::Network& net, const TowerSettings& s,
                                            const OverlayInfo* overlay) {
+  return render(std::vector<gpu::Network*>{const_cast<gpu::Network*>(&net)}, s, overlay);
+}
+
+std::vector<uint8_t> FrameRenderer::render(const std::vector<gpu::Network*>& nets,
+                                           const TowerSettings& s, const OverlayInfo* overlay) {
   const float clear[4] = {0.08f, 0.08f, 0.10f, 1.0f};
   ctx_.submit_and_wait([&](VkCommandBuffer cmd) {
     TowerRenderer::statistics_barrier(cmd);
     target_->begin(cmd, clear);
-    tower_->draw(cmd, net, s, width_, height_);
+    for (uint32_t i = 0; i < nets.size(); ++i)
+      tower_->draw(cmd, *nets[i], s, width_, height_, i, uint32_t(nets.size()));
     if (overlay_ && overlay) overlay_->draw(cmd, *overlay);
     target_->end(cmd);
   });
   return target_->pixels();
+}
+
+OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Network*>& nets,
+                         const std::vector<std::string>& labels, const TowerSettings& s) {
+  OverlayInfo info;
+  info.title = title;
+  info.metric = s.metric;
+  info.log_lo = s.log_lo;
+  info.log_hi = s.log_hi;
+  info.camera = s.camera;
+  for (size_t i = 0; i < nets.size(); ++i) {
+    const gpu::StepStats st = nets[i]->latest_stats();
+    info.step = st.step;
+    info.runs.push_back({i < labels.size() ? labels[i] : std::string(), st.loss, st.layers});
+  }
+  return info;
 }
 
 std::vector<uint8_t> render_tower(vk::Context& ctx, const gpu::Network& net, const TowerSettings& s,

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -41,8 +42,9 @@ class TowerRenderer {
   // shaders here read them.
   static void statistics_barrier(VkCommandBuffer cmd);
   // Inside the render pass.
+  // Tower `index` of `count` standing side by side.
   void draw(VkCommandBuffer cmd, const gpu::Network& net, const TowerSettings& s, uint32_t width,
-            uint32_t height) const;
+            uint32_t height, uint32_t index = 0, uint32_t count = 1) const;
 
  private:
   VkDevice device_;
@@ -52,11 +54,17 @@ class TowerRenderer {
 };
 
 // The colour range (powers of ten, whole decades) covering the finite non-zero values of the
-// metric in the latest step; reads the statistics back. (-8, 0) when there are none.
+// metric in the latest step of every network; reads the statistics back. (-8, 0) when there
+// are none.
 std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric);
+std::pair<float, float> auto_range(const std::vector<gpu::Network*>& nets, uint32_t metric);
 
 struct OverlayInfo;
 class OffscreenTarget;
+
+// The overlay's figures for these runs (reads back each network's latest statistics).
+OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Network*>& nets,
+                         const std::vector<std::string>& labels, const TowerSettings& s);
 class Overlay;
 
 // Renders frames of a tower offscreen, keeping its target and pipelines between frames.
@@ -68,6 +76,9 @@ class FrameRenderer {
   FrameRenderer& operator=(const FrameRenderer&) = delete;
   // RGBA8 rows, top first. `overlay` is drawn when given (and enabled at construction).
   std::vector<uint8_t> render(const gpu::Network& net, const TowerSettings& s,
+                              const OverlayInfo* overlay = nullptr);
+  // Several networks' towers side by side, sharing the colour scale of `s`.
+  std::vector<uint8_t> render(const std::vector<gpu::Network*>& nets, const TowerSettings& s,
                               const OverlayInfo* overlay = nullptr);
 
  private:

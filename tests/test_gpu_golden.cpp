@@ -34,9 +34,7 @@ std::vector<uint8_t> frame(const std::string& scene_file, uint32_t steps, render
   render::TowerSettings s;
   s.camera = camera;
   std::tie(s.log_lo, s.log_hi) = render::auto_range(net, s.metric);
-  const gpu::StepStats st = net.latest_stats();
-  const render::OverlayInfo info{scene.title, st.step,  st.loss, s.metric,
-                                 s.log_lo,    s.log_hi, camera,  st.layers};
+  const render::OverlayInfo info = render::overlay_info(scene.title, {&net}, {""}, s);
   return render::render_tower(test::context(), net, s, size.w, size.h,
                               camera == render::CameraKind::orbit ? &info : nullptr);
 }

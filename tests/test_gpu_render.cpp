@@ -183,9 +183,7 @@ TEST_F(Render, OverlayDrawsLegendsAndLeavesTheTowerAlone) {
   net.train(2);
   render::TowerSettings s;
   std::tie(s.log_lo, s.log_hi) = render::auto_range(net, s.metric);
-  const gpu::StepStats st = net.latest_stats();
-  const render::OverlayInfo info{"overlay test", st.step,  st.loss,  s.metric,
-                                 s.log_lo,       s.log_hi, s.camera, st.layers};
+  const render::OverlayInfo info = render::overlay_info("overlay test", {&net}, {""}, s);
   const std::vector<uint8_t> plain = render::render_tower(test::context(), net, s, kW, kH);
   const std::vector<uint8_t> text = render::render_tower(test::context(), net, s, kW, kH, &info);
   EXPECT_EQ(at(text, kW / 2, kH / 2).r, at(plain, kW / 2, kH / 2).r) << "tower centre untouched";
@@ -198,6 +196,46 @@ TEST_F(Render, OverlayDrawsLegendsAndLeavesTheTowerAlone) {
       changed_bar += at(text, x, y).g != at(plain, x, y).g;
   EXPECT_GT(changed_title, 20u) << "title text";
   EXPECT_GT(changed_bar, 20u) << "colour bar";
+}
+
+}  // namespace
+}  // namespace gt
+
+namespace gt {
+namespace {
+
+// Several runs stand side by side: in the front view each tower is its own layer x neuron grid,
+// coloured from its own network's statistics on the shared scale.
+TEST_F(Render, SideBySideTowersShowTheirOwnStatistics) {
+  net::Scene sig = render_scene(3), relu = render_scene(3);
+  relu.network.activation = net::Activation::relu;
+  relu.network.init = net::Init::he_normal;
+  gpu::Network a(test::context(), sig), b(test::context(), relu);
+  a.train(1);
+  b.train(1);
+  render::TowerSettings s;
+  s.camera = render::CameraKind::front;
+  std::tie(s.log_lo, s.log_hi) = render::auto_range({&a, &b}, s.metric);
+  render::FrameRenderer fr(test::context(), kW, kH, false);
+  const std::vector<uint8_t> img = fr.render({&a, &b}, s);
+  // Tower i spans x in [offset - 0.5, offset + 0.5] of a row [-half_row, half_row].
+  const float half_row = render::tower_offset(1, 2) + render::kTowerHalfWidth;
+  for (uint32_t t = 0; t < 2; ++t) {
+    gpu::Network& net = t == 0 ? a : b;
+    const std::vector<float> neurons = net.neuron_stats();
+    const shared::LayerDesc& d = net.plan().layers[1];
+    for (uint32_t n = 0; n < d.out_dim; ++n) {
+      const float x_world = render::tower_offset(t, 2) - render::kTowerHalfWidth +
+                            (float(n) + 0.5f) / float(d.out_dim);
+      const uint32_t x = uint32_t((x_world + half_row) / (2 * half_row) * kW);
+      const uint32_t y = cell_centre(1, net.plan().num_layers, 0, 1, s.slab_fill).second;
+      const float v = neurons[d.neuron_off + n];
+      EXPECT_TRUE(
+          same_color(at(img, x, y), render::to_bytes(render::value_color(v, s.log_lo, s.log_hi))))
+          << "tower " << t << " neuron " << n;
+    }
+  }
+  EXPECT_TRUE(same_color(at(img, kW / 2, kH / 2), {20, 20, 26}, 2)) << "the gap between the towers";
 }
 
 }  // namespace

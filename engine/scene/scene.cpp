@@ -248,7 +248,9 @@ std::string_view node_type_text(toml::node_type t) {
   throw Error(where + ": " + std::string(key) + ": " + what);
 }
 
-void set_key(Scene& scene, const Key& key, const toml::node& node, const std::string& where) {
+// `prefix` goes before the key's name in errors ("run[1]." for a key inside a run).
+void set_key(Scene& scene, const Key& key, const toml::node& node, const std::string& where,
+             std::string_view prefix = "") {
   Value v;
   bool ok = false;
   switch (key.type) {
@@ -270,18 +272,20 @@ void set_key(Scene& scene, const Key& key, const toml::node& node, const std::st
       if ((ok = node.is_string())) v.s = node.as_string()->get();
       break;
   }
+  const std::string name = std::string(prefix) + key.full_name();
   if (!ok) {
-    fail(where, key.full_name(),
+    fail(where, name,
          "expected " + std::string(expected_text(key.type)) + ", got " +
              std::string(node_type_text(node.type())));
   }
-  if (std::optional<std::string> error = key.set(scene, v)) fail(where, key.full_name(), *error);
+  if (std::optional<std::string> error = key.set(scene, v)) fail(where, name, *error);
 }
 
 // Where each key was last set, so cross-key errors can point at the right line or --set.
 struct Origin {
   std::string where;
-  int order = -1;  // -1: default, 0: the file, i: the i-th override
+  int order = -1;    // -1: default, 0: the file, i: the i-th override, overrides + 1: a run
+  std::string name;  // the key as errors name it, when not its plain name ("run[0].data.kind")
 };
 using Origins = std::map<std::string, Origin, std::less<>>;
 
@@ -342,7 +346,8 @@ void check_rules(const Scene& s, const Origins& origins, const std::string& fall
     const Origin ob = origin_of(b);
     const bool blame_b = ob.order > oa.order;
     const Origin& o = blame_b ? ob : oa;
-    fail(o.where.empty() ? fallback : o.where, blame_b ? b : a, what);
+    fail(o.where.empty() ? fallback : o.where,
+         o.name.empty() ? std::string(blame_b ? b : a) : o.name, what);
   };
   const net::NetworkSpec& n = s.network;
   const net::DataKind kind = s.data.kind;
@@ -369,16 +374,61 @@ void check_rules(const Scene& s, const Origins& origins, const std::string& fall
   }
 }
 
+constexpr size_t kMaxRuns = 8;
+
+// Keys a run may not set: runs are trained in lockstep on batches of the same size.
+constexpr std::string_view kBaseOnlyKeys[] = {"data.batch", "train.steps"};
+
+// One key of the file: a top-level key (run < 0) or a key of the run-th [[run]] table.
 struct Entry {
   toml::source_position pos;
+  int run = -1;
   std::string_view section;
   std::string_view name;
   const toml::node* node;
 };
 
-}  // namespace
+struct RunKey {
+  const Key* key;
+  const toml::node* node;
+  std::string where;
+};
 
-net::Scene parse(std::string_view text, const std::string& source_name,
+struct Run {
+  std::string label;
+  bool has_label = false;
+  toml::source_position pos;  // of the [[run]] header
+  std::vector<RunKey> keys;   // in file order
+};
+
+struct Parsed {
+  Scene base;
+  std::vector<Scene> runs;  // empty when the file has no [[run]] tables
+};
+
+std::string line_of(const std::string& source_name, const toml::source_position& pos) {
+  return source_name + ":" + std::to_string(pos.line);
+}
+
+std::string run_prefix(int run) {
+  return "run[" + std::to_string(run) + "].";
+}
+
+// Adds the entries of one [[run]] table; structural problems become entries that fail later, so
+// that the first error in file order is the one reported.
+void collect_run(const toml::table& table, int run, std::vector<Entry>& entries) {
+  for (const auto& [k, node] : table) {
+    if (is_section(k.str()) && node.is_table()) {
+      for (const auto& [k2, node2] : *node.as_table()) {
+        entries.push_back({k2.source().begin, run, k.str(), k2.str(), &node2});
+      }
+    } else {
+      entries.push_back({k.source().begin, run, "", k.str(), &node});
+    }
+  }
+}
+
+Parsed parse_all(std::string_view text, const std::string& source_name,
                  const std::vector<std::string>& overrides) {
   toml::table root;
   try {
@@ -388,51 +438,126 @@ net::Scene parse(std::string_view text, const std::string& source_name,
                 ": syntax error: " + std::string(e.description()));
   }
 
-  Scene scene;
-  scene.title = std::filesystem::path(source_name).stem().string();
+  Scene base;
+  base.title = std::filesystem::path(source_name).stem().string();
 
   // Handle keys in file order so the first error reported is the first in the file.
   std::vector<Entry> entries;
+  std::vector<Run> runs;
   for (const auto& [k, node] : root) {
-    if (is_section(k.str()) && node.is_table()) {
+    if (k.str() == "run") {
+      const toml::array* array = node.as_array();
+      if (!array || array->empty() || !array->is_array_of_tables()) {
+        fail(line_of(source_name, k.source().begin), "run", "must be an array of tables ([[run]])");
+      }
+      if (array->size() > kMaxRuns) {
+        fail(line_of(source_name, (*array)[kMaxRuns].source().begin), "run",
+             "too many runs (" + std::to_string(array->size()) + "); a scene holds at most " +
+                 std::to_string(kMaxRuns));
+      }
+      for (size_t i = 0; i < array->size(); ++i) {
+        const toml::table& table = *(*array)[i].as_table();
+        runs.push_back(Run{{}, false, table.source().begin, {}});
+        collect_run(table, static_cast<int>(i), entries);
+      }
+    } else if (is_section(k.str()) && node.is_table()) {
       for (const auto& [k2, node2] : *node.as_table()) {
-        entries.push_back({k2.source().begin, k.str(), k2.str(), &node2});
+        entries.push_back({k2.source().begin, -1, k.str(), k2.str(), &node2});
       }
     } else {
-      entries.push_back({k.source().begin, "", k.str(), &node});
+      entries.push_back({k.source().begin, -1, "", k.str(), &node});
     }
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.pos < b.pos; });
 
   Origins origins;
+  Scene scratch;  // checks the values of run keys; the runs are built once the base is complete
   for (const Entry& e : entries) {
-    const std::string where = source_name + ":" + std::to_string(e.pos.line);
-    if (e.section.empty() && e.name != "title") {
-      if (is_section(e.name))
-        fail(where, e.name, "must be a table ([" + std::string(e.name) + "])");
-      if (e.node->is_table()) {
-        fail(where, e.name, "unknown section; expected one of: network, data, train");
+    const std::string where = line_of(source_name, e.pos);
+    const std::string prefix = e.run < 0 ? "" : run_prefix(e.run);
+    const std::string plain = e.section.empty()
+                                  ? std::string(e.name)
+                                  : std::string(e.section) + "." + std::string(e.name);
+    if (e.section.empty() && e.run >= 0 && e.name == "label") {
+      Run& run = runs[static_cast<size_t>(e.run)];
+      if (!e.node->is_string()) {
+        fail(where, prefix + plain,
+             "expected a string, got " + std::string(node_type_text(e.node->type())));
       }
-      fail(where, e.name, "unknown key; expected title or a section: network, data, train");
+      run.label = e.node->as_string()->get();
+      if (run.label.empty()) fail(where, prefix + plain, "must not be empty");
+      for (int other = 0; other < e.run; ++other) {
+        if (runs[static_cast<size_t>(other)].label == run.label) {
+          fail(where, prefix + plain,
+               "duplicate label \"" + run.label + "\" (also run[" + std::to_string(other) +
+                   "]); every run needs its own label");
+        }
+      }
+      run.has_label = true;
+      continue;
+    }
+    if (e.section.empty() && (e.run >= 0 || e.name != "title")) {
+      const std::string_view table = e.run < 0 ? "" : "run.";
+      if (is_section(e.name)) {
+        fail(where, prefix + plain,
+             "must be a table ([" + std::string(table) + std::string(e.name) + "])");
+      }
+      if (e.node->is_table()) {
+        fail(where, prefix + plain, "unknown section; expected one of: network, data, train");
+      }
+      fail(where, prefix + plain,
+           e.run < 0 ? "unknown key; expected title or a section: network, data, train"
+                     : "unknown key; expected label or a section: network, data, train");
     }
     const Key* key = find_key(e.section, e.name);
-    if (!key) {
-      fail(where, std::string(e.section) + "." + std::string(e.name),
-           "unknown key; expected one of: " + key_names(e.section));
+    if (!key) fail(where, prefix + plain, "unknown key; expected one of: " + key_names(e.section));
+    if (e.run < 0) {
+      set_key(base, *key, *e.node, where);
+      origins[key->full_name()] = Origin{where, 0, {}};
+      continue;
     }
-    set_key(scene, *key, *e.node, where);
-    origins[key->full_name()] = Origin{where, 0};
+    if (std::find(std::begin(kBaseOnlyKeys), std::end(kBaseOnlyKeys), plain) !=
+        std::end(kBaseOnlyKeys)) {
+      fail(where, prefix + plain,
+           "cannot be set in a run: runs train in lockstep, so every run uses the top-level " +
+               plain);
+    }
+    set_key(scratch, *key, *e.node, where, prefix);
+    runs[static_cast<size_t>(e.run)].keys.push_back(RunKey{key, e.node, where});
+  }
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (!runs[i].has_label) {
+      fail(line_of(source_name, runs[i].pos), run_prefix(static_cast<int>(i)) + "label",
+           "missing; every run needs a label");
+    }
   }
 
   for (size_t i = 0; i < overrides.size(); ++i) {
-    apply_assignment(scene, overrides[i], origins, static_cast<int>(i) + 1);
+    apply_assignment(base, overrides[i], origins, static_cast<int>(i) + 1);
   }
-  check_rules(scene, origins, source_name);
-  return scene;
+  check_rules(base, origins, source_name);
+
+  Parsed parsed;
+  parsed.base = base;
+  // A run's own keys come after the file and the overrides, so they win and take the blame.
+  const int run_order = static_cast<int>(overrides.size()) + 1;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    Scene scene = base;
+    scene.title = runs[i].label;
+    Origins run_origins = origins;
+    const std::string prefix = run_prefix(static_cast<int>(i));
+    for (const RunKey& rk : runs[i].keys) {
+      set_key(scene, *rk.key, *rk.node, rk.where, prefix);
+      run_origins[rk.key->full_name()] = Origin{rk.where, run_order, prefix + rk.key->full_name()};
+    }
+    check_rules(scene, run_origins, source_name);
+    parsed.runs.push_back(std::move(scene));
+  }
+  return parsed;
 }
 
-net::Scene load(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+std::string read_file(const std::filesystem::path& file) {
   const std::string name = file.string();
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec)) {
@@ -447,10 +572,35 @@ net::Scene load(const std::filesystem::path& file, const std::vector<std::string
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
     text.append(buf, n);
   if (std::ferror(f.get())) throw Error(name + ": cannot read: " + std::strerror(errno));
+  return text;
+}
 
-  Scene scene = parse(text, name, overrides);
+}  // namespace
+
+net::Scene parse(std::string_view text, const std::string& source_name,
+                 const std::vector<std::string>& overrides) {
+  return parse_all(text, source_name, overrides).base;
+}
+
+std::vector<net::Scene> parse_runs(std::string_view text, const std::string& source_name,
+                                   const std::vector<std::string>& overrides) {
+  Parsed parsed = parse_all(text, source_name, overrides);
+  if (parsed.runs.empty()) return {std::move(parsed.base)};
+  return std::move(parsed.runs);
+}
+
+net::Scene load(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  Scene scene = parse(read_file(file), file.string(), overrides);
   scene.path = file;
   return scene;
+}
+
+std::vector<net::Scene> load_runs(const std::filesystem::path& file,
+                                  const std::vector<std::string>& overrides) {
+  std::vector<Scene> scenes = parse_runs(read_file(file), file.string(), overrides);
+  for (Scene& scene : scenes)
+    scene.path = file;
+  return scenes;
 }
 
 void apply_override(net::Scene& scene, const std::string& assignment) {
@@ -500,7 +650,10 @@ std::string describe_schema() {
       "  train.loss cross_entropy needs network.output >= 2\n"
       "Overrides: --set section.key=value (value in TOML syntax; string keys also take a bare "
       "word),\n"
-      "applied after the file, in order.\n";
+      "applied after the file, in order.\n"
+      "Runs: up to 8 [[run]] tables, each with a unique label and [run.network], [run.data],\n"
+      "[run.train] keys applied on top of the file and the overrides (not data.batch or\n"
+      "train.steps: runs train in lockstep).\n";
   return out;
 }
 

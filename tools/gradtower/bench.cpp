@@ -113,9 +113,7 @@ int run_render_bench(const BenchArgs& a, vk::Context& ctx) {
   const double tower = time_frames(1280, 720, nullptr);
   std::printf("tower frame 1280x720:            %8.2f ms (%.1f frames/s), render + readback\n",
               tower, 1000 / tower);
-  const gpu::StepStats st = net.latest_stats();
-  const render::OverlayInfo info{"bench",  st.step,  st.loss,  s.metric,
-                                 s.log_lo, s.log_hi, s.camera, st.layers};
+  const render::OverlayInfo info = render::overlay_info("bench", {&net}, {""}, s);
   const double full = time_frames(1920, 1080, &info);
   std::printf("frame with overlay 1920x1080:    %8.2f ms (%.1f frames/s), render + readback\n",
               full, 1000 / full);

@@ -16,6 +16,7 @@
 #include "render/png.hpp"
 #include "render/tower.hpp"
 #include "render/video.hpp"
+#include "runs.hpp"
 #include "scene/scene.hpp"
 
 namespace gt::cli {
@@ -82,31 +83,25 @@ int run_record(const RecordArgs& a) {
   if (!a.png_dir.empty()) std::filesystem::create_directories(a.png_dir);
 
   auto ctx = make_context(a.device);
-  gpu::NetworkOptions options;
-  options.kernels = gpu::parse_kernels(a.device.kernels);
-  gpu::Network net(*ctx, scene, options);
+  Runs runs = load_runs(*ctx, a.scene, a.overrides, a.device);
   render::FrameRenderer frame_renderer(*ctx, a.width, a.height, !a.no_overlay);
   std::optional<std::pair<float, float>> range = fixed;
   const auto start = std::chrono::steady_clock::now();
   for (uint32_t f = 0; f < frames; ++f) {
-    net.train(a.steps_per_frame);
+    runs.train(a.steps_per_frame);
     if (!fixed) {
       // The range only widens, so a colour keeps its meaning through the video.
-      const auto now = render::auto_range(net, settings.metric);
+      const auto now = render::auto_range(runs.nets, settings.metric);
       range =
           range ? std::pair{std::min(range->first, now.first), std::max(range->second, now.second)}
                 : now;
     }
     std::tie(settings.log_lo, settings.log_hi) = *range;
     std::optional<render::OverlayInfo> overlay;
-    if (!a.no_overlay) {
-      const gpu::StepStats st = net.latest_stats();
-      overlay =
-          render::OverlayInfo{scene.title,     st.step,         st.loss,         settings.metric,
-                              settings.log_lo, settings.log_hi, settings.camera, st.layers};
-    }
+    if (!a.no_overlay)
+      overlay = render::overlay_info(scene.title, runs.nets, runs.labels, settings);
     const std::vector<uint8_t> pixels =
-        frame_renderer.render(net, settings, overlay ? &*overlay : nullptr);
+        frame_renderer.render(runs.nets, settings, overlay ? &*overlay : nullptr);
     if (video) {
       video->write(pixels);
     } else {

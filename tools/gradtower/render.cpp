@@ -7,6 +7,7 @@
 #include "render/overlay.hpp"
 #include "render/png.hpp"
 #include "render/tower.hpp"
+#include "runs.hpp"
 #include "scene/scene.hpp"
 
 namespace gt::cli {
@@ -32,28 +33,23 @@ void add_render(CLI::App& app, RenderArgs& a) {
 int run_render(const RenderArgs& a) {
   std::vector<std::string> overrides = a.overrides;
   if (a.steps) overrides.push_back("train.steps=" + std::to_string(*a.steps));
-  const net::Scene scene = scene::load(a.scene, overrides);
+  const net::Scene scene = scene::load(a.scene, overrides);  // validates before any GPU work
   check_output_path("--out", a.out);
   render::TowerSettings settings;
   settings.metric = parse_metric(a.metric);
   settings.camera = a.camera == "front" ? render::CameraKind::front : render::CameraKind::orbit;
   const std::optional<std::pair<float, float>> range = parse_range(a.range);
   auto ctx = make_context(a.device);
-  gpu::NetworkOptions options;
-  options.kernels = gpu::parse_kernels(a.device.kernels);
-  gpu::Network net(*ctx, scene, options);
-  net.train(scene.train.steps);
+  Runs runs = load_runs(*ctx, a.scene, overrides, a.device);
+  runs.train(scene.train.steps);
   std::tie(settings.log_lo, settings.log_hi) =
-      range ? *range : render::auto_range(net, settings.metric);
+      range ? *range : render::auto_range(runs.nets, settings.metric);
   std::optional<render::OverlayInfo> overlay;
-  if (!a.no_overlay && settings.camera == render::CameraKind::orbit) {
-    const gpu::StepStats stats = net.latest_stats();
-    overlay =
-        render::OverlayInfo{scene.title,     stats.step,      stats.loss,      settings.metric,
-                            settings.log_lo, settings.log_hi, settings.camera, stats.layers};
-  }
+  if (!a.no_overlay && settings.camera == render::CameraKind::orbit)
+    overlay = render::overlay_info(scene.title, runs.nets, runs.labels, settings);
+  render::FrameRenderer renderer(*ctx, a.width, a.height, overlay.has_value());
   const std::vector<uint8_t> pixels =
-      render::render_tower(*ctx, net, settings, a.width, a.height, overlay ? &*overlay : nullptr);
+      renderer.render(runs.nets, settings, overlay ? &*overlay : nullptr);
   render::write_png(a.out, a.width, a.height, pixels);
   std::fprintf(stderr, "gradtower: %s: after %u training steps, colour range 1e%g .. 1e%g\n",
                a.out.c_str(), scene.train.steps, double(settings.log_lo), double(settings.log_hi));

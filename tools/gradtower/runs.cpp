@@ -1,0 +1,22 @@
+#include "runs.hpp"
+
+#include "scene/scene.hpp"
+
+namespace gt::cli {
+
+Runs load_runs(vk::Context& ctx, const std::string& scene_file,
+               const std::vector<std::string>& overrides, const DeviceFlags& flags) {
+  Runs runs;
+  runs.base = scene::load(scene_file, overrides);
+  const std::vector<net::Scene> scenes = scene::load_runs(scene_file, overrides);
+  gpu::NetworkOptions options;
+  options.kernels = gpu::parse_kernels(flags.kernels);
+  for (const net::Scene& s : scenes) {
+    runs.owned.push_back(std::make_unique<gpu::Network>(ctx, s, options));
+    runs.nets.push_back(runs.owned.back().get());
+    runs.labels.push_back(scenes.size() > 1 ? s.title : std::string());
+  }
+  return runs;
+}
+
+}  // namespace gt::cli
