@@ -9,6 +9,23 @@
 
 namespace gt::render {
 
+CameraPose camera_at(const std::vector<net::CameraKey>& keys, double t) {
+  if (keys.empty()) return {};
+  auto pose = [](const net::CameraKey& k) {
+    return CameraPose{float(k.yaw), float(k.pitch), float(k.zoom)};
+  };
+  if (t <= keys.front().t) return pose(keys.front());
+  if (t >= keys.back().t) return pose(keys.back());
+  size_t i = 0;
+  while (keys[i + 1].t < t)
+    ++i;
+  const net::CameraKey &a = keys[i], &b = keys[i + 1];
+  double u = (t - a.t) / (b.t - a.t);
+  u = u * u * (3 - 2 * u);
+  auto mix = [u](double x, double y) { return float(x + (y - x) * u); };
+  return {mix(a.yaw, b.yaw), mix(a.pitch, b.pitch), mix(a.zoom, b.zoom)};
+}
+
 float tower_offset(uint32_t i, uint32_t n) {
   const float pitch = 2.0f * kTowerHalfWidth + kTowerGap;
   return (float(i) - 0.5f * float(n - 1)) * pitch;

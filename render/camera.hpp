@@ -4,6 +4,9 @@
 
 #include <cstdint>
 
+#include <vector>
+
+#include "net/spec.hpp"
 #include "render_layout.h"
 
 namespace gt::render {
@@ -18,6 +21,18 @@ enum class CameraKind {
 };
 
 inline constexpr float kTowerGap = 0.8f;  // between towers standing side by side
+
+// The orbit camera: degrees around the tower (0 looks straight at the front faces), degrees
+// above the horizon, and zoom (1 frames everything; larger is closer).
+struct CameraPose {
+  float yaw = 28.0f;
+  float pitch = 14.0f;
+  float zoom = 1.0f;
+};
+
+// The pose at `t` seconds along a camera path: eased (smoothstep) between keyframes, held
+// before the first and after the last; the default pose for an empty path.
+CameraPose camera_at(const std::vector<net::CameraKey>& keys, double t);
 
 // World x of the centre of tower i of n, the row of towers centred on x = 0.
 float tower_offset(uint32_t i, uint32_t n);

@@ -116,7 +116,8 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info) {
   // The range of per-layer |dW| (largest, smallest, their ratio): bottom left for one run,
   // under each tower for several.
   const uint32_t towers = uint32_t(info.runs.size());
-  const Mat4 camera = camera_matrix(info.camera, width_, height_, std::max(towers, 1u));
+  const Mat4 camera = camera_matrix(info.camera, width_, height_, std::max(towers, 1u),
+                                    info.pose.yaw, info.pose.pitch, info.pose.zoom);
   for (uint32_t r = 0; r < towers; ++r) {
     const RunInfo& run = info.runs[r];
     if (run.layers.empty()) continue;

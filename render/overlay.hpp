@@ -35,6 +35,7 @@ struct OverlayInfo {
   uint32_t metric = 0;
   float log_lo = -8, log_hi = 0;
   CameraKind camera = CameraKind::orbit;
+  CameraPose pose;
   std::vector<RunInfo> runs;  // one tower each, left to right
 };
 

@@ -64,8 +64,9 @@ void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const Tow
                          uint32_t width, uint32_t height, uint32_t index, uint32_t count) const {
   const uint32_t layers = net.plan().num_layers;
   TowerPush push{};
-  push.view_proj =
-      with_offset(camera_matrix(s.camera, width, height, count), tower_offset(index, count));
+  push.view_proj = with_offset(
+      camera_matrix(s.camera, width, height, count, s.pose.yaw, s.pose.pitch, s.pose.zoom),
+      tower_offset(index, count));
   push.num_layers = layers;
   push.metric = s.metric;
   push.log_lo = s.log_lo;
@@ -163,6 +164,7 @@ OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Networ
   info.log_lo = s.log_lo;
   info.log_hi = s.log_hi;
   info.camera = s.camera;
+  info.pose = s.pose;
   for (size_t i = 0; i < nets.size(); ++i) {
     const gpu::StepStats st = nets[i]->latest_stats();
     info.step = st.step;

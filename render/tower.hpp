@@ -26,6 +26,7 @@ struct TowerSettings {
   float log_lo = -8.0f;  // colour range, as powers of ten
   float log_hi = 0.0f;
   CameraKind camera = CameraKind::orbit;
+  CameraPose pose;  // orbit camera only
   // Of each layer's pitch; the rest is the gap between slabs. Gaps close (fill 1) when a layer
   // would get fewer than ~4 pixels.
   float slab_fill = 0.8f;

@@ -240,3 +240,39 @@ TEST_F(Render, SideBySideTowersShowTheirOwnStatistics) {
 
 }  // namespace
 }  // namespace gt
+
+namespace gt {
+namespace {
+
+// Camera paths: keyframes held at the ends, eased in between (the midpoint of a smoothstep is
+// the midpoint of the values), values derived by hand.
+TEST(CameraPath, InterpolatesBetweenKeyframes) {
+  const std::vector<net::CameraKey> keys{{0.0, 40, 10, 1.0}, {2.0, 0, 30, 2.0}, {4.0, 20, 30, 2.0}};
+  const render::CameraPose before = render::camera_at(keys, -1.0),
+                           after = render::camera_at(keys, 9.0);
+  EXPECT_FLOAT_EQ(before.yaw, 40);
+  EXPECT_FLOAT_EQ(after.yaw, 20);
+  const render::CameraPose mid = render::camera_at(keys, 1.0);
+  EXPECT_FLOAT_EQ(mid.yaw, 20);
+  EXPECT_FLOAT_EQ(mid.pitch, 20);
+  EXPECT_FLOAT_EQ(mid.zoom, 1.5);
+  const render::CameraPose quarter = render::camera_at(keys, 0.5);  // smoothstep(0.25) = 0.15625
+  EXPECT_FLOAT_EQ(quarter.yaw, 40.0f - 40.0f * 0.15625f);
+  EXPECT_FLOAT_EQ(render::camera_at(keys, 2.0).yaw, 0);
+  EXPECT_FLOAT_EQ(render::camera_at({}, 1.0).yaw, render::CameraPose{}.yaw);
+}
+
+// A different camera pose moves the tower in the frame.
+TEST_F(Render, CameraPoseChangesTheFrame) {
+  gpu::Network net(test::context(), render_scene(4));
+  net.train(1);
+  render::TowerSettings s;
+  const std::vector<uint8_t> a = render::render_tower(test::context(), net, s, kW, kH);
+  s.pose.yaw = -30.0f;
+  s.pose.zoom = 1.6f;
+  const std::vector<uint8_t> b = render::render_tower(test::context(), net, s, kW, kH);
+  EXPECT_NE(a, b);
+}
+
+}  // namespace
+}  // namespace gt

@@ -660,6 +660,151 @@ TEST(SceneRuns, ShippedSigmoidVsRelu) {
   EXPECT_EQ(load(file).title, "Sigmoid vs ReLU at 24 layers");
 }
 
+constexpr const char* kCameraPath = R"(title = "Orbit"
+[network]
+depth = 4
+
+[[view.camera]]
+t = 0.0
+yaw = 35
+pitch = 12
+zoom = 1.0
+
+[[view.camera]]
+t = 4
+yaw = -20.5
+)";
+
+TEST(SceneView, TwoKeyframesParseWithDefaultsFilledIn) {
+  const net::Scene s = parse(kCameraPath, "scenes/x.toml");
+  EXPECT_EQ(s.network.depth, 4u);
+  ASSERT_EQ(s.view.camera.size(), 2u);
+  EXPECT_EQ(s.view.camera[0].t, 0.0);
+  EXPECT_EQ(s.view.camera[0].yaw, 35.0);
+  EXPECT_EQ(s.view.camera[0].pitch, 12.0);
+  EXPECT_EQ(s.view.camera[0].zoom, 1.0);
+  EXPECT_EQ(s.view.camera[1].t, 4.0);
+  EXPECT_EQ(s.view.camera[1].yaw, -20.5);
+  EXPECT_EQ(s.view.camera[1].pitch, 14.0);  // defaults
+  EXPECT_EQ(s.view.camera[1].zoom, 1.0);
+  // A keyframe with no keys at all is the default camera at t = 0.
+  const net::Scene one = parse("[[view.camera]]\n", "scenes/x.toml");
+  ASSERT_EQ(one.view.camera.size(), 1u);
+  EXPECT_EQ(one.view.camera[0].t, 0.0);
+  EXPECT_EQ(one.view.camera[0].yaw, 28.0);
+  EXPECT_EQ(one.view.camera[0].pitch, 14.0);
+  EXPECT_EQ(one.view.camera[0].zoom, 1.0);
+  // Inline tables and limits inclusive where the schema says so.
+  const net::Scene inline_path = parse(
+      "[view]\ncamera = [{t = 0, yaw = -720, pitch = -89, zoom = 20}, {t = 1, yaw = 720, "
+      "pitch = 89}]\n",
+      "scenes/x.toml");
+  ASSERT_EQ(inline_path.view.camera.size(), 2u);
+  EXPECT_EQ(inline_path.view.camera[0].zoom, 20.0);
+  EXPECT_EQ(inline_path.view.camera[1].pitch, 89.0);
+}
+
+TEST(SceneView, NoViewGivesAnEmptyPath) {
+  EXPECT_TRUE(parse(kFullScene, "scenes/full.toml").view.camera.empty());
+  EXPECT_TRUE(parse("", "scenes/x.toml").view.camera.empty());
+  EXPECT_TRUE(parse("[view]\n", "scenes/x.toml").view.camera.empty());
+  EXPECT_TRUE(parse("[view]\ncamera = []\n", "scenes/x.toml").view.camera.empty());
+}
+
+TEST(SceneView, BadKeyframesNameFileLineAndKey) {
+  // t must increase strictly.
+  EXPECT_EQ(parse_error("[[view.camera]]\nt = 2\n[[view.camera]]\nt = 2\n"),
+            "scenes/x.toml:4: view.camera[1].t: must be greater than the previous keyframe's t "
+            "(2); keyframes are in time order");
+  EXPECT_EQ(parse_error("[[view.camera]]\nt = 1\n[[view.camera]]\nyaw = 3\n"),
+            "scenes/x.toml:3: view.camera[1].t: missing; every keyframe after the first needs a t "
+            "greater than the previous one's");
+  EXPECT_EQ(parse_error("[[view.camera]]\nt = -1\n"),
+            "scenes/x.toml:2: view.camera[0].t: must be >= 0");
+  // Ranges.
+  EXPECT_EQ(parse_error("[[view.camera]]\n[[view.camera]]\nt = 1\npitch = 90\n"),
+            "scenes/x.toml:4: view.camera[1].pitch: must be <= 89");
+  EXPECT_EQ(parse_error("[[view.camera]]\npitch = -89.5\n"),
+            "scenes/x.toml:2: view.camera[0].pitch: must be >= -89");
+  EXPECT_EQ(parse_error("[[view.camera]]\nyaw = 721\n"),
+            "scenes/x.toml:2: view.camera[0].yaw: must be <= 720");
+  EXPECT_EQ(parse_error("[[view.camera]]\n\nzoom = 0\n"),
+            "scenes/x.toml:3: view.camera[0].zoom: must be > 0");
+  EXPECT_EQ(parse_error("[[view.camera]]\nzoom = 20.5\n"),
+            "scenes/x.toml:2: view.camera[0].zoom: must be <= 20");
+  EXPECT_EQ(parse_error("[[view.camera]]\nzoom = inf\n"),
+            "scenes/x.toml:2: view.camera[0].zoom: must be finite");
+  // Types and unknown keys.
+  EXPECT_EQ(parse_error("[[view.camera]]\nyaw = \"left\"\n"),
+            "scenes/x.toml:2: view.camera[0].yaw: expected a number, got a string");
+  EXPECT_EQ(parse_error("[[view.camera]]\nt = 0\n[[view.camera]]\nt = 1\nroll = 5\n"),
+            "scenes/x.toml:5: view.camera[1].roll: unknown key; expected one of: t, yaw, pitch, "
+            "zoom");
+  EXPECT_EQ(parse_error("[view]\nfov = 40\n"),
+            "scenes/x.toml:2: view.fov: unknown key; expected one of: camera");
+  EXPECT_EQ(parse_error("[view]\ncamera = 3\n"),
+            "scenes/x.toml:2: view.camera: must be an array of tables ([[view.camera]])");
+  EXPECT_EQ(parse_error("view = 3\n"), "scenes/x.toml:1: view: must be a table ([view])");
+  EXPECT_EQ(parse_error("[veiw]\n"),
+            "scenes/x.toml:1: veiw: unknown section; expected one of: network, data, train, view");
+  // The first error in file order wins, camera or not.
+  EXPECT_EQ(parse_error("[[view.camera]]\nzoom = 0\n[network]\ndepth = 0\n"),
+            "scenes/x.toml:2: view.camera[0].zoom: must be > 0");
+  EXPECT_EQ(parse_error("[network]\ndepth = 0\n[[view.camera]]\nzoom = 0\n"),
+            "scenes/x.toml:2: network.depth: must be >= 1");
+}
+
+TEST(SceneView, AtMost64Keyframes) {
+  std::string text;
+  for (int i = 0; i < 64; ++i)
+    text += "[[view.camera]]\nt = " + std::to_string(i) + "\n";
+  EXPECT_EQ(parse(text, "x.toml").view.camera.size(), 64u);
+  text += "[[view.camera]]\nt = 64\n";
+  EXPECT_EQ(parse_error(text),
+            "scenes/x.toml:129: view.camera: too many keyframes (65); a camera path holds at most "
+            "64");
+}
+
+TEST(SceneView, NotInARunAndSharedByAllRuns) {
+  EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\n[[run]]\nlabel = \"b\"\n[[run.view.camera]]\n"
+                       "t = 0\n"),
+            "scenes/x.toml:5: run[1].view: cannot be set in a run: the camera is shared by all "
+            "runs; set [view] at the top level");
+  EXPECT_TRUE(starts_with(parse_error("[[run]]\nlabel = \"a\"\n[run.view]\n"),
+                          "scenes/x.toml:3: run[0].view: cannot be set in a run"));
+  const std::vector<net::Scene> runs =
+      parse_runs(std::string(kTwoRuns) + "\n[[view.camera]]\nyaw = 10\n[[view.camera]]\nt = 3\n",
+                 "scenes/x.toml");
+  ASSERT_EQ(runs.size(), 2u);
+  for (const net::Scene& s : runs) {
+    ASSERT_EQ(s.view.camera.size(), 2u);
+    EXPECT_EQ(s.view.camera[0].yaw, 10.0);
+    EXPECT_EQ(s.view.camera[1].t, 3.0);
+  }
+}
+
+TEST(SceneView, SetCannotChangeTheCamera) {
+  EXPECT_EQ(parse_error("", {"view.camera[0].yaw=3"}),
+            "--set view.camera[0].yaw=3: view.camera[0].yaw: the camera path is set in the scene "
+            "file only");
+  net::Scene s = parse(kCameraPath, "scenes/x.toml");
+  EXPECT_EQ(error_of([&] { apply_override(s, "view.camera=[]"); }),
+            "--set view.camera=[]: view.camera: the camera path is set in the scene file only");
+  EXPECT_EQ(s.view.camera.size(), 2u);
+}
+
+TEST(SceneView, ShippedDefaultHasAGentlePath) {
+  const net::Scene s = load(std::filesystem::path(GT_SOURCE_DIR) / "scenes/default.toml");
+  ASSERT_GE(s.view.camera.size(), 2u);
+  EXPECT_EQ(s.view.camera.front().t, 0.0);
+  // The default recording is 200 frames at 30 fps: the path ends within it.
+  EXPECT_LE(s.view.camera.back().t, 200.0 / 30.0);
+  for (const net::CameraKey& k : s.view.camera) {
+    EXPECT_GE(k.zoom, 0.9);  // the whole tower stays in view
+    EXPECT_LE(k.zoom, 1.1);
+  }
+}
+
 TEST(SceneSchema, DescribesEveryKeyWithRangeAndDefault) {
   const std::string schema = describe_schema();
   for (const char* word : {"[network]",
@@ -694,6 +839,12 @@ TEST(SceneSchema, DescribesEveryKeyWithRangeAndDefault) {
                            "0.999",
                            "1e-08",
                            "cross_entropy",
+                           "[[view.camera]]",
+                           "yaw",
+                           "pitch",
+                           "zoom",
+                           "[-89, 89]",
+                           "(0, 20]",
                            "--set section.key=value"}) {
     EXPECT_NE(schema.find(word), std::string::npos) << word << "\n" << schema;
   }

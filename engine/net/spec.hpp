@@ -63,12 +63,26 @@ struct TrainSpec {
   double eps = 1e-8;      // adam
 };
 
+// One keyframe of the orbit camera; record interpolates between keyframes over video time.
+struct CameraKey {
+  double t = 0;       // seconds into the video
+  double yaw = 28;    // degrees around the tower (0: straight at the front faces)
+  double pitch = 14;  // degrees above the horizon
+  double zoom = 1;    // 1 frames the whole tower; > 1 moves closer
+};
+
+// How the scene is shown. Shared by all runs of a scene.
+struct ViewSpec {
+  std::vector<CameraKey> camera;  // empty: the default camera (yaw 28, pitch 14, zoom 1)
+};
+
 struct Scene {
   std::string title;
   std::filesystem::path path;  // where it was read from; empty for built-in scenes
   NetworkSpec network;
   DataSpec data;
   TrainSpec train;
+  ViewSpec view;
 };
 
 // Names as written in scene files and on the command line.

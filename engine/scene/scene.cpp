@@ -204,6 +204,40 @@ std::string key_names(std::string_view section) {
   return join(names, ", ");
 }
 
+// The keys of one [[view.camera]] keyframe: all floats, lo..hi inclusive except where noted.
+struct CameraField {
+  std::string_view name;
+  double net::CameraKey::*field;
+  double lo;
+  bool lo_inclusive;
+  double hi;  // inclusive; infinity: no upper bound
+  std::string_view help;
+
+  std::string range() const {
+    if (std::isinf(hi)) return (lo_inclusive ? ">= " : "> ") + format_double(lo) + ", increasing";
+    return (lo_inclusive ? "[" : "(") + format_double(lo) + ", " + format_double(hi) + "]";
+  }
+};
+
+const std::vector<CameraField>& camera_fields() {
+  static const std::vector<CameraField> fields = {
+      {"t", &net::CameraKey::t, 0.0, true, std::numeric_limits<double>::infinity(),
+       "seconds into the video"},
+      {"yaw", &net::CameraKey::yaw, -720.0, true, 720.0,
+       "degrees around the tower (0: straight at the front faces)"},
+      {"pitch", &net::CameraKey::pitch, -89.0, true, 89.0, "degrees above the horizon"},
+      {"zoom", &net::CameraKey::zoom, 0.0, false, 20.0,
+       "1 frames the whole tower; > 1 moves closer"},
+  };
+  return fields;
+}
+
+constexpr size_t kMaxCameraKeys = 64;
+
+std::string camera_key_name(size_t frame, std::string_view field) {
+  return "view.camera[" + std::to_string(frame) + "]." + std::string(field);
+}
+
 std::string_view expected_text(Type t) {
   switch (t) {
     case Type::integer:
@@ -306,6 +340,13 @@ void apply_assignment(Scene& scene, const std::string& assignment, Origins& orig
   const size_t dot = lhs.find('.');
   const std::string_view section = dot == std::string_view::npos ? "" : lhs.substr(0, dot);
   const std::string_view name = dot == std::string_view::npos ? lhs : lhs.substr(dot + 1);
+  if (section == "view") {
+    fail(where, lhs,
+         name.substr(0, 6) == "camera"
+             ? "the camera path is set in the scene file only"
+             : "unknown key; [view] has only camera, and the camera path is set in the scene file "
+               "only");
+  }
   if (!section.empty() && !is_section(section)) {
     fail(where, section, "unknown section; expected one of: network, data, train");
   }
@@ -386,6 +427,10 @@ struct Entry {
   std::string_view section;
   std::string_view name;
   const toml::node* node;
+  // Camera path entries (section "view", name "camera"): the keyframe's index, and whether this
+  // is the keyframe's table itself (its start) rather than one of its keys.
+  int frame = -1;
+  bool frame_start = false;
 };
 
 struct RunKey {
@@ -428,6 +473,86 @@ void collect_run(const toml::table& table, int run, std::vector<Entry>& entries)
   }
 }
 
+// Adds the entries of the top-level [view] table. A well-formed camera path becomes one entry per
+// keyframe (at its start) and one per keyframe key; the checks happen in file order later.
+void collect_view(const toml::table& view, std::vector<Entry>& entries) {
+  for (const auto& [k, node] : view) {
+    entries.push_back({k.source().begin, -1, "view", k.str(), &node});
+    const toml::array* array = node.as_array();
+    if (k.str() != "camera" || !array || !array->is_array_of_tables()) continue;
+    // One start entry past the limit, which reports "too many keyframes".
+    const size_t frames = std::min(array->size(), kMaxCameraKeys + 1);
+    for (size_t i = 0; i < frames; ++i) {
+      const toml::table& table = *(*array)[i].as_table();
+      Entry start{table.source().begin, -1, "view", "camera", &node};
+      start.frame = static_cast<int>(i);
+      start.frame_start = true;
+      entries.push_back(start);
+      if (i >= kMaxCameraKeys) break;
+      for (const auto& [k2, node2] : table) {
+        Entry key{k2.source().begin, -1, "view", k2.str(), &node2};
+        key.frame = static_cast<int>(i);
+        entries.push_back(key);
+      }
+    }
+  }
+}
+
+// Checks one entry of [view] (see collect_view) and adds it to scene.view.
+void apply_view_entry(Scene& scene, const Entry& e, const std::string& where) {
+  std::vector<net::CameraKey>& camera = scene.view.camera;
+  if (e.frame < 0) {
+    if (e.name != "camera") {
+      fail(where, "view." + std::string(e.name), "unknown key; expected one of: camera");
+    }
+    const toml::array* array = e.node->as_array();
+    if (!array || !(array->empty() || array->is_array_of_tables())) {
+      fail(where, "view.camera", "must be an array of tables ([[view.camera]])");
+    }
+    return;
+  }
+  const size_t frame = static_cast<size_t>(e.frame);
+  if (e.frame_start) {
+    if (frame >= kMaxCameraKeys) {
+      fail(where, "view.camera",
+           "too many keyframes (" + std::to_string(e.node->as_array()->size()) +
+               "); a camera path holds at most " + std::to_string(kMaxCameraKeys));
+    }
+    const toml::table& table = *(*e.node->as_array())[frame].as_table();
+    if (frame > 0 && !table.contains("t")) {
+      fail(where, camera_key_name(frame, "t"),
+           "missing; every keyframe after the first needs a t greater than the previous one's");
+    }
+    camera.emplace_back();
+    return;
+  }
+  const auto& fields = camera_fields();
+  const auto field = std::find_if(fields.begin(), fields.end(),
+                                  [&](const CameraField& f) { return f.name == e.name; });
+  const std::string name = camera_key_name(frame, e.name);
+  if (field == fields.end()) fail(where, name, "unknown key; expected one of: t, yaw, pitch, zoom");
+  double v = 0.0;
+  if (e.node->is_integer()) {
+    v = static_cast<double>(e.node->as_integer()->get());
+  } else if (e.node->is_floating_point()) {
+    v = e.node->as_floating_point()->get();
+  } else {
+    fail(where, name, "expected a number, got " + std::string(node_type_text(e.node->type())));
+  }
+  if (!std::isfinite(v)) fail(where, name, "must be finite");
+  if (field->lo_inclusive ? v < field->lo : v <= field->lo) {
+    fail(where, name,
+         (field->lo_inclusive ? "must be >= " : "must be > ") + format_double(field->lo));
+  }
+  if (v > field->hi) fail(where, name, "must be <= " + format_double(field->hi));
+  if (field->field == &net::CameraKey::t && frame > 0 && v <= camera[frame - 1].t) {
+    fail(where, name,
+         "must be greater than the previous keyframe's t (" + format_double(camera[frame - 1].t) +
+             "); keyframes are in time order");
+  }
+  camera[frame].*(field->field) = v;
+}
+
 Parsed parse_all(std::string_view text, const std::string& source_name,
                  const std::vector<std::string>& overrides) {
   toml::table root;
@@ -460,6 +585,8 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
         runs.push_back(Run{{}, false, table.source().begin, {}});
         collect_run(table, static_cast<int>(i), entries);
       }
+    } else if (k.str() == "view" && node.is_table()) {
+      collect_view(*node.as_table(), entries);
     } else if (is_section(k.str()) && node.is_table()) {
       for (const auto& [k2, node2] : *node.as_table()) {
         entries.push_back({k2.source().begin, -1, k.str(), k2.str(), &node2});
@@ -497,18 +624,33 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
       run.has_label = true;
       continue;
     }
+    if (e.section == "view" && e.run < 0) {
+      apply_view_entry(base, e, where);
+      continue;
+    }
+    if (e.section.empty() && e.name == "view") {
+      if (e.run >= 0) {
+        fail(where, prefix + plain,
+             "cannot be set in a run: the camera is shared by all runs; set [view] at the top "
+             "level");
+      }
+      fail(where, plain, "must be a table ([view])");
+    }
     if (e.section.empty() && (e.run >= 0 || e.name != "title")) {
       const std::string_view table = e.run < 0 ? "" : "run.";
+      const std::string_view sections =
+          e.run < 0 ? "network, data, train, view" : "network, data, train";
       if (is_section(e.name)) {
         fail(where, prefix + plain,
              "must be a table ([" + std::string(table) + std::string(e.name) + "])");
       }
       if (e.node->is_table()) {
-        fail(where, prefix + plain, "unknown section; expected one of: network, data, train");
+        fail(where, prefix + plain, "unknown section; expected one of: " + std::string(sections));
       }
       fail(where, prefix + plain,
-           e.run < 0 ? "unknown key; expected title or a section: network, data, train"
-                     : "unknown key; expected label or a section: network, data, train");
+           (e.run < 0 ? "unknown key; expected title or a section: "
+                      : "unknown key; expected label or a section: ") +
+               std::string(sections));
     }
     const Key* key = find_key(e.section, e.name);
     if (!key) fail(where, prefix + plain, "unknown key; expected one of: " + key_names(e.section));
@@ -619,6 +761,8 @@ std::string describe_schema() {
     range_w = std::max(range_w, k.range.size());
     default_w = std::max(default_w, k.show(defaults).size());
   }
+  for (const CameraField& f : camera_fields())
+    range_w = std::max(range_w, f.range().size());
   const auto pad = [](std::string s, size_t w) {
     s.resize(std::max(s.size(), w), ' ');
     return s;
@@ -641,6 +785,17 @@ std::string describe_schema() {
            pad(k.range, range_w) + "  " + pad(k.show(defaults), default_w) + "  " +
            std::string(k.help) + "\n";
   }
+  out += "[[view.camera]]  (camera path for recordings; top level only, not in a run or --set)\n";
+  const net::CameraKey camera_defaults;
+  for (const CameraField& f : camera_fields()) {
+    out += "  " + pad(std::string(f.name), name_w) + "  " + pad("float", 6) + "  " +
+           pad(f.range(), range_w) + "  " +
+           pad(format_double(camera_defaults.*(f.field)), default_w) + "  " + std::string(f.help) +
+           "\n";
+  }
+  out += "  Up to " + std::to_string(kMaxCameraKeys) +
+         " keyframes, t strictly increasing; a missing key takes its default; no keyframes: the "
+         "default camera.\n";
   out +=
       "\nInteger values are accepted for float keys; floats must be finite.\n"
       "Cross-key rules (checked after all overrides):\n"

@@ -33,7 +33,8 @@ net::Scene parse(std::string_view text, const std::string& source_name,
 // [[run]], each the base scene with that run's keys applied, its title the run's label.
 // The overrides apply to the base before the runs' own keys, so a run's key wins. At most 8 runs;
 // data.batch and train.steps cannot be set in a run (runs train in lockstep). The cross-key rules
-// hold for the base and for every run. Sets Scene::path of each to `file`.
+// hold for the base and for every run. The camera path ([[view.camera]]) is top-level only and
+// every run carries the base's Scene::view. Sets Scene::path of each to `file`.
 std::vector<net::Scene> load_runs(const std::filesystem::path& file,
                                   const std::vector<std::string>& overrides = {});
 

@@ -59,6 +59,7 @@ struct RenderArgs {
   std::string camera = "orbit";
   std::string range;
   bool no_overlay = false;
+  std::optional<float> yaw, pitch, zoom;  // default: the scene's camera path at t = 0
 };
 
 struct RecordArgs {

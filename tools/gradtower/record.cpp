@@ -97,6 +97,7 @@ int run_record(const RecordArgs& a) {
                 : now;
     }
     std::tie(settings.log_lo, settings.log_hi) = *range;
+    settings.pose = render::camera_at(scene.view.camera, double(f) / a.fps);  // the scene's path
     std::optional<render::OverlayInfo> overlay;
     if (!a.no_overlay)
       overlay = render::overlay_info(scene.title, runs.nets, runs.labels, settings);

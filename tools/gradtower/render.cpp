@@ -26,6 +26,12 @@ void add_render(CLI::App& app, RenderArgs& a) {
       ->check(CLI::IsMember({"orbit", "front"}));
   c->add_option("--range", a.range, "Colour range as powers of ten LO:HI (default: auto)");
   c->add_flag("--no-overlay", a.no_overlay, "No text or legends (the front camera has none)");
+  c->add_option("--yaw", a.yaw, "Orbit: degrees around the tower (0: straight at the front)")
+      ->check(CLI::Range(-720.0f, 720.0f));
+  c->add_option("--pitch", a.pitch, "Orbit: degrees above the horizon")
+      ->check(CLI::Range(-89.0f, 89.0f));
+  c->add_option("--zoom", a.zoom, "Dolly: 1 frames the towers, larger is closer")
+      ->check(CLI::Range(0.05f, 20.0f));
   add_device_flags(c, a.device);
   add_kernel_flag(c, a.device);
 }
@@ -38,6 +44,10 @@ int run_render(const RenderArgs& a) {
   render::TowerSettings settings;
   settings.metric = parse_metric(a.metric);
   settings.camera = a.camera == "front" ? render::CameraKind::front : render::CameraKind::orbit;
+  settings.pose = render::camera_at(scene.view.camera, 0.0);
+  if (a.yaw) settings.pose.yaw = *a.yaw;
+  if (a.pitch) settings.pose.pitch = *a.pitch;
+  if (a.zoom) settings.pose.zoom = *a.zoom;
   const std::optional<std::pair<float, float>> range = parse_range(a.range);
   auto ctx = make_context(a.device);
   Runs runs = load_runs(*ctx, a.scene, overrides, a.device);
