@@ -39,6 +39,7 @@ TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
   desc.vertex_shader = "tower.vert";
   desc.fragment_shader = "tower.frag";
   desc.depth_test = true;
+  desc.cull_back_faces = true;  // half of every slab's triangles never reach the rasterizer
   desc.name = "tower";
   pipeline_ = vk::create_graphics_pipeline(ctx, render_pass, layout_, desc);
 }

@@ -51,8 +51,8 @@ VkPipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass
   VkPipelineRasterizationStateCreateInfo raster{
       VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
   raster.polygonMode = VK_POLYGON_MODE_FILL;
-  raster.cullMode = VK_CULL_MODE_NONE;  // the depth test (where on) sorts the faces
-  raster.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;
+  raster.cullMode = desc.cull_back_faces ? VK_CULL_MODE_BACK_BIT : VK_CULL_MODE_NONE;
+  raster.frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE;  // see cull_back_faces
   raster.lineWidth = 1.0f;
   VkPipelineMultisampleStateCreateInfo multisample{
       VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};

@@ -18,6 +18,9 @@ struct GraphicsPipelineDesc {
   std::vector<VkVertexInputAttributeDescription> vertex_attributes;
   bool depth_test = false;   // depth test and write, LESS
   bool alpha_blend = false;  // premultiplied-style "over" blending
+  // Cull back faces of closed meshes whose triangles are counter-clockwise seen from outside
+  // (with the cameras' y flip these have positive area in framebuffer coordinates).
+  bool cull_back_faces = false;
   std::string name;
 };
 
