@@ -1,0 +1,335 @@
+// The scene schema: every key with its type, range, help and how it is stored, the camera
+// keyframe fields, typed setting of a TOML value, and the schema as text.
+#include "scene/keys.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+
+namespace gt::scene::detail {
+
+using net::Scene;
+
+std::string format_double(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string join(const std::vector<std::string_view>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+namespace {
+
+template <typename Section, typename T>
+Key int_key(Section Scene::*section, T Section::*field, std::string_view sec, std::string_view name,
+            int64_t lo, int64_t hi, std::string_view help) {
+  std::string range = hi == std::numeric_limits<int64_t>::max() ||
+                              static_cast<uint64_t>(hi) == std::numeric_limits<T>::max()
+                          ? ">= " + std::to_string(lo)
+                          : std::to_string(lo) + ".." + std::to_string(hi);
+  return Key{sec,
+             name,
+             Type::integer,
+             std::move(range),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               if (v.i < lo) return "must be >= " + std::to_string(lo);
+               if (v.i > hi) return "must be <= " + std::to_string(hi);
+               (s.*section).*field = static_cast<T>(v.i);
+               return std::nullopt;
+             },
+             [=](const Scene& s) { return std::to_string((s.*section).*field); }};
+}
+
+// lo is exclusive unless lo_inclusive; hi, when given, is exclusive.
+template <typename Section>
+Key float_key(Section Scene::*section, double Section::*field, std::string_view sec,
+              std::string_view name, double lo, bool lo_inclusive, std::optional<double> hi,
+              std::string_view help) {
+  std::string range;
+  if (hi) {
+    range = (lo_inclusive ? "[" : "(") + format_double(lo) + ", " + format_double(*hi) + ")";
+  } else {
+    range = (lo_inclusive ? ">= " : "> ") + format_double(lo);
+  }
+  return Key{sec,
+             name,
+             Type::floating,
+             std::move(range),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               if (!std::isfinite(v.f)) return std::string("must be finite");
+               if (lo_inclusive ? v.f < lo : v.f <= lo)
+                 return (lo_inclusive ? "must be >= " : "must be > ") + format_double(lo);
+               if (hi && v.f >= *hi) return "must be < " + format_double(*hi);
+               (s.*section).*field = v.f;
+               return std::nullopt;
+             },
+             [=](const Scene& s) { return format_double((s.*section).*field); }};
+}
+
+template <typename Section, typename E>
+Key enum_key(Section Scene::*section, E Section::*field, std::string_view sec,
+             std::string_view name, std::optional<E> (*parse_fn)(std::string_view),
+             std::vector<std::string_view> (*names_fn)(), std::string_view help) {
+  return Key{sec,
+             name,
+             Type::string,
+             join(names_fn(), "|"),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               const std::optional<E> e = parse_fn(v.s);
+               if (!e) {
+                 return "unknown value \"" + v.s + "\"; expected one of: " + join(names_fn(), ", ");
+               }
+               (s.*section).*field = *e;
+               return std::nullopt;
+             },
+             [=](const Scene& s) { return std::string(net::to_string((s.*section).*field)); }};
+}
+
+}  // namespace
+
+const std::vector<Key>& keys() {
+  using net::DataSpec;
+  using net::NetworkSpec;
+  using net::TrainSpec;
+  constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMaxU32 = std::numeric_limits<uint32_t>::max();
+  constexpr auto kNet = &Scene::network;
+  constexpr auto kData = &Scene::data;
+  constexpr auto kTrain = &Scene::train;
+  static const std::vector<Key> table = {
+      Key{"", "title", Type::string, "any text", "the scene's name",
+          [](Scene& s, const Value& v) -> std::optional<std::string> {
+            s.title = v.s;
+            return std::nullopt;
+          },
+          [](const Scene&) { return std::string("(file stem)"); }},
+      int_key(kNet, &NetworkSpec::input, "network", "input", 1, 1 << 20, "input features"),
+      int_key(kNet, &NetworkSpec::depth, "network", "depth", 1, 100000,
+              "hidden layers; weight layers = depth + 1"),
+      int_key(kNet, &NetworkSpec::width, "network", "width", 1, 65536, "units per hidden layer"),
+      int_key(kNet, &NetworkSpec::output, "network", "output", 1, 1 << 20,
+              "outputs (classes for classification)"),
+      enum_key(kNet, &NetworkSpec::activation, "network", "activation", net::parse_activation,
+               net::names_of_activations, "hidden-layer activation"),
+      enum_key(kNet, &NetworkSpec::output_activation, "network", "output_activation",
+               net::parse_activation, net::names_of_activations, "activation of the last layer"),
+      enum_key(kNet, &NetworkSpec::init, "network", "init", net::parse_init, net::names_of_inits,
+               "weight initialisation"),
+      float_key(kNet, &NetworkSpec::sigma_w, "network", "sigma_w", 0.0, false, std::nullopt,
+                "gaussian init: W ~ N(0, sigma_w^2 / fan_in)"),
+      float_key(kNet, &NetworkSpec::sigma_b, "network", "sigma_b", 0.0, true, std::nullopt,
+                "gaussian init: b ~ N(0, sigma_b^2)"),
+      int_key(kNet, &NetworkSpec::seed, "network", "seed", 0, kMaxInt, "initialisation seed"),
+      enum_key(kData, &DataSpec::kind, "data", "kind", net::parse_data_kind,
+               net::names_of_data_kinds, "data set"),
+      int_key(kData, &DataSpec::batch, "data", "batch", 1, 65536, "samples per step"),
+      int_key(kData, &DataSpec::seed, "data", "seed", 0, kMaxInt, "data seed"),
+      Key{"data", "fixed", Type::boolean, "true|false",
+          "true: the same batch every step; false: a fresh batch each step",
+          [](Scene& s, const Value& v) -> std::optional<std::string> {
+            s.data.fixed = v.b;
+            return std::nullopt;
+          },
+          [](const Scene& s) { return std::string(s.data.fixed ? "true" : "false"); }},
+      enum_key(kTrain, &TrainSpec::loss, "train", "loss", net::parse_loss, net::names_of_losses,
+               "loss function"),
+      enum_key(kTrain, &TrainSpec::optimizer, "train", "optimizer", net::parse_optimizer,
+               net::names_of_optimizers, "optimiser"),
+      float_key(kTrain, &TrainSpec::lr, "train", "lr", 0.0, false, std::nullopt, "learning rate"),
+      int_key(kTrain, &TrainSpec::steps, "train", "steps", 0, kMaxU32, "training steps"),
+      float_key(kTrain, &TrainSpec::momentum, "train", "momentum", 0.0, true, 1.0,
+                "momentum optimizer: v = mu v + g"),
+      float_key(kTrain, &TrainSpec::beta1, "train", "beta1", 0.0, true, 1.0, "adam"),
+      float_key(kTrain, &TrainSpec::beta2, "train", "beta2", 0.0, true, 1.0, "adam"),
+      float_key(kTrain, &TrainSpec::eps, "train", "eps", 0.0, false, std::nullopt, "adam"),
+  };
+  return table;
+}
+
+bool is_section(std::string_view name) {
+  return std::find(std::begin(kSections), std::end(kSections), name) != std::end(kSections);
+}
+
+const Key* find_key(std::string_view section, std::string_view name) {
+  for (const Key& k : keys())
+    if (k.section == section && k.name == name) return &k;
+  return nullptr;
+}
+
+std::string key_names(std::string_view section) {
+  std::vector<std::string_view> names;
+  for (const Key& k : keys())
+    if (k.section == section) names.push_back(k.name);
+  return join(names, ", ");
+}
+
+const std::vector<CameraField>& camera_fields() {
+  static const std::vector<CameraField> fields = {
+      {"t", &net::CameraKey::t, 0.0, true, std::numeric_limits<double>::infinity(),
+       "seconds into the video"},
+      {"yaw", &net::CameraKey::yaw, -720.0, true, 720.0,
+       "degrees around the tower (0: straight at the front faces)"},
+      {"pitch", &net::CameraKey::pitch, -89.0, true, 89.0, "degrees above the horizon"},
+      {"zoom", &net::CameraKey::zoom, 0.0, false, 20.0,
+       "1 frames the whole tower; > 1 moves closer"},
+  };
+  return fields;
+}
+
+std::string camera_key_name(size_t frame, std::string_view field) {
+  return "view.camera[" + std::to_string(frame) + "]." + std::string(field);
+}
+
+std::string_view expected_text(Type t) {
+  switch (t) {
+    case Type::integer:
+      return "an integer";
+    case Type::floating:
+      return "a number";
+    case Type::boolean:
+      return "a boolean (true or false)";
+    case Type::string:
+      return "a string";
+  }
+  return "?";
+}
+
+std::string_view node_type_text(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+[[noreturn]] void fail(const std::string& where, std::string_view key, const std::string& what) {
+  throw Error(where + ": " + std::string(key) + ": " + what);
+}
+
+void set_key(Scene& scene, const Key& key, const toml::node& node, const std::string& where,
+             std::string_view prefix) {
+  Value v;
+  bool ok = false;
+  switch (key.type) {
+    case Type::integer:
+      if ((ok = node.is_integer())) v.i = node.as_integer()->get();
+      break;
+    case Type::floating:
+      if (node.is_integer()) {
+        ok = true;
+        v.f = static_cast<double>(node.as_integer()->get());
+      } else if ((ok = node.is_floating_point())) {
+        v.f = node.as_floating_point()->get();
+      }
+      break;
+    case Type::boolean:
+      if ((ok = node.is_boolean())) v.b = node.as_boolean()->get();
+      break;
+    case Type::string:
+      if ((ok = node.is_string())) v.s = node.as_string()->get();
+      break;
+  }
+  const std::string name = std::string(prefix) + key.full_name();
+  if (!ok) {
+    fail(where, name,
+         "expected " + std::string(expected_text(key.type)) + ", got " +
+             std::string(node_type_text(node.type())));
+  }
+  if (std::optional<std::string> error = key.set(scene, v)) fail(where, name, *error);
+}
+
+}  // namespace gt::scene::detail
+
+namespace gt::scene {
+
+std::string describe_schema() {
+  using namespace detail;
+  const Scene defaults;
+  size_t name_w = 0, range_w = 0, default_w = 0;
+  for (const Key& k : keys()) {
+    name_w = std::max(name_w, k.name.size());
+    range_w = std::max(range_w, k.range.size());
+    default_w = std::max(default_w, k.show(defaults).size());
+  }
+  for (const CameraField& f : camera_fields())
+    range_w = std::max(range_w, f.range().size());
+  const auto pad = [](std::string s, size_t w) {
+    s.resize(std::max(s.size(), w), ' ');
+    return s;
+  };
+  std::string out =
+      "Scene files are TOML. Every key is optional; a missing key takes its default.\n\n";
+  out += "  " + pad("key", name_w) + "  " + pad("type", 6) + "  " + pad("range", range_w) + "  " +
+         pad("default", default_w) + "  meaning\n";
+  std::string_view section = "-";
+  for (const Key& k : keys()) {
+    if (k.section != section) {
+      section = k.section;
+      out += section.empty() ? "(top level)\n" : "[" + std::string(section) + "]\n";
+    }
+    const std::string_view type = k.type == Type::integer    ? "int"
+                                  : k.type == Type::floating ? "float"
+                                  : k.type == Type::boolean  ? "bool"
+                                                             : "string";
+    out += "  " + pad(std::string(k.name), name_w) + "  " + pad(std::string(type), 6) + "  " +
+           pad(k.range, range_w) + "  " + pad(k.show(defaults), default_w) + "  " +
+           std::string(k.help) + "\n";
+  }
+  out += "[[view.camera]]  (camera path for recordings; top level only, not in a run or --set)\n";
+  const net::CameraKey camera_defaults;
+  for (const CameraField& f : camera_fields()) {
+    out += "  " + pad(std::string(f.name), name_w) + "  " + pad("float", 6) + "  " +
+           pad(f.range(), range_w) + "  " +
+           pad(format_double(camera_defaults.*(f.field)), default_w) + "  " + std::string(f.help) +
+           "\n";
+  }
+  out += "  Up to " + std::to_string(kMaxCameraKeys) +
+         " keyframes, t strictly increasing; a missing key takes its default; no keyframes: the "
+         "default camera.\n";
+  out +=
+      "\nInteger values are accepted for float keys; floats must be finite.\n"
+      "Cross-key rules (checked after all overrides):\n"
+      "  data.kind spiral, xor, circles, blobs need network.input = 2\n"
+      "  data.kind xor, circles need network.output = 2\n"
+      "  data.kind spiral, blobs need network.output >= 2\n"
+      "  train.loss cross_entropy needs network.output >= 2\n"
+      "Overrides: --set section.key=value (value in TOML syntax; string keys also take a bare "
+      "word),\n"
+      "applied after the file, in order.\n"
+      "Runs: up to 8 [[run]] tables, each with a unique label and [run.network], [run.data],\n"
+      "[run.train] keys applied on top of the file and the overrides (not data.batch or\n"
+      "train.steps: runs train in lockstep).\n";
+  return out;
+}
+
+}  // namespace gt::scene
