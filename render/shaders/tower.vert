@@ -34,6 +34,13 @@ void main() {
   float h = pc.slab_pitch * pc.slab_fill;
   vec3 world = vec3(local.x * pc.half_width, y0 + (local.y * 0.5 + 0.5) * h, local.z * pc.half_depth);
   gl_Position = pc.view_proj * vec4(world, 1.0);
+  // Once the gaps close (fill 1) slabs touch, and the top and bottom faces between two slabs lie
+  // inside the tower: only the tower's own top and bottom remain. Sending the others outside the
+  // clip volume drops them before rasterization; drawn, they cost a full overdraw of the tower's
+  // top face per layer (1,000 layers at 720p: 43 -> 12 ms on lavapipe).
+  uint face = uint(gl_VertexIndex) / 6u;
+  bool inner_cap = (face == 3u && layer + 1u < pc.num_layers) || (face == 2u && layer > 0u);
+  if (pc.slab_fill >= 1.0 && inner_cap) gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
   out_local = local;
   out_normal = kNormals[gl_VertexIndex / 6];
   out_neurons = uvec2(layers[layer].neuron_off, layers[layer].out_dim);
