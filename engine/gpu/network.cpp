@@ -18,8 +18,6 @@ namespace {
 constexpr VkBufferUsageFlags kUsage =
     VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
     VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-constexpr uint32_t kStepsPerSubmit = 64;
-enum Stamp : uint32_t { kBegin, kData, kForward, kBackward, kUpdate, kEnd, kStampCount };
 
 std::vector<vk::Buffer> make_segments(vk::Context& ctx, const std::vector<uint64_t>& floats,
                                       const std::string& name) {
@@ -120,6 +118,10 @@ Network::~Network() {
 void Network::release() {
   vkDeviceWaitIdle(ctx_.device());
   if (step_cmd_) vkFreeCommandBuffers(ctx_.device(), ctx_.command_pool(), 1, &step_cmd_);
+  if (!piece_cmds_.empty())
+    vkFreeCommandBuffers(ctx_.device(), ctx_.command_pool(), uint32_t(piece_cmds_.size()),
+                         piece_cmds_.data());
+  piece_cmds_.clear();
   if (fence_) vkDestroyFence(ctx_.device(), fence_, nullptr);
   if (queries_) vkDestroyQueryPool(ctx_.device(), queries_, nullptr);
   step_cmd_ = VK_NULL_HANDLE;
@@ -154,12 +156,14 @@ void Network::allocate() {
                             vk::MemoryUse::device, "layer stats");
   neuron_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.neuron_count, 1) * 4, kUsage,
                              vk::MemoryUse::device, "neuron stats");
+  neuron_pending_ = vk::Buffer(ctx_, std::max<uint64_t>(p.neuron_count, 1) * 4, kUsage,
+                               vk::MemoryUse::device, "neuron stats (pending)");
   // Everything starts at zero: padding must be zero, and so must optimizer state and history.
   for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_})
     for (const vk::Buffer& b : *group)
       vk::fill_zero(ctx_, b);
   for (const vk::Buffer* b :
-       {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_})
+       {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_, &neuron_pending_})
     vk::fill_zero(ctx_, *b);
 }
 
@@ -208,6 +212,7 @@ void Network::upload_teacher() {
 }
 
 void Network::set_train(const net::TrainSpec& train) {
+  finish_step();
   const uint32_t moments = train.optimizer == net::Optimizer::sgd        ? 0
                            : train.optimizer == net::Optimizer::momentum ? 1
                                                                          : 2;
@@ -221,6 +226,7 @@ void Network::set_train(const net::TrainSpec& train) {
 void Network::set_params(const net::Params& params) {
   if (params.size() != plan_.num_layers)
     throw vk::Error("parameter count does not match the network");
+  finish_step();
   std::vector<std::vector<float>> segs(plan_.params.segment_floats.size());
   for (size_t s = 0; s < segs.size(); ++s)
     segs[s].assign(plan_.params.segment_floats[s], 0.0f);
@@ -262,135 +268,6 @@ void Network::generate_fixed_batch() {
     vk::compute_barrier(cmd);
     vk::dispatch(cmd, *datagen_, b, PushConstants{}, div_up(plan_.batch_pad, GT_WG_SIZE));
   });
-}
-
-void Network::record_step() {
-  const Plan& p = plan_;
-  VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-  alloc.commandPool = ctx_.command_pool();
-  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  alloc.commandBufferCount = 1;
-  GT_VK_CHECK(vkAllocateCommandBuffers(ctx_.device(), &alloc, &step_cmd_));
-  ctx_.name(step_cmd_, VK_OBJECT_TYPE_COMMAND_BUFFER, "training step");
-  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  // Submitted many times in one vkQueueSubmit (one entry per step), hence simultaneous use.
-  begin.flags = options_.timestamps ? 0 : VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
-  VkCommandBuffer cmd = step_cmd_;
-  GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
-  auto stamp = [&](Stamp s) {
-    if (queries_) vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, s);
-  };
-  if (queries_) vkCmdResetQueryPool(cmd, queries_, 0, kStampCount);
-  stamp(kBegin);
-  // The previous step (or set-up upload) wrote parameters, the step counter and the buffers
-  // this step overwrites (batch, activations, deltas): finish those writes before anything here.
-  vk::compute_barrier(cmd);
-  const uint32_t seg0 = p.acts.segment_of[0];
-  if (!scene_.data.fixed) {
-    vk::Bindings b = common_bindings();
-    b.buffer(GT_BIND_X_OUT, x_[seg0])
-        .buffer(GT_BIND_TARGET, target_)
-        .buffer(GT_BIND_HEADER, header_);
-    vk::dispatch(cmd, *datagen_, b, PushConstants{}, div_up(p.batch_pad, GT_WG_SIZE));
-    // The forward pass reads the batch just generated.
-    vk::compute_barrier(cmd);
-  }
-  stamp(kData);
-  for (uint32_t l = 0; l < p.num_layers; ++l) {
-    const LayerDesc& d = p.layers[l];
-    const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l],
-                   aout = p.acts.segment_of[l + 1];
-    vk::Bindings b = common_bindings();
-    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
-        .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
-    b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
-    b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
-    vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
-                 div_up(p.batch_pad, GT_WG_TILE));
-    // Layer l+1 (or the loss) reads the activations layer l just wrote.
-    vk::compute_barrier(cmd);
-  }
-  stamp(kForward);
-  {
-    const uint32_t alast = p.acts.segment_of[p.num_layers];
-    vk::Bindings b = common_bindings();
-    b.buffer(GT_BIND_X_OUT, x_[alast])
-        .buffer(GT_BIND_Z_OUT, z_[alast])
-        .buffer(GT_BIND_TARGET, target_);
-    b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_HEADER, header_);
-    vk::dispatch(cmd, *loss_, b, PushConstants{}, 1);
-    // The output layer's backward pass reads the delta the loss wrote.
-    vk::compute_barrier(cmd);
-  }
-  for (uint32_t l = p.num_layers; l-- > 0;) {
-    const LayerDesc& d = p.layers[l];
-    const uint32_t ps = p.params.segment_of[l], ain = p.acts.segment_of[l];
-    vk::Bindings b = common_bindings();
-    b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
-        .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
-    b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
-    b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
-    b.buffer(GT_BIND_GRADS, grads_[ps]).buffer(GT_BIND_Z_IN, z_[ain]).buffer(GT_BIND_DELTA, delta_);
-    b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_stats_);
-    vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0},
-                 d.dw_tiles + d.dx_tiles + d.col_groups);
-    // Layer l-1 reads the delta written here; the update reads the gradients.
-    vk::compute_barrier(cmd);
-  }
-  stamp(kBackward);
-  const auto segments = p.param_segment_layers();
-  const uint32_t max_y = ctx_.limits().maxComputeWorkGroupCount[1];
-  for (uint32_t s = 0; s < segments.size(); ++s) {
-    vk::Bindings b = common_bindings();
-    b.buffer(GT_BIND_PARAMS, params_[s]).buffer(GT_BIND_GRADS, grads_[s]);
-    b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);
-    b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
-    // One workgroup row per layer, in dispatches of at most the device's y count.
-    for (uint32_t first = segments[s].first; first <= segments[s].second; first += max_y) {
-      const uint32_t count = std::min(max_y, segments[s].second - first + 1);
-      uint32_t chunks = 0;
-      for (uint32_t l = first; l < first + count; ++l)
-        chunks = std::max(chunks, p.layers[l].upd_chunks);
-      vk::dispatch(cmd, *update_, b, PushConstants{0, first, count, 0}, chunks, count);
-    }
-  }
-  // Segments are disjoint, so the updates above need no barrier between them; the statistics
-  // read the partial sums all of them wrote.
-  vk::compute_barrier(cmd);
-  stamp(kUpdate);
-  {
-    vk::Bindings b = common_bindings();
-    b.buffer(GT_BIND_PARTIALS, partials_)
-        .buffer(GT_BIND_HEADER, header_)
-        .buffer(GT_BIND_LAYER_STATS, layer_stats_);
-    const uint32_t gx = std::min(p.num_layers, ctx_.limits().maxComputeWorkGroupCount[0]);
-    vk::dispatch(cmd, *finalize_, b, PushConstants{}, gx, div_up(p.num_layers, gx));
-    // The step counter is read above (ring slot, Adam); advance it only after those reads.
-    vk::compute_barrier(cmd);
-    vk::Bindings a = common_bindings();
-    a.buffer(GT_BIND_HEADER, header_);
-    vk::dispatch(cmd, *advance_, a, PushConstants{}, 1);
-  }
-  stamp(kEnd);
-  GT_VK_CHECK(vkEndCommandBuffer(cmd));
-}
-
-void Network::train(uint32_t steps) {
-  uint32_t left = steps;
-  const uint32_t per_submit = queries_ ? 1 : kStepsPerSubmit;
-  std::vector<VkCommandBuffer> cmds(per_submit, step_cmd_);
-  while (left > 0) {
-    const uint32_t n = std::min(left, per_submit);
-    left -= n;
-    VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-    submit.commandBufferCount = n;
-    submit.pCommandBuffers = cmds.data();
-    const bool last = left == 0 || queries_;
-    if (last) GT_VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
-    GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, last ? fence_ : VK_NULL_HANDLE));
-    if (last) GT_VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
-  }
-  steps_done_ += steps;
 }
 
 std::vector<float> Network::read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,
@@ -456,6 +333,14 @@ StepStats Network::latest_stats() {
   StepStats s;
   s.step = h.step == 0 ? 0 : h.step - 1;
   s.loss = h.loss;
+  // Between pieces of a step the header's loss is already the next step's: take the published
+  // one, from the latest complete step's ring record.
+  if (h.step > 0) {
+    const uint64_t slot = (h.step - 1) % plan_.ring_len;
+    s.loss = vk::download_as<StepRecord>(ctx_, header_,
+                                         sizeof(StatsHeader) + slot * sizeof(StepRecord), 1)[0]
+                 .loss;
+  }
   s.layers = vk::download_as<LayerStats>(ctx_, layer_stats_, 0, plan_.num_layers);
   return s;
 }

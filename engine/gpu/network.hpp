@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -72,8 +73,19 @@ class Network {
   // Changes learning rate and optimizer constants without re-recording.
   void set_train(const net::TrainSpec& train);
 
-  // Submits `steps` training steps and waits for them.
+  // Submits `steps` training steps and waits for them (first finishing a step begun in pieces).
   void train(uint32_t steps);
+
+  // Training in pieces, for a live view that draws between them: the commands of a step cut at
+  // dispatch boundaries into pieces (recorded on first use). Runs pieces until `budget_ms` of
+  // wall-clock time is spent, at least one; returns the steps completed. The statistics buffers
+  // are published by the last piece of a step (the per-neuron figures are computed into a
+  // pending buffer and copied), so between pieces the renderer and the readbacks of statistics
+  // always see the latest complete step. Bit-identical to whole steps.
+  uint32_t train_pieces(double budget_ms);
+  bool mid_step() const { return next_piece_ != 0; }
+  // Runs the rest of a step begun by train_pieces (set_params and set_train do this first).
+  void finish_step();
 
   // On-demand readback (waits for the GPU).
   net::Params params();
@@ -102,7 +114,18 @@ class Network {
   void release();
   void upload_globals();
   void upload_teacher();
+  // One dispatch (or copy) with the barrier after it; a piece never splits one. `cost` is a
+  // rough relative time, for cutting pieces of similar length.
+  struct StepOp {
+    float cost = 0;
+    std::function<void(VkCommandBuffer)> record;
+  };
+  enum Stamp : uint32_t { kBegin, kData, kForward, kBackward, kUpdate, kEnd, kStampCount };
+  // The step's commands in order. `pieces`: smaller update dispatches and no timestamps.
+  std::vector<StepOp> step_ops(bool pieces);
   void record_step();
+  void record_pieces();
+  void submit_and_wait(VkCommandBuffer cmd);
   void generate_fixed_batch();
   std::vector<float> read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,
                                       uint32_t cols, uint32_t ld);
@@ -123,10 +146,12 @@ class Network {
   vk::Buffer globals_, layers_;
   std::vector<vk::Buffer> params_, grads_, opt_m_, opt_v_, x_, z_;
   std::vector<vk::BufferView> params_tex_, x_tex_;
-  vk::Buffer delta_, target_, partials_, header_, layer_stats_, neuron_stats_;
+  vk::Buffer delta_, target_, partials_, header_, layer_stats_, neuron_stats_, neuron_pending_;
   vk::BufferView delta_tex_;
 
   VkCommandBuffer step_cmd_ = VK_NULL_HANDLE;
+  std::vector<VkCommandBuffer> piece_cmds_;  // empty until train_pieces is first used
+  uint32_t next_piece_ = 0;
   VkFence fence_ = VK_NULL_HANDLE;
   VkQueryPool queries_ = VK_NULL_HANDLE;
 };

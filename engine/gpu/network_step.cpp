@@ -1,0 +1,276 @@
+// The training step's commands: one list of operations (a dispatch or a copy, with the barrier
+// after it), recorded either whole into one command buffer that is resubmitted every step, or cut
+// into pieces for a live view that must draw between the parts of a long step.
+#include <algorithm>
+#include <chrono>
+
+#include "gpu/network.hpp"
+#include "vk/check.hpp"
+#include "vk/context.hpp"
+
+namespace gt::gpu {
+
+using namespace gt::shared;
+
+namespace {
+
+constexpr uint32_t kStepsPerSubmit = 64;
+// Layers per update dispatch when the step is cut into pieces: a whole segment's update is one
+// of the longest dispatches of a step, too long to fit a live frame's budget.
+constexpr uint32_t kPieceUpdateLayers = 8;
+// A step is cut into about this many pieces.
+constexpr float kPiecesPerStep = 32;
+
+// Orders `src` writes (stages, accesses) before `dst` accesses.
+void barrier(VkCommandBuffer cmd, VkPipelineStageFlags src_stage, VkAccessFlags src_access,
+             VkPipelineStageFlags dst_stage, VkAccessFlags dst_access) {
+  VkMemoryBarrier b{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  b.srcAccessMask = src_access;
+  b.dstAccessMask = dst_access;
+  vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, &b, 0, nullptr, 0, nullptr);
+}
+
+VkCommandBuffer allocate_command_buffer(vk::Context& ctx, const std::string& name) {
+  VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  alloc.commandPool = ctx.command_pool();
+  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  alloc.commandBufferCount = 1;
+  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkAllocateCommandBuffers(ctx.device(), &alloc, &cmd));
+  ctx.name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, name);
+  return cmd;
+}
+
+}  // namespace
+
+std::vector<Network::StepOp> Network::step_ops(bool pieces) {
+  const Plan& p = plan_;
+  std::vector<StepOp> ops;
+  auto stamp = [&](Stamp s) {
+    if (queries_ && !pieces)
+      ops.push_back({0, [this, s](VkCommandBuffer cmd) {
+                       vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, s);
+                     }});
+  };
+  if (queries_ && !pieces)
+    ops.push_back(
+        {0, [this](VkCommandBuffer cmd) { vkCmdResetQueryPool(cmd, queries_, 0, kStampCount); }});
+  stamp(kBegin);
+  // The previous step (or set-up upload) wrote parameters, the step counter and the buffers this
+  // step overwrites (batch, activations, deltas): finish those writes before anything here.
+  ops.push_back({0, [](VkCommandBuffer cmd) { vk::compute_barrier(cmd); }});
+  const uint32_t seg0 = p.acts.segment_of[0];
+  if (!scene_.data.fixed) {
+    ops.push_back({1, [this, seg0](VkCommandBuffer cmd) {
+                     vk::Bindings b = common_bindings();
+                     b.buffer(GT_BIND_X_OUT, x_[seg0])
+                         .buffer(GT_BIND_TARGET, target_)
+                         .buffer(GT_BIND_HEADER, header_);
+                     vk::dispatch(cmd, *datagen_, b, PushConstants{},
+                                  div_up(plan_.batch_pad, GT_WG_SIZE));
+                     // The forward pass reads the batch just generated.
+                     vk::compute_barrier(cmd);
+                   }});
+  }
+  stamp(kData);
+  // Relative costs: a layer's forward GEMM is 1, its backward (two GEMMs and the statistics) 3.
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    ops.push_back(
+        {1, [this, l](VkCommandBuffer cmd) {
+           const LayerDesc& d = plan_.layers[l];
+           const uint32_t ps = plan_.params.segment_of[l], ain = plan_.acts.segment_of[l],
+                          aout = plan_.acts.segment_of[l + 1];
+           vk::Bindings b = common_bindings();
+           b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
+               .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+           b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
+           b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
+           vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
+                        div_up(plan_.batch_pad, GT_WG_TILE));
+           // Layer l+1 (or the loss) reads the activations layer l just wrote.
+           vk::compute_barrier(cmd);
+         }});
+  }
+  stamp(kForward);
+  ops.push_back({1, [this](VkCommandBuffer cmd) {
+                   const uint32_t alast = plan_.acts.segment_of[plan_.num_layers];
+                   vk::Bindings b = common_bindings();
+                   b.buffer(GT_BIND_X_OUT, x_[alast])
+                       .buffer(GT_BIND_Z_OUT, z_[alast])
+                       .buffer(GT_BIND_TARGET, target_);
+                   b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_HEADER, header_);
+                   vk::dispatch(cmd, *loss_, b, PushConstants{}, 1);
+                   // The output layer's backward pass reads the delta the loss wrote.
+                   vk::compute_barrier(cmd);
+                 }});
+  for (uint32_t l = p.num_layers; l-- > 0;) {
+    ops.push_back(
+        {3, [this, l](VkCommandBuffer cmd) {
+           const LayerDesc& d = plan_.layers[l];
+           const uint32_t ps = plan_.params.segment_of[l], ain = plan_.acts.segment_of[l];
+           vk::Bindings b = common_bindings();
+           b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
+               .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+           b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
+           b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
+           b.buffer(GT_BIND_GRADS, grads_[ps])
+               .buffer(GT_BIND_Z_IN, z_[ain])
+               .buffer(GT_BIND_DELTA, delta_);
+           // Per-neuron figures go to the pending buffer; the step's end publishes them.
+           b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_pending_);
+           vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0},
+                        d.dw_tiles + d.dx_tiles + d.col_groups);
+           // Layer l-1 reads the delta written here; the update reads the gradients.
+           vk::compute_barrier(cmd);
+         }});
+  }
+  stamp(kBackward);
+  const auto segments = p.param_segment_layers();
+  const uint32_t max_rows = pieces ? kPieceUpdateLayers : ctx_.limits().maxComputeWorkGroupCount[1];
+  for (uint32_t s = 0; s < segments.size(); ++s) {
+    // One workgroup row per layer, in dispatches of at most `max_rows` layers.
+    for (uint32_t first = segments[s].first; first <= segments[s].second; first += max_rows) {
+      const uint32_t count = std::min(max_rows, segments[s].second - first + 1);
+      ops.push_back(
+          {2.0f * float(count), [this, s, first, count](VkCommandBuffer cmd) {
+             vk::Bindings b = common_bindings();
+             b.buffer(GT_BIND_PARAMS, params_[s]).buffer(GT_BIND_GRADS, grads_[s]);
+             b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);
+             b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
+             uint32_t chunks = 0;
+             for (uint32_t l = first; l < first + count; ++l)
+               chunks = std::max(chunks, plan_.layers[l].upd_chunks);
+             vk::dispatch(cmd, *update_, b, PushConstants{0, first, count, 0}, chunks, count);
+           }});
+    }
+  }
+  // Updates touch disjoint layers, so they need no barrier between them; the statistics read
+  // the partial sums all of them wrote.
+  ops.push_back({0, [](VkCommandBuffer cmd) { vk::compute_barrier(cmd); }});
+  stamp(kUpdate);
+  // Publishing is one operation, so no piece boundary (and no frame) falls inside it.
+  ops.push_back(
+      {1, [this](VkCommandBuffer cmd) {
+         vk::Bindings b = common_bindings();
+         b.buffer(GT_BIND_PARTIALS, partials_)
+             .buffer(GT_BIND_HEADER, header_)
+             .buffer(GT_BIND_LAYER_STATS, layer_stats_);
+         const uint32_t gx = std::min(plan_.num_layers, ctx_.limits().maxComputeWorkGroupCount[0]);
+         vk::dispatch(cmd, *finalize_, b, PushConstants{}, gx, div_up(plan_.num_layers, gx));
+         // The step counter is read above (ring slot, Adam); advance it only after.
+         vk::compute_barrier(cmd);
+         vk::Bindings a = common_bindings();
+         a.buffer(GT_BIND_HEADER, header_);
+         vk::dispatch(cmd, *advance_, a, PushConstants{}, 1);
+         // The backward passes wrote the pending per-neuron figures; the copy reads them.
+         barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                 VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+         const VkBufferCopy region{0, 0, std::max<uint64_t>(plan_.neuron_count, 1) * 4};
+         vkCmdCopyBuffer(cmd, neuron_pending_.handle(), neuron_stats_.handle(), 1, &region);
+         // The next step's backward passes overwrite the pending buffer the copy reads;
+         // readers of the published one (renderer, readbacks) bring their own barriers.
+         barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                 VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                 VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                     VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
+       }});
+  stamp(kEnd);
+  return ops;
+}
+
+void Network::record_step() {
+  step_cmd_ = allocate_command_buffer(ctx_, "training step");
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  // Submitted many times in one vkQueueSubmit (one entry per step), hence simultaneous use.
+  begin.flags = options_.timestamps ? 0 : VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
+  GT_VK_CHECK(vkBeginCommandBuffer(step_cmd_, &begin));
+  for (const StepOp& op : step_ops(false))
+    op.record(step_cmd_);
+  GT_VK_CHECK(vkEndCommandBuffer(step_cmd_));
+}
+
+void Network::record_pieces() {
+  const std::vector<StepOp> ops = step_ops(true);
+  float total = 0;
+  for (const StepOp& op : ops)
+    total += op.cost;
+  const float target = std::max(total / kPiecesPerStep, 1.0f);
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  for (size_t i = 0; i < ops.size();) {
+    VkCommandBuffer cmd =
+        allocate_command_buffer(ctx_, "training step, piece " + std::to_string(piece_cmds_.size()));
+    piece_cmds_.push_back(cmd);
+    GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
+    // Between two pieces the queue may run other work (a frame that reads the statistics):
+    // order everything before this piece, compute or graphics, before what it reads and writes.
+    barrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+            VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+            VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
+                VK_ACCESS_TRANSFER_WRITE_BIT);
+    float cost = 0;
+    do {
+      ops[i].record(cmd);
+      cost += ops[i].cost;
+      ++i;
+    } while (i < ops.size() && cost + ops[i].cost <= target);
+    GT_VK_CHECK(vkEndCommandBuffer(cmd));
+  }
+}
+
+void Network::submit_and_wait(VkCommandBuffer cmd) {
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &cmd;
+  GT_VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
+  GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, fence_));
+  GT_VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
+}
+
+uint32_t Network::train_pieces(double budget_ms) {
+  if (piece_cmds_.empty()) record_pieces();
+  const auto t0 = std::chrono::steady_clock::now();
+  uint32_t completed = 0;
+  do {
+    submit_and_wait(piece_cmds_[next_piece_]);
+    if (++next_piece_ == piece_cmds_.size()) {
+      next_piece_ = 0;
+      ++steps_done_;
+      ++completed;
+    }
+  } while (
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() <
+      budget_ms);
+  return completed;
+}
+
+void Network::finish_step() {
+  while (next_piece_ != 0) {
+    submit_and_wait(piece_cmds_[next_piece_]);
+    if (++next_piece_ == piece_cmds_.size()) {
+      next_piece_ = 0;
+      ++steps_done_;
+    }
+  }
+}
+
+void Network::train(uint32_t steps) {
+  finish_step();
+  uint32_t left = steps;
+  const uint32_t per_submit = queries_ ? 1 : kStepsPerSubmit;
+  std::vector<VkCommandBuffer> cmds(per_submit, step_cmd_);
+  while (left > 0) {
+    const uint32_t n = std::min(left, per_submit);
+    left -= n;
+    VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    submit.commandBufferCount = n;
+    submit.pCommandBuffers = cmds.data();
+    const bool last = left == 0 || queries_;
+    if (last) GT_VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
+    GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, last ? fence_ : VK_NULL_HANDLE));
+    if (last) GT_VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
+  }
+  steps_done_ += steps;
+}
+
+}  // namespace gt::gpu
