@@ -99,7 +99,7 @@ ImGuiRenderer::~ImGuiRenderer() {
   vkDestroySampler(ctx_.device(), sampler_, nullptr);
 }
 
-void ImGuiRenderer::draw(VkCommandBuffer cmd, const ImDrawData& data) {
+void ImGuiRenderer::draw(VkCommandBuffer cmd, const ImDrawData& data, VkOffset2D origin) {
   if (data.TotalVtxCount == 0) return;
   const uint64_t vbytes = uint64_t(data.TotalVtxCount) * sizeof(ImDrawVert);
   const uint64_t ibytes = uint64_t(data.TotalIdxCount) * sizeof(ImDrawIdx);
@@ -144,14 +144,15 @@ void ImGuiRenderer::draw(VkCommandBuffer cmd, const ImDrawData& data) {
       const float x1 = std::min(c.ClipRect.z - data.DisplayPos.x, data.DisplaySize.x);
       const float y1 = std::min(c.ClipRect.w - data.DisplayPos.y, data.DisplaySize.y);
       if (x1 <= x0 || y1 <= y0) continue;
-      VkRect2D scissor{{int32_t(x0), int32_t(y0)}, {uint32_t(x1 - x0), uint32_t(y1 - y0)}};
+      VkRect2D scissor{{origin.x + int32_t(x0), origin.y + int32_t(y0)},
+                       {uint32_t(x1 - x0), uint32_t(y1 - y0)}};
       vkCmdSetScissor(cmd, 0, 1, &scissor);
       vkCmdDrawIndexed(cmd, c.ElemCount, 1, ibase + c.IdxOffset, int32_t(vbase + c.VtxOffset), 0);
     }
     vbase += uint32_t(list->VtxBuffer.Size);
     ibase += uint32_t(list->IdxBuffer.Size);
   }
-  VkRect2D full{{0, 0}, {uint32_t(data.DisplaySize.x), uint32_t(data.DisplaySize.y)}};
+  VkRect2D full{origin, {uint32_t(data.DisplaySize.x), uint32_t(data.DisplaySize.y)}};
   vkCmdSetScissor(cmd, 0, 1, &full);
 }
 

@@ -29,8 +29,10 @@ class ImGuiRenderer {
   ImGuiRenderer& operator=(const ImGuiRenderer&) = delete;
 
   // Copies the draw data's vertices into host-visible buffers (the previous use of them must be
-  // complete) and records the draws. Inside the render pass.
-  void draw(VkCommandBuffer cmd, const ImDrawData& data);
+  // complete) and records the draws. Inside the render pass, whose viewport the caller set to
+  // the region the draw data covers; `origin` is that region's top-left corner in the
+  // framebuffer (scissor rectangles are in framebuffer pixels).
+  void draw(VkCommandBuffer cmd, const ImDrawData& data, VkOffset2D origin = {0, 0});
 
  private:
   vk::Context& ctx_;

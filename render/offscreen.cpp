@@ -112,8 +112,9 @@ void OffscreenTarget::begin(VkCommandBuffer cmd, const float clear[4]) const {
   vkCmdSetScissor(cmd, 0, 1, &scissor);
 }
 
-void OffscreenTarget::end(VkCommandBuffer cmd) const {
+void OffscreenTarget::end(VkCommandBuffer cmd, bool readback) const {
   vkCmdEndRenderPass(cmd);
+  if (!readback) return;
   VkBufferImageCopy region{};
   region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
   region.imageExtent = {width_, height_, 1};

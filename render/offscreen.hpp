@@ -24,10 +24,12 @@ class OffscreenTarget {
   uint32_t width() const { return width_; }
   uint32_t height() const { return height_; }
   VkRenderPass render_pass() const { return render_pass_; }
+  // The colour image; after end() it is in TRANSFER_SRC_OPTIMAL (e.g. for Swapchain's blit).
+  VkImage color_image() const { return color_.handle(); }
   // Begins the render pass (clearing to `clear`, RGBA in 0..1) with viewport and scissor set.
   void begin(VkCommandBuffer cmd, const float clear[4]) const;
-  // Ends it and copies the colour image into the readback buffer.
-  void end(VkCommandBuffer cmd) const;
+  // Ends it and (with `readback`) copies the colour image into the readback buffer.
+  void end(VkCommandBuffer cmd, bool readback = true) const;
   // The pixels copied by the last end() (after its submission completed).
   std::vector<uint8_t> pixels() const;
 

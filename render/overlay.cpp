@@ -88,7 +88,7 @@ Overlay::~Overlay() {
   ImGui::DestroyContext(imgui_);
 }
 
-void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info) {
+void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D origin) {
   ImGuiContext* previous = ImGui::GetCurrentContext();
   ImGui::SetCurrentContext(imgui_);
   ImGuiIO& io = ImGui::GetIO();
@@ -208,7 +208,7 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info) {
     }
   }
   ImGui::Render();
-  renderer_->draw(cmd, *ImGui::GetDrawData());
+  renderer_->draw(cmd, *ImGui::GetDrawData(), origin);
   ImGui::SetCurrentContext(previous);
 }
 

@@ -48,8 +48,9 @@ class Overlay {
   ~Overlay();
   Overlay(const Overlay&) = delete;
   Overlay& operator=(const Overlay&) = delete;
-  // Inside the render pass, after the tower.
-  void draw(VkCommandBuffer cmd, const OverlayInfo& info);
+  // Inside the render pass, after the tower, with the viewport on the tower's region, whose
+  // top-left corner in the framebuffer is `origin` (the live window keeps panels beside it).
+  void draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D origin = {0, 0});
 
  private:
   uint32_t width_, height_;

@@ -15,6 +15,13 @@
 namespace gt::render {
 namespace {}  // namespace
 
+float effective_slab_fill(const TowerSettings& s, uint32_t layers, uint32_t height) {
+  // Spacing adapts to depth: once a layer gets fewer than ~4 pixels of height the gaps close,
+  // so thousands of layers tile the tower without holes instead of vanishing between pixels.
+  const float tower_px = s.camera == CameraKind::front ? float(height) : float(height) / 1.3f;
+  return tower_px / float(layers) < 4.0f ? 1.0f : s.slab_fill;
+}
+
 TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
     : device_(ctx.device()) {
   std::array<VkDescriptorSetLayoutBinding, GT_RBIND_COUNT> bindings{};
@@ -73,10 +80,7 @@ void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const Tow
   push.log_lo = s.log_lo;
   push.log_hi = s.log_hi > s.log_lo ? s.log_hi : s.log_lo + 1.0f;
   push.slab_pitch = kTowerHeight / float(layers);
-  // Spacing adapts to depth: once a layer gets fewer than ~4 pixels of height the gaps close,
-  // so thousands of layers tile the tower without holes instead of vanishing between pixels.
-  const float tower_px = s.camera == CameraKind::front ? float(height) : float(height) / 1.3f;
-  push.slab_fill = tower_px / float(layers) < 4.0f ? 1.0f : s.slab_fill;
+  push.slab_fill = effective_slab_fill(s, layers, height);
   push.half_width = kTowerHalfWidth;
   push.half_depth = kTowerHalfDepth;
   const vk::Buffer* buffers[GT_RBIND_COUNT] = {&net.layers_buffer(), &net.layer_stats_buffer(),

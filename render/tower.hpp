@@ -32,6 +32,11 @@ struct TowerSettings {
   float slab_fill = 0.8f;
 };
 
+// The fraction of each layer's pitch its slab fills in a `height`-pixel view of `layers` layers:
+// s.slab_fill, or 1 (the gaps closed) once a layer would get fewer than ~4 pixels. Shared by the
+// renderer and the picker so they always agree.
+float effective_slab_fill(const TowerSettings& s, uint32_t layers, uint32_t height);
+
 class TowerRenderer {
  public:
   TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass);

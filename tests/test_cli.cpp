@@ -322,5 +322,34 @@ TEST_F(Cli, InfoListsTheChosenDeviceAndLimits) {
   EXPECT_NE(r.output.find("subgroup size"), std::string::npos);
 }
 
+// The live window's errors come before any window opens, so they need no display.
+TEST_F(Cli, LiveRefusesBadInputBeforeOpeningAWindow) {
+  const fs::path bad = write("bad.toml", "[network]\ndepth = 4\nwidht = 3\n");
+  CliRun r = run("live " + bad.string() + " --frames 1");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("bad.toml:3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("widht"), std::string::npos) << r.output;
+  r = run("live " + kScene + " --screenshot " + (dir_ / "x.png").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--screenshot needs --frames"), std::string::npos) << r.output;
+  r = run("live " + kScene + " --frames 1 --screenshot " + (dir_ / "missing" / "x.png").string());
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("--screenshot"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, LiveWithoutADisplaySaysHowToGetOne) {
+  const std::string cmd = "env -u DISPLAY -u WAYLAND_DISPLAY " + std::string(GT_CLI) + " live " +
+                          kScene + " --frames 1 2>&1";
+  std::FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p))
+    out.append(buf, n);
+  const int status = pclose(p);
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  EXPECT_NE(out.find("xvfb-run"), std::string::npos) << out;
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
 }  // namespace
 }  // namespace gt

@@ -9,6 +9,8 @@ packages=(
   libgtest-dev mesa-vulkan-drivers vulkan-validationlayers
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libstb-dev
   fonts-dejavu-core clang-format git ffmpeg
+  # The window test runs under xvfb-run (which needs xauth) and reads the window back (libx11).
+  xvfb xauth libx11-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -349,6 +349,16 @@ std::vector<float> Network::neuron_stats() {
   return vk::download_as<float>(ctx_, neuron_stats_, 0, plan_.neuron_count);
 }
 
+std::vector<std::pair<uint32_t, float>> Network::recent_losses() {
+  const std::vector<StepRecord> steps =
+      vk::download_as<StepRecord>(ctx_, header_, sizeof(StatsHeader), plan_.ring_len);
+  std::vector<std::pair<uint32_t, float>> out;
+  for (const StepRecord& r : steps)
+    if (r.valid) out.emplace_back(r.step, r.loss);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<StepStats> Network::history() {
   const uint32_t n = plan_.num_layers, ring = plan_.ring_len;
   std::vector<StepRecord> steps =

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "gpu/plan.hpp"
@@ -77,8 +78,9 @@ class Network {
   void train(uint32_t steps);
 
   // Training in pieces, for a live view that draws between them: the commands of a step cut at
-  // dispatch boundaries into pieces (recorded on first use). Runs pieces until `budget_ms` of
-  // wall-clock time is spent, at least one; returns the steps completed. The statistics buffers
+  // dispatch boundaries into pieces (recorded on first use). Runs pieces while the next one is
+  // expected to end within `budget_ms` of wall-clock time, at least one; returns the steps
+  // completed. The statistics buffers
   // are published by the last piece of a step (the per-neuron figures are computed into a
   // pending buffer and copied), so between pieces the renderer and the readbacks of statistics
   // always see the latest complete step. Bit-identical to whole steps.
@@ -94,6 +96,9 @@ class Network {
   float loss();
   StepStats latest_stats();
   std::vector<float> neuron_stats();  // mean |dL/dz| per neuron, layer after layer
+  // (step, loss) of the last min(steps_done, ring_len) complete steps, oldest first: the ring's
+  // step records only, without the per-layer figures history() reads.
+  std::vector<std::pair<uint32_t, float>> recent_losses();
   // The ring of per-layer statistics: entries for the last min(steps_done, ring_len) steps,
   // oldest first.
   std::vector<StepStats> history();

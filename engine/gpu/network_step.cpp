@@ -229,18 +229,25 @@ void Network::submit_and_wait(VkCommandBuffer cmd) {
 
 uint32_t Network::train_pieces(double budget_ms) {
   if (piece_cmds_.empty()) record_pieces();
-  const auto t0 = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  };
+  const auto t0 = Clock::now();
   uint32_t completed = 0;
+  double last_piece = 0;
+  // At least one piece; then another only if it should end within the budget (pieces are of
+  // similar length, so the last one predicts the next).
   do {
+    const auto p0 = Clock::now();
     submit_and_wait(piece_cmds_[next_piece_]);
+    last_piece = ms_since(p0);
     if (++next_piece_ == piece_cmds_.size()) {
       next_piece_ = 0;
       ++steps_done_;
       ++completed;
     }
-  } while (
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() <
-      budget_ms);
+  } while (ms_since(t0) + last_piece <= budget_ms);
   return completed;
 }
 

@@ -24,7 +24,10 @@ void check_output_path(const std::string& flag, const std::string& path);
 
 void add_device_flags(CLI::App* app, DeviceFlags& flags);
 void add_kernel_flag(CLI::App* app, DeviceFlags& flags);
-std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags);
+// `instance_extensions` and `device_extensions`: for a window (surface, swapchain).
+std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags,
+                                          std::vector<const char*> instance_extensions = {},
+                                          std::vector<const char*> device_extensions = {});
 // 0, or 3 after printing a summary when the validation layer reported anything.
 int validation_exit_code(const vk::Context& ctx);
 
@@ -62,6 +65,21 @@ struct RenderArgs {
   std::optional<float> yaw, pitch, zoom;  // default: the scene's camera path at t = 0
 };
 
+struct LiveArgs {
+  DeviceFlags device;
+  std::string scene;
+  std::vector<std::string> overrides;
+  uint32_t width = 1280, height = 720;
+  std::optional<uint32_t> frames;           // scripted: exit after this many frames
+  std::string screenshot;                   // scripted: the last frame as shown, as PNG
+  std::optional<uint32_t> steps_per_frame;  // whole steps per frame instead of a time budget
+  double frame_ms = 50;  // the frame time aimed at; training gets what drawing leaves
+  bool no_vsync = false;
+  bool paused = false;
+  std::optional<uint32_t> select;  // a layer (1 = the input side) of the first run, selected
+  std::string metric = "neuron";
+};
+
 struct RecordArgs {
   DeviceFlags device;
   std::string scene, out, png_dir;
@@ -84,6 +102,8 @@ int run_record(const RecordArgs& args);
 void add_render(CLI::App& app, RenderArgs& args);
 int run_render(const RenderArgs& args);
 void add_bench(CLI::App& app, BenchArgs& args);
+void add_live(CLI::App& app, LiveArgs& args);
+int run_live(const LiveArgs& args);
 int run_info(const DeviceFlags& flags);
 int run_train(const TrainArgs& args);
 int run_bench(const BenchArgs& args);

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "cli.hpp"
 #include "gpu/plan.hpp"
@@ -22,8 +23,12 @@ void add_kernel_flag(CLI::App* app, DeviceFlags& flags) {
       ->check(CLI::IsMember({"auto", "texel", "shared"}));
 }
 
-std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags) {
+std::unique_ptr<vk::Context> make_context(const DeviceFlags& flags,
+                                          std::vector<const char*> instance_extensions,
+                                          std::vector<const char*> device_extensions) {
   vk::ContextOptions o;
+  o.instance_extensions = std::move(instance_extensions);
+  o.device_extensions = std::move(device_extensions);
   o.device = flags.device;
   const char* env = std::getenv("GT_VALIDATION");
   o.validation = flags.validation || (env && std::string(env) == "1");

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add_record(app, record);
   BenchArgs bench;
   add_bench(app, bench);
+  LiveArgs live;
+  add_live(app, live);
 
   CLI::App* schema = app.add_subcommand("schema", "Print the scene file schema");
 
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("bench")) return run_bench(bench);
     if (app.got_subcommand("render")) return run_render(render);
     if (app.got_subcommand("record")) return run_record(record);
+    if (app.got_subcommand("live")) return run_live(live);
     if (*schema) {
       std::printf("%s", gt::scene::describe_schema().c_str());
       return 0;

@@ -1,0 +1,163 @@
+// `gradtower live` in scripted mode, under Xvfb on lavapipe (CTest runs this binary through
+// xvfb-run): the screenshot is the frame as shown, panels included, and its tower region is
+// exactly what the offline renderer draws for the same scene, steps and size.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+#define STB_IMAGE_IMPLEMENTATION
+#include <stb/stb_image.h>
+
+namespace gt {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kScene = std::string(GT_SOURCE_DIR) + "/scenes/default.toml";
+
+struct CliRun {
+  int code = -1;
+  std::string output;
+};
+
+CliRun run(const std::string& args) {
+  const std::string cmd = std::string(GT_CLI) + " " + args + " --validation 2>&1";
+  CliRun r;
+  std::FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p))
+    r.output.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<uint8_t> rgba;
+  const uint8_t* at(int x, int y) const { return &rgba[(size_t(y) * w + x) * 4]; }
+};
+
+Image load(const fs::path& p) {
+  Image img;
+  int n = 0;
+  stbi_uc* d = stbi_load(p.c_str(), &img.w, &img.h, &n, 4);
+  if (d) img.rgba.assign(d, d + size_t(img.w) * img.h * 4);
+  stbi_image_free(d);
+  return img;
+}
+
+class Live : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("gt_live_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(Live, ScreenshotShowsPanelsAndTheTowerExactlyAsRendered) {
+  const fs::path shot = dir_ / "live.png";
+  const CliRun live =
+      run("live " + kScene + " --frames 4 --steps-per-frame 1 --screenshot " + shot.string());
+  ASSERT_EQ(live.code, 0) << live.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(live.output, m,
+                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")))
+      << live.output;
+  const int rx = std::stoi(m[1]), ry = std::stoi(m[2]), rw = std::stoi(m[3]), rh = std::stoi(m[4]);
+  EXPECT_NE(live.output.find("4 training steps"), std::string::npos) << live.output;
+
+  const Image img = load(shot);
+  ASSERT_EQ(img.w, 1280);
+  ASSERT_EQ(img.h, 720);
+  ASSERT_GT(rx, 200) << "the panels take the left of the window";
+  ASSERT_LT(ry + rh, 720 - 100) << "the plots take the bottom";
+
+  // The offline renderer, same scene, same steps, the region's size: the same pixels.
+  const fs::path ref = dir_ / "render.png";
+  const CliRun r = run("render " + kScene + " --steps 4 --width " + std::to_string(rw) +
+                       " --height " + std::to_string(rh) + " --out " + ref.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const Image want = load(ref);
+  ASSERT_EQ(want.w, rw);
+  // lavapipe rasterizes the region at a viewport offset in the window, so a few edge pixels may
+  // land on the other side of a rounding; anything more is a different picture.
+  size_t differ = 0, tower = 0;
+  for (int y = 0; y < rh; ++y)
+    for (int x = 0; x < rw; ++x) {
+      const uint8_t *p = img.at(rx + x, ry + y), *q = want.at(x, y);
+      int worst = 0;
+      for (int c = 0; c < 3; ++c)
+        worst = std::max(worst, std::abs(int(p[c]) - int(q[c])));
+      differ += worst > 2;
+      tower += p[1] > 100 && p[2] < 100;  // viridis greens and yellows
+    }
+  EXPECT_LE(differ, size_t(rw) * rh / 2000)
+      << "pixels of the tower region unlike `gradtower render`";
+  EXPECT_GT(tower, 2000u) << "the tower's coloured faces";
+
+  // The panels: ImGui's dark window with light text on it, left of the towers.
+  size_t light = 0, dark = 0;
+  for (int y = 0; y < img.h; ++y)
+    for (int x = 0; x < rx; ++x) {
+      const uint8_t* p = img.at(x, y);
+      light += p[0] > 200 && p[1] > 200 && p[2] > 200;
+      dark += p[0] < 40 && p[1] < 40 && p[2] < 40;
+    }
+  EXPECT_GT(light, size_t(rx) * 720 / 100) << "text in the panels";
+  EXPECT_GT(dark, size_t(rx) * 720 / 3) << "the panels' background";
+  // The plots: the loss and |dW| lines in the first run's colour, below the towers.
+  size_t line = 0;
+  for (int y = ry + rh; y < img.h; ++y)
+    for (int x = rx; x < img.w; ++x) {
+      const uint8_t* p = img.at(x, y);
+      line += std::abs(p[0] - 90) < 40 && std::abs(p[1] - 200) < 40 && p[2] > 200;
+    }
+  EXPECT_GT(line, 100u) << "plot lines";
+}
+
+TEST_F(Live, ScriptedRunsAreDeterministicInTheTowerRegion) {
+  // Two runs of the same scene and steps: the tower regions match bit for bit (the panels show
+  // frame times, which differ).
+  const fs::path a = dir_ / "a.png", b = dir_ / "b.png";
+  const std::string args = "live " + kScene +
+                           " --frames 3 --steps-per-frame 2 --width 800 --height 600 "
+                           "--set network.depth=12 --screenshot ";
+  const CliRun ra = run(args + a.string()), rb = run(args + b.string());
+  ASSERT_EQ(ra.code, 0) << ra.output;
+  ASSERT_EQ(rb.code, 0) << rb.output;
+  const Image ia = load(a), ib = load(b);
+  ASSERT_EQ(ia.w, 800);
+  ASSERT_EQ(ib.w, 800);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(ra.output, m,
+                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")));
+  const int rx = std::stoi(m[1]), rw = std::stoi(m[3]), rh = std::stoi(m[4]);
+  for (int y = 0; y < rh; ++y)
+    ASSERT_EQ(std::memcmp(ia.at(rx, y), ib.at(rx, y), size_t(rw) * 4), 0) << "row " << y;
+}
+
+TEST_F(Live, PausedTrainsNothingAndTimeBudgetTrains) {
+  const CliRun paused = run("live " + kScene + " --frames 3 --paused");
+  ASSERT_EQ(paused.code, 0) << paused.output;
+  EXPECT_NE(paused.output.find(" 0 training steps"), std::string::npos) << paused.output;
+  const CliRun budget = run("live " + kScene + " --frames 6 --frame-ms 200");
+  ASSERT_EQ(budget.code, 0) << budget.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(budget.output, m, std::regex(R"((\d+) training steps)")));
+  EXPECT_GT(std::stoi(m[1]), 0) << budget.output;
+}
+
+}  // namespace
+}  // namespace gt

@@ -1,0 +1,290 @@
+// gradtower live: a window that trains and draws every frame, with ImGui panels to change the
+// experiment while it runs. ImGui's GLFW backend (from Debian's libimgui.a) handles input; the
+// draw data goes through gradtower's own ImGui renderer (see render/imgui_renderer.hpp for why
+// the Vulkan backend is never linked).
+#include <imgui.h>
+#include <imgui/backends/imgui_impl_glfw.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "cli.hpp"
+#include "live/capture.hpp"
+#include "live/panels.hpp"
+#include "live/plots.hpp"
+#include "live/readout.hpp"
+#include "live/session.hpp"
+#include "render/live_frame.hpp"
+#include "render/overlay.hpp"
+#include "render/window/glfw.hpp"
+#include "render/window/swapchain.hpp"
+#include "render/window/window.hpp"
+#include "scene/scene.hpp"
+#include "vk/check.hpp"
+
+namespace gt::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Panels on the left, plots along the bottom, the towers in the rest.
+struct Layout {
+  float panel_w = 0, plots_h = 0;
+  render::Region towers;
+};
+
+Layout layout_for(uint32_t w, uint32_t h) {
+  Layout l;
+  // Whole pixels, so no window edge reaches into the towers' region.
+  l.panel_w = std::floor(std::min(std::clamp(float(w) * 0.27f, 300.0f, 440.0f), float(w) * 0.5f));
+  l.plots_h = std::floor(std::min(std::clamp(float(h) * 0.27f, 140.0f, 300.0f), float(h) * 0.5f));
+  const uint32_t x = uint32_t(l.panel_w);
+  l.towers = {x, 0, std::max(16u, w - x), std::max(16u, h - uint32_t(l.plots_h))};
+  return l;
+}
+
+// Keys (when no text field has them) and the mouse over the towers: orbit, zoom, hover, select.
+void handle_input(const render::Region& r, const std::vector<std::vector<uint32_t>>& dims,
+                  LiveView& view, Requests& req) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (!io.WantCaptureKeyboard) {
+    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) req.toggle_play = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) req.step1 = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) req.reset = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_F, false)) req.frame_tower = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_P, false)) req.screenshot = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_V, false)) req.toggle_record = true;
+  }
+  view.hover.reset();
+  const float mx = io.MousePos.x - float(r.x), my = io.MousePos.y - float(r.y);
+  const bool inside = mx >= 0 && my >= 0 && mx < float(r.width) && my < float(r.height);
+  if (io.WantCaptureMouse || !inside) return;
+  view.hover = render::pick(mx, my, r.width, r.height, view.tower, dims);
+  if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+    view.tower.pose.yaw -= io.MouseDelta.x * 0.3f;
+    view.tower.pose.pitch =
+        std::clamp(view.tower.pose.pitch + io.MouseDelta.y * 0.3f, -80.0f, 80.0f);
+  } else if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) &&
+             ImGui::GetMouseDragDelta(ImGuiMouseButton_Left, 0.0f).x == 0.0f) {
+    view.selected = view.hover;
+  }
+  if (io.MouseWheel != 0)
+    view.tower.pose.zoom =
+        std::clamp(view.tower.pose.zoom * std::pow(1.1f, io.MouseWheel), 0.3f, 20.0f);
+}
+
+void hover_tooltip(const std::vector<RunData>& runs, const LiveView& view) {
+  if (!view.hover) return;
+  ImGui::BeginTooltip();
+  layer_figures(runs, view.hover, "");
+  if (view.hover_neuron && view.tower.metric == render::GT_METRIC_NEURON_DELTA)
+    ImGui::Text("neuron %u: mean |dL/dz| %.4e", view.hover->neuron + 1, double(*view.hover_neuron));
+  ImGui::TextDisabled("click to select");
+  ImGui::EndTooltip();
+}
+
+}  // namespace
+
+void add_live(CLI::App& app, LiveArgs& a) {
+  CLI::App* c = app.add_subcommand("live", "Train and watch a scene in a window, with controls");
+  c->add_option("scene", a.scene, "Scene file (TOML)")->required();
+  c->add_option("--set", a.overrides, "Override a scene key: section.key=value (repeatable)");
+  c->add_option("--width", a.width, "Window width")->check(CLI::Range(320u, 7680u));
+  c->add_option("--height", a.height, "Window height")->check(CLI::Range(240u, 4320u));
+  c->add_option("--frames", a.frames, "Exit after this many frames (scripted runs, tests)")
+      ->check(CLI::Range(1u, 1u << 30));
+  c->add_option("--screenshot", a.screenshot,
+                "With --frames: write the last frame, as shown, to this PNG");
+  c->add_option("--steps-per-frame", a.steps_per_frame,
+                "Whole training steps per frame (deterministic), instead of a time budget")
+      ->check(CLI::Range(0u, 1u << 20));
+  c->add_option("--frame-ms", a.frame_ms,
+                "Frame time to aim for while training by time: training gets what drawing leaves")
+      ->check(CLI::Range(1.0, 10000.0));
+  c->add_flag("--no-vsync", a.no_vsync, "Present without waiting for the display");
+  c->add_flag("--paused", a.paused, "Start paused");
+  c->add_option("--select", a.select,
+                "Select this layer (1 = input side) of the first run, as a click on its slab would")
+      ->check(CLI::Range(1u, 1u << 30));
+  c->add_option("--metric", a.metric,
+                "Cell colour: neuron | grad_w_norm | delta_rms | update_ratio")
+      ->check(CLI::IsMember({"neuron", "grad_w_norm", "delta_rms", "update_ratio"}));
+  add_device_flags(c, a.device);
+  add_kernel_flag(c, a.device);
+}
+
+int run_live(const LiveArgs& a) {
+  const net::Scene scene = scene::load(a.scene, a.overrides);  // errors before any window
+  if (!a.screenshot.empty()) check_output_path("--screenshot", a.screenshot);
+  if (!a.screenshot.empty() && !a.frames) throw std::runtime_error("--screenshot needs --frames N");
+  render::Window window("gradtower: " + scene.title, int(a.width), int(a.height));
+  auto ctx = make_context(a.device, render::Window::required_instance_extensions(),
+                          {VK_KHR_SWAPCHAIN_EXTENSION_NAME});
+  render::Surface surface = window.create_surface(ctx->instance());
+  render::Swapchain swapchain(*ctx, window, surface.handle(), !a.no_vsync);
+  LiveSession session(*ctx, a.scene, a.overrides, a.device);
+  session.playing = !a.paused;
+  session.steps_per_frame = a.steps_per_frame.value_or(0);
+  LiveView view;
+  view.frame_ms = float(a.frame_ms);
+  if (a.select) {
+    if (*a.select > session.nets().front()->plan().num_layers)
+      throw std::runtime_error("--select " + std::to_string(*a.select) + ": the network has " +
+                               std::to_string(session.nets().front()->plan().num_layers) +
+                               " weight layers");
+    view.selected = render::Pick{0, *a.select - 1, 0};
+  }
+  view.vsync = !a.no_vsync;
+  view.tower.metric = parse_metric(a.metric);
+  if (!scene.view.camera.empty()) view.tower.pose = render::camera_at(scene.view.camera, 0.0);
+
+  ImGuiContext* imgui = ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // no imgui.ini next to the user's files
+  ImGui::StyleColorsDark();
+  io.Fonts->AddFontFromFileTTF(render::overlay_font_path().c_str(),
+                               std::max(14.0f, float(a.height) / 48.0f));
+  io.Fonts->Build();  // before the first frame; each LiveFrame uploads the built atlas
+  ImGui_ImplGlfw_InitForVulkan(window.handle(), true);
+
+  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  alloc.commandPool = ctx->command_pool();
+  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  alloc.commandBufferCount = 1;
+  GT_VK_CHECK(vkAllocateCommandBuffers(ctx->device(), &alloc, &cmd));
+
+  std::unique_ptr<render::LiveFrame> frame;
+  std::vector<RunData> runs;
+  LiveStatus status;
+  Capture capture;
+  bool rebuilt = true;
+  render::Region towers;  // where the latest frame drew the towers
+  double draw_ms = 0;     // the frame time without training, smoothed
+  uint64_t generation = session.generation();
+  uint32_t frames = 0;
+  double frame_ms_sum = 0;
+  uint32_t steps_total = 0;
+  auto last = Clock::now(), rate_t0 = last;
+  uint32_t rate_steps = 0, rate_frames = 0;
+  while (!window.should_close()) {
+    window.poll_events();
+    if (!window.wait_while_minimized()) break;
+    if (swapchain.vsync() != view.vsync) swapchain.set_vsync(view.vsync);
+
+    // Training gets what the rest of the frame leaves of the frame time aimed at, measured over
+    // the last frames (at least a millisecond, so training never stops while playing).
+    const auto train_t0 = Clock::now();
+    const uint32_t done = session.train_frame(std::max(1.0, double(view.frame_ms) - draw_ms));
+    const double train_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - train_t0).count();
+    steps_total += done;
+    rate_steps += done;
+    read_runs(session, view, runs, rebuilt);
+    rebuilt = false;
+
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    const uint32_t w = uint32_t(io.DisplaySize.x * io.DisplayFramebufferScale.x);
+    const uint32_t h = uint32_t(io.DisplaySize.y * io.DisplayFramebufferScale.y);
+    const Layout lay = layout_for(w, h);
+    towers = lay.towers;
+    Requests req;
+    draw_panels(0, 0, lay.panel_w, float(h), session, view, runs, status, req);
+    draw_plots(lay.panel_w, float(h) - lay.plots_h, float(w) - lay.panel_w, lay.plots_h, runs,
+               view);
+    handle_input(lay.towers, out_dims(session), view, req);
+    hover_tooltip(runs, view);
+    ImGui::Render();
+
+    // Requests change the networks before this frame draws them.
+    if (req.toggle_play) session.playing = !session.playing;
+    if (req.step1) session.step(1);
+    if (req.step_n) session.step(view.step_n);
+    if (req.reset) session.rebuild();
+    if (req.frame_tower) view.tower.pose = render::CameraPose{};
+    if (session.generation() != generation) {
+      generation = session.generation();
+      rebuilt = true;
+      view.selected.reset();
+      view.hover.reset();
+    }
+
+    if (view.auto_range) {
+      std::tie(view.tower.log_lo, view.tower.log_hi) =
+          render::auto_range(session.nets(), view.tower.metric);
+    } else {
+      view.tower.log_lo = float(view.fixed_lo);
+      view.tower.log_hi = float(view.fixed_hi);
+    }
+    if (!swapchain.acquire()) continue;
+    if (!frame || frame->width() != w || frame->height() != h) {
+      vkDeviceWaitIdle(ctx->device());
+      frame = std::make_unique<render::LiveFrame>(*ctx, w, h, lay.towers, *io.Fonts);
+    }
+    render::OverlayInfo overlay =
+        render::overlay_info(scene.title, session.nets(), session.labels(), view.tower);
+    VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
+    const bool last_frame = a.frames && frames + 1 >= *a.frames;
+    const bool want_pixels = req.screenshot || req.toggle_record || capture.recording() ||
+                             (last_frame && !a.screenshot.empty());
+    frame->record(cmd, session.nets(), view.tower, &overlay, ImGui::GetDrawData(), want_pixels);
+    swapchain.blit_submit_present(cmd, frame->color_image(), w, h);
+    ++frames;
+
+    if (want_pixels) {
+      const std::vector<uint8_t> pixels = frame->pixels();
+      if (req.screenshot) status.message = capture.screenshot(w, h, pixels, session.steps_done());
+      if (req.toggle_record) status.message = capture.toggle(w, h);
+      if (capture.recording()) {
+        const std::string m = capture.add(w, h, pixels);
+        if (!m.empty()) status.message = m;
+      }
+      if (last_frame && !a.screenshot.empty())
+        std::fprintf(stderr, "gradtower: %s\n",
+                     capture.screenshot(w, h, pixels, session.steps_done(), a.screenshot).c_str());
+    }
+    status.recording = capture.recording();
+    status.record_file = capture.file();
+
+    const auto now = Clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(now - last).count();
+    last = now;
+    frame_ms_sum += ms;
+    status.frame_ms = status.frame_ms == 0 ? ms : 0.9 * status.frame_ms + 0.1 * ms;
+    draw_ms = draw_ms == 0 ? ms - train_ms : 0.8 * draw_ms + 0.2 * (ms - train_ms);
+    ++rate_frames;
+    const double span = std::chrono::duration<double>(now - rate_t0).count();
+    if (span >= 0.5) {
+      status.fps = rate_frames / span;
+      status.steps_per_s = rate_steps / span;
+      rate_frames = rate_steps = 0;
+      rate_t0 = now;
+    }
+    if (last_frame) break;
+  }
+  if (capture.recording()) std::fprintf(stderr, "gradtower: %s\n", capture.stop().c_str());
+  vkDeviceWaitIdle(ctx->device());
+  frame.reset();
+  vkFreeCommandBuffers(ctx->device(), ctx->command_pool(), 1, &cmd);
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext(imgui);
+  if (frames > 0) {
+    std::fprintf(stderr,
+                 "gradtower live: %u frames, %.2f ms per frame (%.1f frames/s), %u training steps "
+                 "(%.1f steps/s)\n",
+                 frames, frame_ms_sum / frames, 1000.0 * frames / frame_ms_sum, steps_total,
+                 1000.0 * steps_total / frame_ms_sum);
+    const render::Region r = towers;
+    std::fprintf(stderr, "gradtower live: towers drawn at %u,%u size %ux%u\n", r.x, r.y, r.width,
+                 r.height);
+  }
+  return validation_exit_code(*ctx);
+}
+
+}  // namespace gt::cli

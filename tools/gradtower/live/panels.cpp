@@ -1,0 +1,205 @@
+#include "live/panels.hpp"
+
+#include <imgui.h>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "live/plots.hpp"
+
+namespace gt::cli {
+namespace {
+
+std::string fmt(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.9g", v);
+  return b;
+}
+
+// A combo over an enum's scene-file names; returns the chosen name when it changed.
+std::optional<std::string> name_combo(const char* label, std::string_view current,
+                                      const std::vector<std::string_view>& names) {
+  std::optional<std::string> out;
+  const std::string cur(current);
+  if (ImGui::BeginCombo(label, cur.c_str())) {
+    for (std::string_view n : names) {
+      const std::string s(n);
+      if (ImGui::Selectable(s.c_str(), n == current) && n != current) out = s;
+    }
+    ImGui::EndCombo();
+  }
+  return out;
+}
+
+// An integer field that edits `key` when the user presses Enter or leaves the field.
+void int_key(LiveSession& session, const char* label, const std::string& key, uint64_t current) {
+  int v = int(current);
+  ImGui::InputInt(label, &v, 0, 0);
+  if (ImGui::IsItemDeactivatedAfterEdit() && v != int(current))
+    session.edit(key, std::to_string(v));
+}
+
+void double_key(LiveSession& session, const char* label, const std::string& key, double current) {
+  double v = current;
+  ImGui::InputDouble(label, &v, 0, 0, "%.4g");
+  if (ImGui::IsItemDeactivatedAfterEdit() && v != current) session.edit(key, fmt(v));
+}
+
+void run_panel(LiveSession& session, LiveView& view, const LiveStatus& status, Requests& req) {
+  if (ImGui::Button(session.playing ? "Pause (space)" : "Play (space)")) req.toggle_play = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Step (s)")) req.step1 = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Reset (r)")) req.reset = true;
+  int n = int(view.step_n);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  if (ImGui::InputInt("##n", &n, 0, 0)) view.step_n = uint32_t(std::clamp(n, 1, 100000));
+  ImGui::SameLine();
+  if (ImGui::Button("Step N")) req.step_n = true;
+  ImGui::Text("%u steps done   %.1f steps/s", session.steps_done(), status.steps_per_s);
+  ImGui::Text("frame %.1f ms   %.1f frames/s", status.frame_ms, status.fps);
+  bool budget = session.steps_per_frame == 0;
+  if (ImGui::Checkbox("train by time", &budget)) session.steps_per_frame = budget ? 0 : 1;
+  if (budget) {
+    ImGui::SliderFloat("ms/frame", &view.frame_ms, 16.0f, 500.0f, "%.0f",
+                       ImGuiSliderFlags_Logarithmic);
+  } else {
+    int k = int(session.steps_per_frame);
+    if (ImGui::InputInt("steps/frame", &k, 1, 10))
+      session.steps_per_frame = uint32_t(std::clamp(k, 1, 100000));
+  }
+  ImGui::Checkbox("vsync", &view.vsync);
+  if (ImGui::Button(status.recording ? "Stop recording (v)" : "Record (v)"))
+    req.toggle_record = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Screenshot (p)")) req.screenshot = true;
+  if (status.recording)
+    ImGui::TextColored({1, 0.3f, 0.3f, 1}, "REC %s", status.record_file.c_str());
+  if (!status.message.empty()) ImGui::TextWrapped("%s", status.message.c_str());
+}
+
+// The network keys the scene's runs set for themselves: edits of those change no run.
+std::string per_run_keys(const LiveSession& session) {
+  const net::NetworkSpec& b = session.scene().network;
+  std::string out;
+  auto note = [&](bool differs, const char* key) {
+    if (differs && out.find(key) == std::string::npos)
+      out += std::string(out.empty() ? "" : ", ") + key;
+  };
+  for (const gpu::Network* net : session.nets()) {
+    const net::NetworkSpec& n = net->scene().network;
+    note(n.depth != b.depth, "depth");
+    note(n.width != b.width, "width");
+    note(n.activation != b.activation, "activation");
+    note(n.output_activation != b.output_activation, "output act.");
+    note(n.init != b.init, "init");
+    note(n.sigma_w != b.sigma_w, "sigma_w");
+    note(n.sigma_b != b.sigma_b, "sigma_b");
+  }
+  return out;
+}
+
+void network_panel(LiveSession& session) {
+  const net::NetworkSpec& n = session.scene().network;
+  if (const std::string keys = per_run_keys(session); !keys.empty())
+    ImGui::TextWrapped("set by each run (edits here leave them): %s", keys.c_str());
+  int_key(session, "depth", "network.depth", n.depth);
+  int_key(session, "width", "network.width", n.width);
+  if (auto a = name_combo("activation", net::to_string(n.activation), net::names_of_activations()))
+    session.edit("network.activation", *a);
+  if (auto a = name_combo("output act.", net::to_string(n.output_activation),
+                          net::names_of_activations()))
+    session.edit("network.output_activation", *a);
+  if (auto i = name_combo("init", net::to_string(n.init), net::names_of_inits()))
+    session.edit("network.init", *i);
+  double_key(session, "sigma_w", "network.sigma_w", n.sigma_w);
+  double_key(session, "sigma_b", "network.sigma_b", n.sigma_b);
+  int_key(session, "seed", "network.seed", n.seed);
+}
+
+void data_panel(LiveSession& session) {
+  const net::Scene& s = session.scene();
+  if (auto k = name_combo("kind", net::to_string(s.data.kind), net::names_of_data_kinds())) {
+    // The data decides the input and output sizes and the loss that fits it.
+    std::map<std::string, std::string> keys{{"data.kind", *k}};
+    const net::DataKind kind = *net::parse_data_kind(*k);
+    if (net::is_classification(kind)) {
+      keys["network.input"] = "2";
+      const bool two = kind == net::DataKind::xor_ || kind == net::DataKind::circles;
+      keys["network.output"] = two ? "2" : std::to_string(std::max(3u, s.network.output));
+      keys["train.loss"] = "cross_entropy";
+    } else {
+      keys["train.loss"] = "mse";
+    }
+    session.edit(keys);
+  }
+  int_key(session, "batch", "data.batch", s.data.batch);
+  bool fixed = s.data.fixed;
+  if (ImGui::Checkbox("same batch every step", &fixed))
+    session.edit("data.fixed", fixed ? "true" : "false");
+  int_key(session, "data seed", "data.seed", s.data.seed);
+}
+
+void optimizer_panel(LiveSession& session) {
+  const net::TrainSpec& t = session.scene().train;
+  if (auto o = name_combo("optimizer", net::to_string(t.optimizer), net::names_of_optimizers()))
+    session.edit("train.optimizer", *o);
+  if (auto l = name_combo("loss", net::to_string(t.loss), net::names_of_losses()))
+    session.edit("train.loss", *l);
+  float lg = float(std::log10(t.lr));
+  if (ImGui::SliderFloat("log10 lr", &lg, -6.0f, 1.0f, "%.2f")) session.set_lr(std::pow(10.0, lg));
+  ImGui::Text("lr = %.3g", t.lr);
+  if (t.optimizer == net::Optimizer::momentum)
+    double_key(session, "momentum", "train.momentum", t.momentum);
+}
+
+void view_panel(LiveView& view, Requests& req) {
+  const char* metrics[] = {"per-neuron mean |dL/dz|", "per-layer |dW|", "per-layer delta_rms",
+                           "per-layer update ratio"};
+  const uint32_t ids[] = {render::GT_METRIC_NEURON_DELTA, render::GT_METRIC_GRAD_W_NORM,
+                          render::GT_METRIC_DELTA_RMS, render::GT_METRIC_UPDATE_RATIO};
+  int m = 0;
+  for (int i = 0; i < 4; ++i)
+    if (ids[i] == view.tower.metric) m = i;
+  if (ImGui::Combo("metric", &m, metrics, 4)) view.tower.metric = ids[m];
+  ImGui::Checkbox("automatic colour range", &view.auto_range);
+  if (!view.auto_range) {
+    ImGui::InputInt("from 1e", &view.fixed_lo);
+    ImGui::InputInt("to 1e", &view.fixed_hi);
+    view.fixed_lo = std::clamp(view.fixed_lo, -45, 38);
+    view.fixed_hi = std::clamp(view.fixed_hi, view.fixed_lo + 1, 39);
+  }
+  ImGui::SliderFloat("slab fill", &view.tower.slab_fill, 0.2f, 1.0f, "%.2f");
+  ImGui::SliderFloat("yaw", &view.tower.pose.yaw, -180.0f, 180.0f, "%.0f");
+  ImGui::SliderFloat("pitch", &view.tower.pose.pitch, -80.0f, 80.0f, "%.0f");
+  ImGui::SliderFloat("zoom", &view.tower.pose.zoom, 0.3f, 20.0f, "%.2f",
+                     ImGuiSliderFlags_Logarithmic);
+  if (ImGui::Button("Frame the tower (f)")) req.frame_tower = true;
+}
+
+}  // namespace
+
+void draw_panels(float x, float y, float w, float h, LiveSession& session, LiveView& view,
+                 const std::vector<RunData>& runs, const LiveStatus& status, Requests& req) {
+  ImGui::SetNextWindowPos({x, y}, ImGuiCond_Always);
+  ImGui::SetNextWindowSize({w, h}, ImGuiCond_Always);
+  ImGui::Begin("gradtower", nullptr,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  ImGui::PushItemWidth(w * 0.45f);
+  if (!session.error().empty())
+    ImGui::TextColored({1, 0.4f, 0.4f, 1}, "%s", session.error().c_str());
+  if (ImGui::CollapsingHeader("Run", ImGuiTreeNodeFlags_DefaultOpen))
+    run_panel(session, view, status, req);
+  if (ImGui::CollapsingHeader("Network", ImGuiTreeNodeFlags_DefaultOpen)) network_panel(session);
+  if (ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) data_panel(session);
+  if (ImGui::CollapsingHeader("Optimizer", ImGuiTreeNodeFlags_DefaultOpen))
+    optimizer_panel(session);
+  if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) view_panel(view, req);
+  if (ImGui::CollapsingHeader("Selected layer", ImGuiTreeNodeFlags_DefaultOpen))
+    layer_figures(runs, view.selected, "click a slab of the tower");
+  ImGui::PopItemWidth();
+  ImGui::End();
+}
+
+}  // namespace gt::cli

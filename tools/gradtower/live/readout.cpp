@@ -1,0 +1,57 @@
+#include "live/readout.hpp"
+
+namespace gt::cli {
+
+namespace {
+constexpr size_t kMaxLossPoints = 20000;  // then every other point is dropped
+}
+
+void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs, bool rebuilt) {
+  const std::vector<gpu::Network*>& nets = session.nets();
+  if (rebuilt || runs.size() != nets.size()) runs.assign(nets.size(), RunData{});
+  for (size_t i = 0; i < nets.size(); ++i) {
+    RunData& r = runs[i];
+    r.label = session.labels()[i];
+    if (nets[i]->steps_done() == 0) continue;
+    r.latest = nets[i]->latest_stats();
+    for (const auto& [step, loss] : nets[i]->recent_losses()) {
+      if (!r.loss_steps.empty() && step <= r.loss_steps.back()) continue;
+      r.loss_steps.push_back(step);
+      r.losses.push_back(loss);
+    }
+    if (r.losses.size() > kMaxLossPoints) {
+      size_t k = 0;
+      for (size_t j = 0; j < r.losses.size(); j += 2, ++k) {
+        r.loss_steps[k] = r.loss_steps[j];
+        r.losses[k] = r.losses[j];
+      }
+      r.loss_steps.resize(k);
+      r.losses.resize(k);
+    }
+    const bool selected = view.selected && view.selected->tower == i;
+    if (selected)
+      r.history = nets[i]->history();
+    else
+      r.history.clear();
+  }
+  view.hover_neuron.reset();
+  if (view.hover && view.hover->tower < nets.size() && nets[view.hover->tower]->steps_done() > 0) {
+    gpu::Network& n = *nets[view.hover->tower];
+    const shared::LayerDesc& d = n.plan().layers[view.hover->layer];
+    const std::vector<float> v = n.neuron_stats();
+    view.hover_neuron = v[d.neuron_off + view.hover->neuron];
+  }
+}
+
+std::vector<std::vector<uint32_t>> out_dims(const LiveSession& session) {
+  std::vector<std::vector<uint32_t>> out;
+  for (const gpu::Network* n : session.nets()) {
+    std::vector<uint32_t> dims;
+    for (const shared::LayerDesc& d : n->plan().layers)
+      dims.push_back(d.out_dim);
+    out.push_back(std::move(dims));
+  }
+  return out;
+}
+
+}  // namespace gt::cli

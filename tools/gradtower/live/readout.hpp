@@ -1,0 +1,20 @@
+// What the live window reads back from the GPU each frame: per run, the latest step's per-layer
+// figures, the loss history (grown from the ring of recent steps), the selected layer's recent
+// history and the hovered neuron's value. Small reads; the towers themselves never pass through
+// the host.
+#pragma once
+
+#include <vector>
+
+#include "live/session.hpp"
+#include "live/view_state.hpp"
+
+namespace gt::cli {
+
+// `runs` persists between frames; `rebuilt`: the networks are new, so the histories restart.
+void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs, bool rebuilt);
+
+// The neurons of every layer of every run, for picking.
+std::vector<std::vector<uint32_t>> out_dims(const LiveSession& session);
+
+}  // namespace gt::cli

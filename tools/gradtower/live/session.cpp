@@ -1,0 +1,96 @@
+#include "live/session.hpp"
+
+#include <exception>
+#include <utility>
+
+#include "scene/scene.hpp"
+
+namespace gt::cli {
+
+LiveSession::LiveSession(vk::Context& ctx, std::string scene_file,
+                         std::vector<std::string> overrides, DeviceFlags flags)
+    : ctx_(ctx),
+      file_(std::move(scene_file)),
+      cli_overrides_(std::move(overrides)),
+      flags_(std::move(flags)) {
+  runs_ = load_runs(ctx_, file_, cli_overrides_, flags_);
+}
+
+std::vector<std::string> LiveSession::all_overrides(
+    const std::map<std::string, std::string>& edits) const {
+  std::vector<std::string> out = cli_overrides_;
+  for (const auto& [key, value] : edits)
+    out.push_back(key + "=" + value);
+  return out;
+}
+
+bool LiveSession::edit(const std::map<std::string, std::string>& keys) {
+  std::map<std::string, std::string> edits = edits_;
+  for (const auto& [key, value] : keys)
+    edits[key] = value;
+  try {
+    // Checked before the networks are touched: a typo must not cost the training so far.
+    scene::load_runs(file_, all_overrides(edits));
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    return false;
+  }
+  try {
+    // The old networks go first: a deep network and its replacement need not fit together.
+    runs_.nets.clear();
+    runs_.owned.clear();
+    runs_ = load_runs(ctx_, file_, all_overrides(edits), flags_);
+    edits_ = std::move(edits);
+    error_.clear();
+    ++generation_;
+    return true;
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+  try {
+    runs_ = load_runs(ctx_, file_, all_overrides(edits_), flags_);
+    ++generation_;
+  } catch (const std::exception& e) {
+    error_ += std::string("; and the previous networks could not be rebuilt: ") + e.what();
+  }
+  return false;
+}
+
+bool LiveSession::rebuild() {
+  return edit({});
+}
+
+void LiveSession::set_lr(double lr) {
+  edits_["train.lr"] = std::to_string(lr);
+  runs_.base.train.lr = lr;
+  for (gpu::Network* n : runs_.nets) {
+    net::TrainSpec t = n->scene().train;
+    t.lr = lr;
+    n->set_train(t);
+  }
+}
+
+uint32_t LiveSession::train_frame(double budget_ms) {
+  if (!playing || runs_.nets.empty()) return 0;
+  if (steps_per_frame > 0) {
+    runs_.train(steps_per_frame);
+    return steps_per_frame;
+  }
+  uint32_t done = 0;
+  const double share = budget_ms / double(runs_.nets.size());
+  for (size_t i = 0; i < runs_.nets.size(); ++i) {
+    const uint32_t d = runs_.nets[i]->train_pieces(share);
+    if (i == 0) done = d;
+  }
+  return done;
+}
+
+void LiveSession::step(uint32_t n) {
+  runs_.train(n);
+}
+
+uint32_t LiveSession::steps_done() const {
+  return runs_.nets.empty() ? 0 : runs_.nets.front()->steps_done();
+}
+
+}  // namespace gt::cli
