@@ -148,6 +148,26 @@ TEST_F(Live, ScriptedRunsAreDeterministicInTheTowerRegion) {
     ASSERT_EQ(std::memcmp(ia.at(rx, y), ib.at(rx, y), size_t(rw) * 4), 0) << "row " << y;
 }
 
+TEST_F(Live, RecordsTheWindowAsShown) {
+  const fs::path mp4 = dir_ / "live.mp4";
+  const CliRun r =
+      run("live " + kScene + " --frames 6 --steps-per-frame 1 --width 641 --height 480 " +
+          "--record " + mp4.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string probe =
+      "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+      "stream=codec_name,width,height,nb_read_frames -of csv=p=0 " +
+      mp4.string() + " 2>&1";
+  std::FILE* p = popen(probe.c_str(), "r");
+  char buf[256] = {};
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, p);
+  pclose(p);
+  // The odd width is cropped to even (yuv420p); every frame the window showed is in the video.
+  EXPECT_EQ(std::string(buf, n), "h264,640,480,6\n");
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename(), "live.mp4") << "no temporary file left";
+}
+
 TEST_F(Live, PausedTrainsNothingAndTimeBudgetTrains) {
   const CliRun paused = run("live " + kScene + " --frames 3 --paused");
   ASSERT_EQ(paused.code, 0) << paused.output;

@@ -72,6 +72,7 @@ struct LiveArgs {
   uint32_t width = 1280, height = 720;
   std::optional<uint32_t> frames;           // scripted: exit after this many frames
   std::string screenshot;                   // scripted: the last frame as shown, as PNG
+  std::string record;                       // record the window from the first frame (MP4)
   std::optional<uint32_t> steps_per_frame;  // whole steps per frame instead of a time budget
   double frame_ms = 50;  // the frame time aimed at; training gets what drawing leaves
   bool no_vsync = false;

@@ -31,12 +31,12 @@ std::string Capture::screenshot(uint32_t w, uint32_t h, const std::vector<uint8_
   }
 }
 
-std::string Capture::toggle(uint32_t w, uint32_t h) {
+std::string Capture::toggle(uint32_t w, uint32_t h, const std::string& path) {
   if (video_) return stop();
   w_ = w & ~1u;
   h_ = h & ~1u;
   frames_ = 0;
-  file_ = "gradtower-" + stamp() + ".mp4";
+  file_ = path.empty() ? "gradtower-" + stamp() + ".mp4" : path;
   try {
     video_ = std::make_unique<render::VideoWriter>(file_, w_, h_, 30);
   } catch (const std::exception& e) {

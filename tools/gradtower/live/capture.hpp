@@ -18,8 +18,9 @@ class Capture {
                          const std::string& path = "");
   bool recording() const { return video_ != nullptr; }
   const std::string& file() const { return file_; }
-  // Starts (frames of w x h, cropped to even sizes) or stops; returns a line for the status.
-  std::string toggle(uint32_t w, uint32_t h);
+  // Starts (frames of w x h, cropped to even sizes; into `path`, or a file named after the time)
+  // or stops; returns a line for the status.
+  std::string toggle(uint32_t w, uint32_t h, const std::string& path = "");
   // One frame while recording. A frame of another size (the window was resized) ends the video.
   std::string add(uint32_t w, uint32_t h, const std::vector<uint8_t>& rgba);
   std::string stop();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli.hpp"
@@ -104,6 +105,8 @@ void add_live(CLI::App& app, LiveArgs& a) {
   c->add_option("--frame-ms", a.frame_ms,
                 "Frame time to aim for while training by time: training gets what drawing leaves")
       ->check(CLI::Range(1.0, 10000.0));
+  c->add_option("--record", a.record,
+                "Record the window as shown from the first frame into this MP4 (v stops it)");
   c->add_flag("--no-vsync", a.no_vsync, "Present without waiting for the display");
   c->add_flag("--paused", a.paused, "Start paused");
   c->add_option("--select", a.select,
@@ -119,6 +122,7 @@ void add_live(CLI::App& app, LiveArgs& a) {
 int run_live(const LiveArgs& a) {
   const net::Scene scene = scene::load(a.scene, a.overrides);  // errors before any window
   if (!a.screenshot.empty()) check_output_path("--screenshot", a.screenshot);
+  if (!a.record.empty()) check_output_path("--record", a.record);
   if (!a.screenshot.empty() && !a.frames) throw std::runtime_error("--screenshot needs --frames N");
   render::Window window("gradtower: " + scene.title, int(a.width), int(a.height));
   auto ctx = make_context(a.device, render::Window::required_instance_extensions(),
@@ -231,8 +235,9 @@ int run_live(const LiveArgs& a) {
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
     const bool last_frame = a.frames && frames + 1 >= *a.frames;
-    const bool want_pixels = req.screenshot || req.toggle_record || capture.recording() ||
-                             (last_frame && !a.screenshot.empty());
+    const bool start_recording = frames == 0 && !a.record.empty();
+    const bool want_pixels = req.screenshot || req.toggle_record || start_recording ||
+                             capture.recording() || (last_frame && !a.screenshot.empty());
     frame->record(cmd, session.nets(), view.tower, &overlay, ImGui::GetDrawData(), want_pixels);
     swapchain.blit_submit_present(cmd, frame->color_image(), w, h);
     ++frames;
@@ -241,6 +246,10 @@ int run_live(const LiveArgs& a) {
       const std::vector<uint8_t> pixels = frame->pixels();
       if (req.screenshot) status.message = capture.screenshot(w, h, pixels, session.steps_done());
       if (req.toggle_record) status.message = capture.toggle(w, h);
+      if (start_recording) {
+        status.message = capture.toggle(w, h, a.record);
+        if (!capture.recording()) throw std::runtime_error("--record: " + status.message);
+      }
       if (capture.recording()) {
         const std::string m = capture.add(w, h, pixels);
         if (!m.empty()) status.message = m;
@@ -269,6 +278,9 @@ int run_live(const LiveArgs& a) {
     if (last_frame) break;
   }
   if (capture.recording()) std::fprintf(stderr, "gradtower: %s\n", capture.stop().c_str());
+  const bool recorded = a.record.empty() || std::filesystem::exists(a.record);
+  if (!recorded)
+    std::fprintf(stderr, "gradtower: --record %s: %s\n", a.record.c_str(), status.message.c_str());
   vkDeviceWaitIdle(ctx->device());
   frame.reset();
   vkFreeCommandBuffers(ctx->device(), ctx->command_pool(), 1, &cmd);
@@ -284,7 +296,8 @@ int run_live(const LiveArgs& a) {
     std::fprintf(stderr, "gradtower live: towers drawn at %u,%u size %ux%u\n", r.x, r.y, r.width,
                  r.height);
   }
-  return validation_exit_code(*ctx);
+  const int validation = validation_exit_code(*ctx);
+  return validation ? validation : recorded ? 0 : 1;
 }
 
 }  // namespace gt::cli
