@@ -88,5 +88,29 @@ INSTANTIATE_TEST_SUITE_P(
              gpu::to_string(std::get<3>(p.param));
     });
 
+// Vanishing signals are tiny numbers: every activation must keep its relative precision down to
+// 1e-30 (tanh's (1 - e^-2z) / (1 + e^-2z) cancelled to 0 below 1.5e-8 before the series).
+using TinyActivations = test::GpuTest;
+
+TEST_F(TinyActivations, KeepTheirRelativePrecision) {
+  for (net::Activation act : {net::Activation::tanh, net::Activation::gelu,
+                              net::Activation::leaky_relu, net::Activation::linear}) {
+    for (double sigma_w : {1e-3, 1e-7, 1e-12, 1e-25}) {
+      net::Scene scene = small_scene(act, net::Init::gaussian, net::Loss::mse);
+      scene.network.sigma_w = sigma_w;
+      scene.network.sigma_b = 0.0;
+      gpu::Network gnet(test::context(), scene);
+      gnet.train(1);
+      const net::ref::Net ref = net::ref::Net::from(scene.network, net::init_params(scene.network));
+      const net::ref::Forward f = net::ref::forward(ref, ref_batch(gnet.batch()));
+      const std::vector<float> x1 = gnet.activations(1);
+      ASSERT_EQ(x1.size(), f.x[1].size());
+      for (size_t i = 0; i < x1.size(); ++i)
+        ASSERT_NEAR(x1[i], f.x[1][i], 1e-5 * std::abs(f.x[1][i]))
+            << net::to_string(act) << " sigma_w " << sigma_w << " entry " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gt
