@@ -46,7 +46,13 @@ void main() {
     if (i >= total4) continue;
     uint at = base4 + i;
     vec4 w = params[at];
-    vec4 gr = grads[at];
+    vec4 gr = grads[at] * header.grad_scale;  // clip_norm's factor (1 when off)
+    if (g.clip_value > 0.0) {
+      // clamp() of NaN is undefined in GLSL: NaN stays NaN, as in PyTorch.
+      bvec4 nan = isnan(gr);
+      vec4 c = clamp(gr, -g.clip_value, g.clip_value);
+      gr = vec4(nan.x ? gr.x : c.x, nan.y ? gr.y : c.y, nan.z ? gr.z : c.z, nan.w ? gr.w : c.w);
+    }
     vec4 step;
     if (g.optimizer == GT_OPT_SGD) {
       step = g.lr * gr;

@@ -79,6 +79,7 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "forward" + suffix);
   loss_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "loss");
   backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "backward" + suffix);
+  gradnorm_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "gradnorm");
   update_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "update");
   finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "finalize");
   advance_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "advance");
@@ -89,6 +90,7 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   StatsHeader header{};
   header.num_layers = plan_.num_layers;
   header.ring_len = plan_.ring_len;
+  header.grad_scale = 1.0f;
   vk::upload(ctx_, header_, 0, bytes_of(header));
   set_params(net::init_params(scene.network));
 
@@ -192,6 +194,8 @@ void Network::upload_globals() {
   g.teacher_off = plan_.teacher_off;
   g.log_beta1 = static_cast<float>(std::log(s.train.beta1));
   g.log_beta2 = static_cast<float>(std::log(s.train.beta2));
+  g.clip_norm = static_cast<float>(s.train.clip_norm);
+  g.clip_value = static_cast<float>(s.train.clip_value);
   vk::upload(ctx_, globals_, 0, bytes_of(g));
 }
 

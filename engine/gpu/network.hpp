@@ -145,8 +145,8 @@ class Network {
   Kernels kernels_ = Kernels::texel;
 
   std::unique_ptr<vk::ComputeLayout> layout_;
-  std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, update_, finalize_,
-      advance_;
+  std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, gradnorm_, update_,
+      finalize_, advance_;
 
   vk::Buffer globals_, layers_;
   std::vector<vk::Buffer> params_, grads_, opt_m_, opt_v_, x_, z_;

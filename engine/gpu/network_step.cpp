@@ -124,6 +124,15 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
            vk::compute_barrier(cmd);
          }});
   }
+  // The global gradient norm and clip_norm's factor: every layer's gradients must be known
+  // before any update, so this stands between the two passes.
+  ops.push_back({1, [this](VkCommandBuffer cmd) {
+                   vk::Bindings b = common_bindings();
+                   b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
+                   vk::dispatch(cmd, *gradnorm_, b, PushConstants{}, 1);
+                   // The updates read the factor written here.
+                   vk::compute_barrier(cmd);
+                 }});
   stamp(kBackward);
   const auto segments = p.param_segment_layers();
   const uint32_t max_rows = pieces ? kPieceUpdateLayers : ctx_.limits().maxComputeWorkGroupCount[1];

@@ -274,6 +274,26 @@ std::vector<double> update(Net& net, const Gradients& grads, OptimizerState& sta
     throw std::invalid_argument("ref: unknown optimizer");
   };
 
+  // Clipping: the global norm of all gradients first (as torch.nn.utils.clip_grad_norm_), then
+  // each entry clamped (NaN stays NaN).
+  double scale = 1.0;
+  if (train.clip_norm > 0) {
+    double sq = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+      for (double g : grads.dw[i])
+        sq += g * g;
+      for (double g : grads.db[i])
+        sq += g * g;
+    }
+    const double total = std::sqrt(sq);
+    if (!(total <= train.clip_norm)) scale = train.clip_norm / (total + 1e-6);
+  }
+  auto clipped = [&](double g) {
+    g *= scale;
+    if (train.clip_value > 0 && !std::isnan(g))
+      g = std::clamp(g, -train.clip_value, train.clip_value);
+    return g;
+  };
   std::vector<double> norms(n);
   for (size_t i = 0; i < n; ++i) {
     Layer& l = net.layers[i];
@@ -284,11 +304,11 @@ std::vector<double> update(Net& net, const Gradients& grads, OptimizerState& sta
     double sq = 0.0;
     for (size_t k = 0; k < l.w.size(); ++k) {
       const double old = l.w[k];
-      l.w[k] -= step(grads.dw[i][k], &mw[k], &vw[k]);
+      l.w[k] -= step(clipped(grads.dw[i][k]), &mw[k], &vw[k]);
       sq += (l.w[k] - old) * (l.w[k] - old);
     }
     for (size_t k = 0; k < l.b.size(); ++k)
-      l.b[k] -= step(grads.db[i][k], &mb[k], &vb[k]);
+      l.b[k] -= step(clipped(grads.db[i][k]), &mb[k], &vb[k]);
     norms[i] = std::sqrt(sq);
   }
   return norms;

@@ -61,6 +61,12 @@ struct TrainSpec {
   double beta1 = 0.9;     // adam
   double beta2 = 0.999;   // adam
   double eps = 1e-8;      // adam
+  // Gradient clipping before the optimizer, 0 = off. clip_norm: every gradient scaled by
+  // clip_norm / (total + 1e-6) when the global norm `total` of all dW and db exceeds clip_norm
+  // (PyTorch's clip_grad_norm_); clip_value: each gradient entry clamped to [-v, v]. Both: the
+  // norm first. The statistics show the gradients as computed, before clipping.
+  double clip_norm = 0;
+  double clip_value = 0;
 };
 
 // One keyframe of the orbit camera; record interpolates between keyframes over video time.

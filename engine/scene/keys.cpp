@@ -154,6 +154,10 @@ const std::vector<Key>& keys() {
       float_key(kTrain, &TrainSpec::beta1, "train", "beta1", 0.0, true, 1.0, "adam"),
       float_key(kTrain, &TrainSpec::beta2, "train", "beta2", 0.0, true, 1.0, "adam"),
       float_key(kTrain, &TrainSpec::eps, "train", "eps", 0.0, false, std::nullopt, "adam"),
+      float_key(kTrain, &TrainSpec::clip_norm, "train", "clip_norm", 0.0, true, std::nullopt,
+                "global gradient-norm clipping (0: off)"),
+      float_key(kTrain, &TrainSpec::clip_value, "train", "clip_value", 0.0, true, std::nullopt,
+                "clamp each gradient to [-v, v] (0: off)"),
   };
   return table;
 }

@@ -135,8 +135,8 @@ struct Globals {
   uint teacher_off;  // TARGET: the teacher network's weights, after the targets
   float log_beta1;   // ln(beta1), ln(beta2), computed in double on the host: Adam's bias
   float log_beta2;   // correction 1 - beta^t = -expm1(t ln beta) then keeps its digits
-  uint pad0;
-  uint pad1;
+  float clip_norm;   // 0: off
+  float clip_value;  // 0: off
 };
 
 struct LayerStats {
@@ -161,10 +161,10 @@ struct StatsHeader {
   uint step;  // the step the next submission computes; advanced on the GPU
   uint num_layers;
   uint ring_len;
-  uint opt_step0;  // the step at which optimizer state was last reset (Adam's t counts from it)
-  float loss;      // loss of the latest step
-  uint pad1;
-  uint pad2;
+  uint opt_step0;    // the step at which optimizer state was last reset (Adam's t counts from it)
+  float loss;        // loss of the latest step
+  float grad_norm;   // global norm of all dW and db of the latest step (gradnorm.comp)
+  float grad_scale;  // the factor clip_norm applied to every gradient (1: none)
   uint pad3;
 };
 

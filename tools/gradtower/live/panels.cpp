@@ -150,6 +150,26 @@ void optimizer_panel(LiveSession& session) {
   float lg = float(std::log10(t.lr));
   if (ImGui::SliderFloat("log10 lr", &lg, -6.0f, 1.0f, "%.2f")) session.set_lr(std::pow(10.0, lg));
   ImGui::Text("lr = %.3g", t.lr);
+  // Clipping applies at once, without a rebuild (0: off).
+  bool norm_on = t.clip_norm > 0, value_on = t.clip_value > 0;
+  float norm = float(norm_on ? t.clip_norm : 1.0), value = float(value_on ? t.clip_value : 0.1);
+  bool changed = ImGui::Checkbox("clip norm", &norm_on);
+  if (norm_on) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    changed |= ImGui::DragFloat("##clipnorm", &norm, 0.01f, 1e-4f, 1e6f, "%.3g",
+                                ImGuiSliderFlags_Logarithmic);
+  }
+  changed |= ImGui::Checkbox("clip value", &value_on);
+  if (value_on) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    changed |= ImGui::DragFloat("##clipvalue", &value, 0.001f, 1e-6f, 1e6f, "%.3g",
+                                ImGuiSliderFlags_Logarithmic);
+  }
+  if (changed)
+    session.set_clip(norm_on ? std::max(norm, 1e-4f) : 0.0,
+                     value_on ? std::max(value, 1e-6f) : 0.0);
   if (t.optimizer == net::Optimizer::momentum)
     double_key(session, "momentum", "train.momentum", t.momentum);
 }

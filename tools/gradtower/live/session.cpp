@@ -70,6 +70,19 @@ void LiveSession::set_lr(double lr) {
   }
 }
 
+void LiveSession::set_clip(double clip_norm, double clip_value) {
+  edits_["train.clip_norm"] = std::to_string(clip_norm);
+  edits_["train.clip_value"] = std::to_string(clip_value);
+  runs_.base.train.clip_norm = clip_norm;
+  runs_.base.train.clip_value = clip_value;
+  for (gpu::Network* n : runs_.nets) {
+    net::TrainSpec t = n->scene().train;
+    t.clip_norm = clip_norm;
+    t.clip_value = clip_value;
+    n->set_train(t);
+  }
+}
+
 uint32_t LiveSession::train_frame(double budget_ms) {
   if (!playing || runs_.nets.empty()) return 0;
   if (steps_per_frame > 0) {

@@ -33,8 +33,9 @@ class LiveSession {
   bool edit(const std::string& key, const std::string& value) { return edit({{key, value}}); }
   // Fresh networks from the current scene (a new initialisation; the step counter restarts).
   bool rebuild();
-  // The learning rate without a rebuild (training goes on).
+  // The learning rate and clipping without a rebuild (training goes on).
   void set_lr(double lr);
+  void set_clip(double clip_norm, double clip_value);
 
   // Training. Each frame, while playing: `steps_per_frame` whole steps, or, when it is 0, pieces
   // of steps for about `budget_ms` (shared by the runs), so deep networks keep the window
