@@ -351,5 +351,22 @@ TEST_F(Cli, LiveWithoutADisplaySaysHowToGetOne) {
   EXPECT_TRUE(fs::is_empty(dir_));
 }
 
+// Mean-field theory needs no device: the default scene's chi1, the verdict and a CSV row per layer;
+// a bad override names its key.
+TEST_F(Cli, TheoryPrintsChi1AndWritesEveryLayer) {
+  const fs::path csv = dir_ / "theory.csv";
+  CliRun r = run("theory " + kScene + " --csv " + csv.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("chi1         0.0557"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ordered/vanishing"), std::string::npos) << r.output;
+  const std::vector<std::string> lines = lines_of(csv);
+  ASSERT_EQ(lines.size(), 1u + 33u);
+  EXPECT_EQ(lines[0].rfind("layer,q,predicted_log10_ratio,", 0), 0u) << lines[0];
+  EXPECT_EQ(lines.back().rfind("33,", 0), 0u) << lines.back();
+  r = run("theory " + kScene + " --set network.sigma_vv=2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("sigma_vv"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace gt

@@ -81,6 +81,12 @@ struct LiveArgs {
   std::string metric = "neuron";
 };
 
+struct TheoryArgs {
+  std::string scene, csv;
+  std::vector<std::string> overrides;
+  double input_moment = 1.0;  // E[x^2] of one input feature
+};
+
 struct RecordArgs {
   DeviceFlags device;
   std::string scene, out, png_dir;
@@ -108,5 +114,7 @@ int run_live(const LiveArgs& args);
 int run_info(const DeviceFlags& flags);
 int run_train(const TrainArgs& args);
 int run_bench(const BenchArgs& args);
+void add_theory(CLI::App& app, TheoryArgs& args);
+int run_theory(const TheoryArgs& args);
 
 }  // namespace gt::cli

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   add_bench(app, bench);
   LiveArgs live;
   add_live(app, live);
+  TheoryArgs theory;
+  add_theory(app, theory);
 
   CLI::App* schema = app.add_subcommand("schema", "Print the scene file schema");
 
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("render")) return run_render(render);
     if (app.got_subcommand("record")) return run_record(record);
     if (app.got_subcommand("live")) return run_live(live);
+    if (app.got_subcommand("theory")) return run_theory(theory);
     if (*schema) {
       std::printf("%s", gt::scene::describe_schema().c_str());
       return 0;
