@@ -16,6 +16,7 @@ const ImU32 kGrid = IM_COL32(70, 70, 80, 255);
 const ImU32 kText = IM_COL32(200, 200, 210, 255);
 const ImU32 kNonFinite = IM_COL32(255, 60, 60, 255);
 const ImU32 kZero = IM_COL32(150, 150, 150, 255);
+const ImU32 kTheory = IM_COL32(170, 170, 170, 150);
 
 struct Series {
   ImU32 colour;
@@ -128,6 +129,18 @@ void draw_plots(float x, float y, float w, float h, const std::vector<RunData>& 
       f.y.push_back(runs[r].latest.layers[l].grad_w_norm);
     }
     flow.push_back(std::move(f));
+    // The mean-field prediction, anchored at the output layer's measured |dW|: its slope is the
+    // theory's, its height the measurement's.
+    const auto& layers = runs[r].latest.layers;
+    if (!runs[r].theory.empty() && runs[r].theory.size() == layers.size() && !layers.empty() &&
+        std::isfinite(layers.back().grad_w_norm) && layers.back().grad_w_norm > 0) {
+      Series t{kTheory, {}, {}};
+      for (size_t l = 0; l < layers.size(); ++l) {
+        t.x.push_back(float(l + 1));
+        t.y.push_back(float(double(layers.back().grad_w_norm) * std::pow(10.0, runs[r].theory[l])));
+      }
+      flow.push_back(std::move(t));
+    }
   }
   std::optional<float> mark;
   std::string hist_title = "selected layer (click a slab)";
@@ -150,7 +163,7 @@ void draw_plots(float x, float y, float w, float h, const std::vector<RunData>& 
   }
   plot("loss over steps", size, loss, false);
   ImGui::SameLine();
-  plot("|dW| per layer (input 1 ... output)", size, flow, true, mark);
+  plot("|dW| per layer; grey: mean-field theory", size, flow, true, mark);
   ImGui::SameLine();
   plot(hist_title.c_str(), size, hist, true);
   ImGui::End();

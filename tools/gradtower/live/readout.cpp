@@ -1,5 +1,7 @@
 #include "live/readout.hpp"
 
+#include "theory/meanfield.hpp"
+
 namespace gt::cli {
 
 namespace {
@@ -8,7 +10,11 @@ constexpr size_t kMaxLossPoints = 20000;  // then every other point is dropped
 
 void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs, bool rebuilt) {
   const std::vector<gpu::Network*>& nets = session.nets();
-  if (rebuilt || runs.size() != nets.size()) runs.assign(nets.size(), RunData{});
+  if (rebuilt || runs.size() != nets.size()) {
+    runs.assign(nets.size(), RunData{});
+    for (size_t i = 0; i < nets.size(); ++i)
+      runs[i].theory = theory::mean_field(nets[i]->scene().network).log10_grad_ratio;
+  }
   for (size_t i = 0; i < nets.size(); ++i) {
     RunData& r = runs[i];
     r.label = session.labels()[i];

@@ -35,6 +35,8 @@ struct RunData {
   std::vector<uint32_t> loss_steps;
   std::vector<float> losses;            // every step seen, from the ring of recent steps
   std::vector<gpu::StepStats> history;  // the ring, for the selected layer's plot
+  // Mean-field prediction of log10(|dW_l| / |dW_N|) at initialisation (engine/theory).
+  std::vector<double> theory;
 };
 
 struct LiveStatus {
