@@ -428,8 +428,9 @@ TEST_F(Training, ThousandLayersWidth256TrainsOnLavapipe) {
   EXPECT_EQ(st.step, 1u);
   expect_sane_sgd_stats(st, initial, scene.train.lr, false);
   const double secs = seconds_since(t0);
+  // Recorded, not asserted: speed is the benchmarks' business (docs/PERFORMANCE.md), and a
+  // loaded machine must not fail a correctness test.
   RecordProperty("seconds", std::to_string(secs));
-  EXPECT_LT(secs, 60.0);
 }
 
 TEST_F(Training, TenThousandLayersReportEveryLayer) {
@@ -470,7 +471,6 @@ TEST_F(Training, TenThousandLayersReportEveryLayer) {
   RecordProperty("layers_compared", std::to_string(compared));
   RecordProperty("gpu_seconds", std::to_string(gpu_secs));
   RecordProperty("seconds", std::to_string(seconds_since(t0)));
-  EXPECT_LT(gpu_secs, 60.0);
 }
 
 // set_params clears the optimizer state: Adam's bias correction must restart with it (t counts
