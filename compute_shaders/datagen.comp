@@ -12,6 +12,8 @@ const uint kStreamSample = 2u;
 const uint kStreamTeacherInput = 3u;
 
 void main() {
+  // An inline batch (the scene's own numbers) is uploaded once by the host: leave it alone.
+  if (g.data_kind == GT_DATA_INLINE) return;
   uint b = gl_GlobalInvocationID.x;
   if (b >= g.batch_pad) return;
   uint x_off = layers[0].x_in_off + b * g.ld_input;

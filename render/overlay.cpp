@@ -11,6 +11,7 @@
 
 #include "render/colormap.hpp"
 #include "render/imgui_renderer.hpp"
+#include "render/theory_strip.hpp"
 #include "render_layout.h"
 
 namespace gt::render {
@@ -150,6 +151,12 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
       y += small_ * 1.15f;
     }
   }
+
+  // The theory strip beside each tower: the mean-field prediction in the same colours.
+  for (uint32_t r = 0; r < towers; ++r)
+    draw_theory_strip(*dl, with_offset(camera, tower_offset(r, towers)), info.runs[r].theory_log10,
+                      info.log_lo, info.log_hi, width_, height_, small, small_,
+                      pad + big_ * 1.15f + small_ * 2.4f);
 
   // Colour bar with decade labels: right edge.
   const float bx0 = W - pad - small_ * 5.5f, bx1 = bx0 + small_ * 1.1f;

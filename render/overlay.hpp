@@ -27,6 +27,9 @@ struct RunInfo {
   std::string label;  // empty for a scene with one run
   float loss = 0;
   std::vector<shared::LayerStats> layers;  // latest step, for the |dW| range
+  // The mean-field prediction of the metric per layer, log10, anchored at the output layer's
+  // measured value (render/theory_strip.cpp); empty: none for this metric.
+  std::vector<float> theory_log10;
 };
 
 struct OverlayInfo {

@@ -8,6 +8,7 @@
 #include "gpu/network.hpp"
 #include "render/offscreen.hpp"
 #include "render/overlay.hpp"
+#include "render/theory_strip.hpp"
 #include "vk/check.hpp"
 #include "vk/context.hpp"
 #include "vk/graphics.hpp"
@@ -173,7 +174,8 @@ OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Networ
   for (size_t i = 0; i < nets.size(); ++i) {
     const gpu::StepStats st = nets[i]->latest_stats();
     info.step = st.step;
-    info.runs.push_back({i < labels.size() ? labels[i] : std::string(), st.loss, st.layers});
+    info.runs.push_back({i < labels.size() ? labels[i] : std::string(), st.loss, st.layers,
+                         theory_log10(nets[i]->scene().network, st.layers, s.metric)});
   }
   return info;
 }

@@ -68,7 +68,8 @@ std::pair<float, float> auto_range(const std::vector<gpu::Network*>& nets, uint3
 struct OverlayInfo;
 class OffscreenTarget;
 
-// The overlay's figures for these runs (reads back each network's latest statistics).
+// The overlay's figures for these runs (reads back each network's latest statistics), with the
+// mean-field prediction of the metric per layer (theory_log10; see render/theory_strip.hpp).
 OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Network*>& nets,
                          const std::vector<std::string>& labels, const TowerSettings& s);
 class Overlay;

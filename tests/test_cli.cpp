@@ -368,5 +368,30 @@ TEST_F(Cli, TheoryPrintsChi1AndWritesEveryLayer) {
   EXPECT_NE(r.output.find("sigma_vv"), std::string::npos) << r.output;
 }
 
+// why: finite differences on a few parameters of the default scene against backprop, with the
+// table, which numbers are measured and which extrapolated, and the statement.
+TEST_F(Cli, WhyComparesFiniteDifferencesWithBackprop) {
+  CliRun r = run("why " + kScene + " --max-params 40 --validation");
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* want :
+       {"P = 129,347", "N = 40 of the P parameters", "finite differences, N params   80 forward",
+        "finite differences, all P      258,694 forward", "EXTRAPOLATED time",
+        "backprop, all P                1 forward + 1 backward",
+        "finite differences need 2P forward passes; backprop needs one forward and one backward "
+        "pass whatever P is."})
+    EXPECT_NE(r.output.find(want), std::string::npos) << want << "\n" << r.output;
+  // The measured row's max|diff|, the next-to-last column: FD agrees with backprop.
+  const size_t at = r.output.find("finite differences, N params");
+  ASSERT_NE(at, std::string::npos);
+  std::istringstream row(r.output.substr(at, r.output.find('\n', at) - at));
+  std::vector<std::string> cells;
+  for (std::string c; row >> c;)
+    cells.push_back(c);
+  ASSERT_GE(cells.size(), 2u) << r.output;
+  EXPECT_LT(std::stod(cells[cells.size() - 2]), 1e-6) << r.output;
+  r = run("why " + kScene + " --max-params -1");
+  EXPECT_NE(r.code, 0);
+}
+
 }  // namespace
 }  // namespace gt

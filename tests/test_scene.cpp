@@ -93,7 +93,7 @@ TEST(SceneErrors, BadEnumListsValidNamesWithExactLocation) {
             "momentum, adam");
   EXPECT_EQ(parse_error("[data]\nkind = \"mnist\"\n"),
             "scenes/x.toml:2: data.kind: unknown value \"mnist\"; expected one of: spiral, xor, "
-            "circles, blobs, teacher");
+            "circles, blobs, teacher, inline");
 }
 
 TEST(SceneErrors, UnknownSectionsAndKeys) {
@@ -101,7 +101,7 @@ TEST(SceneErrors, UnknownSectionsAndKeys) {
       {"title = \"t\"\n\n[netwrk]\ndepth = 3\n",
        "scenes/x.toml:3: netwrk: ", "unknown section; expected one of: network, data, train"},
       {"[network]\ndepth = 3\ndept = 5\n", "scenes/x.toml:3: network.dept: ",
-       "unknown key; expected one of: input, depth, width, output, activation"},
+       "unknown key; expected one of: input, depth, width, output, sizes, activation"},
       {"\nfoo = 1\n", "scenes/x.toml:2: foo: ", "unknown key"},
       {"[train]\nlr = 0.1\n[train.extra]\nx = 1\n",
        "scenes/x.toml:3: train.extra: ", "unknown key"},

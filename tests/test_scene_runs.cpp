@@ -115,7 +115,8 @@ TEST(SceneRuns, UnknownOrBadKeysNameFileLineAndRun) {
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\n[[run]]\nlabel = \"b\"\n[run.network]\n"
                        "depth = 3\nactivaton = \"relu\"\n"),
             "scenes/x.toml:7: run[1].network.activaton: unknown key; expected one of: input, "
-            "depth, width, output, activation, output_activation, init, sigma_w, sigma_b, seed");
+            "depth, width, output, sizes, activation, output_activation, init, sigma_w, sigma_b, "
+            "seed");
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\n[run.network]\nactivation = \"sigmoidd\"\n"),
             "scenes/x.toml:4: run[0].network.activation: unknown value \"sigmoidd\"; expected "
             "one of: linear, relu, leaky_relu, tanh, sigmoid, gelu");
@@ -136,7 +137,7 @@ TEST(SceneRuns, UnknownOrBadKeysNameFileLineAndRun) {
   // parse() validates the runs too.
   EXPECT_EQ(parse_error("[[run]]\nlabel = \"a\"\n[run.data]\nfixd = true\n"),
             "scenes/x.toml:4: run[0].data.fixd: unknown key; expected one of: kind, batch, seed, "
-            "fixed");
+            "fixed, input, target");
   // The first error in file order wins, base or run.
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\n[run.network]\ndepth = 0\n[train]\nlr = 0\n"),
             "scenes/x.toml:4: run[0].network.depth: must be >= 1");

@@ -87,7 +87,7 @@ TEST(Swapchain, PresentsFollowsAResizeAndTogglesVsync) {
   // The swapchain must follow the window: recreated at the new size, frames keep coming.
   glfwSetWindowSize(rig.window.handle(), 400, 300);
   int at_new_size = 0;
-  for (int i = 0; i < 200 && at_new_size < 10; ++i) {
+  for (int i = 0; i < 2000 && at_new_size < 10; ++i) {
     const float clear[4] = {0.9f, 0.1f, 0.3f, 1.0f};
     if (rig.frame(clear) && rig.swapchain.extent().width == 400) ++at_new_size;
   }

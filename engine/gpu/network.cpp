@@ -105,7 +105,10 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
     GT_VK_CHECK(vkCreateQueryPool(ctx_.device(), &q, nullptr, &queries_));
   }
   try {
-    if (scene_.data.fixed) generate_fixed_batch();
+    if (scene_.data.kind == net::DataKind::inline_)
+      upload_inline_batch();
+    else if (scene_.data.fixed)
+      generate_fixed_batch();
     record_step();
   } catch (...) {
     release();  // the destructor does not run for a constructor that throws
@@ -272,6 +275,28 @@ void Network::generate_fixed_batch() {
     vk::compute_barrier(cmd);
     vk::dispatch(cmd, *datagen_, b, PushConstants{}, div_up(plan_.batch_pad, GT_WG_SIZE));
   });
+}
+
+// The scene's own batch (data.kind inline), written once with its padding zero; datagen leaves
+// it alone, so every step trains on it.
+void Network::upload_inline_batch() {
+  const net::Matrix& input = scene_.data.input;
+  const net::Matrix& target = scene_.data.target;
+  const LayerDesc& first = plan_.layers.front();
+  const LayerDesc& last = plan_.layers.back();
+  if (input.rows != plan_.batch || target.rows != plan_.batch || input.cols != first.in_dim ||
+      target.cols != last.out_dim || input.values.size() != size_t(input.rows) * input.cols ||
+      target.values.size() != size_t(target.rows) * target.cols)
+    throw vk::Error("the inline batch (data.input, data.target) does not match the network");
+  std::vector<float> x(size_t(plan_.batch_pad) * first.ld_in, 0.0f);
+  std::vector<float> t(size_t(plan_.batch_pad) * last.ld_out, 0.0f);
+  for (uint32_t r = 0; r < plan_.batch; ++r) {
+    std::memcpy(&x[size_t(r) * first.ld_in], &input.values[size_t(r) * input.cols], input.cols * 4);
+    std::memcpy(&t[size_t(r) * last.ld_out], &target.values[size_t(r) * target.cols],
+                target.cols * 4);
+  }
+  vk::upload_span<float>(ctx_, x_[plan_.acts.segment_of[0]], uint64_t(first.x_in_off) * 4, x);
+  vk::upload_span<float>(ctx_, target_, 0, t);
 }
 
 std::vector<float> Network::read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,

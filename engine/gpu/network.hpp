@@ -132,6 +132,7 @@ class Network {
   void record_pieces();
   void submit_and_wait(VkCommandBuffer cmd);
   void generate_fixed_batch();
+  void upload_inline_batch();
   std::vector<float> read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,
                                       uint32_t cols, uint32_t ld);
   net::Params read_params(const std::vector<vk::Buffer>& segs);

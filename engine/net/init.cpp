@@ -31,6 +31,7 @@ double standard_normal(const U32x4& r) {
 }  // namespace
 
 Params init_params(const NetworkSpec& spec) {
+  if (!spec.initial.empty()) return spec.initial;
   const std::vector<uint32_t> sizes = spec.sizes();
   Params params;
   params.reserve(sizes.size() - 1);

@@ -9,14 +9,9 @@
 
 namespace gt::net {
 
-struct LayerParams {
-  uint32_t in = 0;
-  uint32_t out = 0;
-  std::vector<float> w;  // [out][in], row-major
-  std::vector<float> b;  // [out]
-};
-using Params = std::vector<LayerParams>;  // index 0 is the layer next to the input
+// LayerParams and Params are declared in net/spec.hpp (a scene can give them exactly).
 
+// The scene's exact parameters (NetworkSpec::initial) when it gives them, else drawn by `init`.
 Params init_params(const NetworkSpec& spec);
 
 }  // namespace gt::net

@@ -88,6 +88,16 @@ Net Net::from(const NetworkSpec& spec, const Params& params) {
   return net;
 }
 
+Batch inline_batch(const DataSpec& data) {
+  if (data.input.rows != data.target.rows)
+    throw std::invalid_argument("ref: data.input and data.target differ in rows");
+  Batch batch;
+  batch.size = data.input.rows;
+  batch.input.assign(data.input.values.begin(), data.input.values.end());
+  batch.target.assign(data.target.values.begin(), data.target.values.end());
+  return batch;
+}
+
 Params Net::to_params() const {
   Params params;
   for (const Layer& l : layers) {

@@ -33,6 +33,9 @@ struct Batch {
   std::vector<double> target;  // [size][out]
 };
 
+// The batch of a scene with data.kind inline (DataSpec::input, target), in double.
+Batch inline_batch(const DataSpec& data);
+
 struct Forward {
   std::vector<std::vector<double>> z;  // z[i]: layer i pre-activation, [B][out_i]
   std::vector<std::vector<double>> x;  // x[0] = input, x[i + 1] = act(z[i])

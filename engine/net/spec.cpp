@@ -22,11 +22,12 @@ constexpr NameTable<Init, 4> kInits{{{Init::gaussian, "gaussian"},
 constexpr NameTable<Loss, 2> kLosses{{{Loss::mse, "mse"}, {Loss::cross_entropy, "cross_entropy"}}};
 constexpr NameTable<Optimizer, 3> kOptimizers{
     {{Optimizer::sgd, "sgd"}, {Optimizer::momentum, "momentum"}, {Optimizer::adam, "adam"}}};
-constexpr NameTable<DataKind, 5> kDataKinds{{{DataKind::spiral, "spiral"},
+constexpr NameTable<DataKind, 6> kDataKinds{{{DataKind::spiral, "spiral"},
                                              {DataKind::xor_, "xor"},
                                              {DataKind::circles, "circles"},
                                              {DataKind::blobs, "blobs"},
-                                             {DataKind::teacher, "teacher"}}};
+                                             {DataKind::teacher, "teacher"},
+                                             {DataKind::inline_, "inline"}}};
 
 template <typename E, size_t N>
 std::string_view name_of(const NameTable<E, N>& table, E value) {
@@ -53,6 +54,7 @@ std::vector<std::string_view> names(const NameTable<E, N>& table) {
 }  // namespace
 
 std::vector<uint32_t> NetworkSpec::sizes() const {
+  if (!explicit_sizes.empty()) return explicit_sizes;
   std::vector<uint32_t> s;
   s.push_back(input);
   for (uint32_t i = 0; i < depth; ++i)
@@ -108,7 +110,7 @@ std::vector<std::string_view> names_of_data_kinds() {
 }
 
 bool is_classification(DataKind d) {
-  return d != DataKind::teacher;
+  return d != DataKind::teacher && d != DataKind::inline_;
 }
 
 }  // namespace gt::net

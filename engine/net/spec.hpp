@@ -24,9 +24,32 @@ enum class Init : uint32_t { gaussian, xavier_uniform, xavier_normal, he_normal 
 enum class Loss : uint32_t { mse = 0, cross_entropy = 1 };
 enum class Optimizer : uint32_t { sgd = 0, momentum = 1, adam = 2 };
 // Numeric values match GT_DATA_* in engine/shared/layout.h.
-enum class DataKind : uint32_t { spiral = 0, xor_ = 1, circles = 2, blobs = 3, teacher = 4 };
+enum class DataKind : uint32_t {
+  spiral = 0,
+  xor_ = 1,
+  circles = 2,
+  blobs = 3,
+  teacher = 4,
+  inline_ = 5  // the scene's own batch (DataSpec::input, target)
+};
 
 inline constexpr double kLeakyReluSlope = 0.01;
+
+// The parameters of one weight layer (index 0 is the layer next to the input).
+struct LayerParams {
+  uint32_t in = 0;
+  uint32_t out = 0;
+  std::vector<float> w;  // [out][in], row-major
+  std::vector<float> b;  // [out]
+};
+using Params = std::vector<LayerParams>;
+
+// A matrix of numbers from a scene file, row-major.
+struct Matrix {
+  uint32_t rows = 0;
+  uint32_t cols = 0;
+  std::vector<float> values;  // [rows][cols]
+};
 
 struct NetworkSpec {
   uint32_t input = 2;
@@ -39,8 +62,19 @@ struct NetworkSpec {
   double sigma_w = 1.0;  // gaussian init: W ~ N(0, sigma_w^2 / fan_in)
   double sigma_b = 0.0;  // gaussian init: b ~ N(0, sigma_b^2)
   uint64_t seed = 1;
+  // [network] sizes: every feature size from the input to the output, when the scene gives them
+  // (hidden layers may then differ in width). Empty: input, depth x width, output. When set, the
+  // scene loader keeps input, depth, width and output consistent with it (input and output the
+  // ends, depth the hidden layers, width the first hidden layer's size or the output's when
+  // there is none).
+  std::vector<uint32_t> explicit_sizes;
+  // [[network.layer]]: the exact initial parameters, one entry per weight layer. Empty: drawn
+  // by `init` from `seed`. init_params() returns these when given.
+  Params initial;
 
-  uint32_t num_layers() const { return depth + 1; }
+  uint32_t num_layers() const {
+    return explicit_sizes.empty() ? depth + 1 : static_cast<uint32_t>(explicit_sizes.size() - 1);
+  }
   // Feature sizes from the input to the output: num_layers() + 1 entries.
   std::vector<uint32_t> sizes() const;
 };
@@ -50,6 +84,12 @@ struct DataSpec {
   uint32_t batch = 128;
   uint64_t seed = 1;
   bool fixed = false;  // true: the same batch every step; false: a fresh batch each step
+  // kind inline: the batch itself, [batch][network input] and [batch][network output]; the
+  // same batch every step.
+  Matrix input;
+  Matrix target;
+
+  bool same_batch_each_step() const { return fixed || kind == DataKind::inline_; }
 };
 
 struct TrainSpec {
@@ -110,7 +150,7 @@ std::vector<std::string_view> names_of_losses();
 std::vector<std::string_view> names_of_optimizers();
 std::vector<std::string_view> names_of_data_kinds();
 
-// Classification data kinds have 2-D inputs and one-hot targets.
+// Classification data kinds have 2-D inputs and one-hot targets (not teacher, not inline).
 bool is_classification(DataKind d);
 
 }  // namespace gt::net

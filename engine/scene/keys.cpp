@@ -97,6 +97,76 @@ Key enum_key(Section Scene::*section, E Section::*field, std::string_view sec,
              [=](const Scene& s) { return std::string(net::to_string((s.*section).*field)); }};
 }
 
+// network.sizes: every layer's size; keeps input, depth, width and output consistent with it.
+Key sizes_key() {
+  return Key{"network",
+             "sizes",
+             Type::integers,
+             "[input, hidden..., output]",
+             "every feature size, input first (instead of input, depth, width, output)",
+             [](Scene& s, const Value& v) -> std::optional<std::string> {
+               constexpr int64_t kMaxEnd = 1 << 20, kMaxHidden = 65536, kMaxLayers = 100001;
+               if (v.list.size() < 2) {
+                 return "expected at least 2 sizes (the input's and the output's), got " +
+                        std::to_string(v.list.size());
+               }
+               if (v.list.size() - 1 > kMaxLayers)
+                 return "at most " + std::to_string(kMaxLayers) + " weight layers";
+               std::vector<uint32_t> sizes;
+               for (size_t i = 0; i < v.list.size(); ++i) {
+                 const bool end = i == 0 || i + 1 == v.list.size();
+                 const int64_t hi = end ? kMaxEnd : kMaxHidden;
+                 if (v.list[i] < 1 || v.list[i] > hi) {
+                   const std::string which = i == 0 ? "the input size"
+                                             : end  ? "the output size"
+                                                    : "a hidden size";
+                   return "entry " + std::to_string(i + 1) + " is " + std::to_string(v.list[i]) +
+                          "; " + which + " must be in 1.." + std::to_string(hi);
+                 }
+                 sizes.push_back(static_cast<uint32_t>(v.list[i]));
+               }
+               net::NetworkSpec& n = s.network;
+               n.explicit_sizes = sizes;
+               n.input = sizes.front();
+               n.output = sizes.back();
+               n.depth = static_cast<uint32_t>(sizes.size() - 2);
+               n.width = n.depth > 0 ? sizes[1] : n.output;
+               return std::nullopt;
+             },
+             [](const Scene& s) {
+               const std::vector<uint32_t>& sizes = s.network.explicit_sizes;
+               if (sizes.empty()) return std::string("none");
+               std::string out = "[";
+               for (size_t i = 0; i < sizes.size(); ++i)
+                 out += (i ? ", " : "") + std::to_string(sizes[i]);
+               return out + "]";
+             }};
+}
+
+// data.input / data.target: the rows of an inline batch (shapes are checked by check_exact).
+Key matrix_key(net::Matrix net::DataSpec::*field, std::string_view name, std::string range,
+               std::string_view help) {
+  return Key{"data",
+             name,
+             Type::matrix,
+             std::move(range),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               constexpr uint32_t kMaxBatch = 65536;
+               if (v.matrix.rows > kMaxBatch) {
+                 return std::to_string(v.matrix.rows) + " rows; a batch holds at most " +
+                        std::to_string(kMaxBatch);
+               }
+               s.data.*field = v.matrix;
+               return std::nullopt;
+             },
+             [=](const Scene& s) {
+               const net::Matrix& m = s.data.*field;
+               return m.rows == 0 ? std::string("none")
+                                  : std::to_string(m.rows) + " x " + std::to_string(m.cols);
+             }};
+}
+
 }  // namespace
 
 const std::vector<Key>& keys() {
@@ -121,6 +191,7 @@ const std::vector<Key>& keys() {
       int_key(kNet, &NetworkSpec::width, "network", "width", 1, 65536, "units per hidden layer"),
       int_key(kNet, &NetworkSpec::output, "network", "output", 1, 1 << 20,
               "outputs (classes for classification)"),
+      sizes_key(),
       enum_key(kNet, &NetworkSpec::activation, "network", "activation", net::parse_activation,
                net::names_of_activations, "hidden-layer activation"),
       enum_key(kNet, &NetworkSpec::output_activation, "network", "output_activation",
@@ -143,6 +214,10 @@ const std::vector<Key>& keys() {
             return std::nullopt;
           },
           [](const Scene& s) { return std::string(s.data.fixed ? "true" : "false"); }},
+      matrix_key(&net::DataSpec::input, "input", "[batch][input]",
+                 "data.kind inline: the inputs, one row per sample"),
+      matrix_key(&net::DataSpec::target, "target", "[batch][output]",
+                 "data.kind inline: the targets, one row per sample"),
       enum_key(kTrain, &TrainSpec::loss, "train", "loss", net::parse_loss, net::names_of_losses,
                "loss function"),
       enum_key(kTrain, &TrainSpec::optimizer, "train", "optimizer", net::parse_optimizer,
@@ -206,6 +281,10 @@ std::string_view expected_text(Type t) {
       return "a boolean (true or false)";
     case Type::string:
       return "a string";
+    case Type::integers:
+      return "an array of integers";
+    case Type::matrix:
+      return "an array of rows of numbers ([[1, 2], [3, 4]])";
   }
   return "?";
 }
@@ -244,6 +323,7 @@ void set_key(Scene& scene, const Key& key, const toml::node& node, const std::st
              std::string_view prefix) {
   Value v;
   bool ok = false;
+  const std::string name = std::string(prefix) + key.full_name();
   switch (key.type) {
     case Type::integer:
       if ((ok = node.is_integer())) v.i = node.as_integer()->get();
@@ -262,8 +342,17 @@ void set_key(Scene& scene, const Key& key, const toml::node& node, const std::st
     case Type::string:
       if ((ok = node.is_string())) v.s = node.as_string()->get();
       break;
+    case Type::integers:
+      if ((ok = node.is_array()))
+        if (std::optional<std::string> error = read_integers(node, v.list))
+          fail(where, name, *error);
+      break;
+    case Type::matrix:
+      if ((ok = node.is_array()))
+        if (std::optional<std::string> error = read_matrix(node, v.matrix))
+          fail(where, name, *error);
+      break;
   }
-  const std::string name = std::string(prefix) + key.full_name();
   if (!ok) {
     fail(where, name,
          "expected " + std::string(expected_text(key.type)) + ", got " +
@@ -304,6 +393,8 @@ std::string describe_schema() {
     const std::string_view type = k.type == Type::integer    ? "int"
                                   : k.type == Type::floating ? "float"
                                   : k.type == Type::boolean  ? "bool"
+                                  : k.type == Type::integers ? "ints"
+                                  : k.type == Type::matrix   ? "matrix"
                                                              : "string";
     out += "  " + pad(std::string(k.name), name_w) + "  " + pad(std::string(type), 6) + "  " +
            pad(k.range, range_w) + "  " + pad(k.show(defaults), default_w) + "  " +
@@ -321,18 +412,32 @@ std::string describe_schema() {
          " keyframes, t strictly increasing; a missing key takes its default; no keyframes: the "
          "default camera.\n";
   out +=
+      "[[network.layer]]  (exact initial parameters, one table per weight layer, input side "
+      "first;\n"
+      "                   every layer or none; in the scene file only, not in a run or --set)\n";
+  out += "  " + pad("weight", name_w) + "  " + pad("matrix", 6) + "  " + pad("[out][in]", range_w) +
+         "  " + pad("", default_w) + "  the layer's weights, one row per output\n";
+  out += "  " + pad("bias", name_w) + "  " + pad("floats", 6) + "  " + pad("[out]", range_w) +
+         "  " + pad("", default_w) + "  the layer's biases\n";
+  out +=
       "\nInteger values are accepted for float keys; floats must be finite.\n"
       "Cross-key rules (checked after all overrides):\n"
       "  data.kind spiral, xor, circles, blobs need network.input = 2\n"
       "  data.kind xor, circles need network.output = 2\n"
       "  data.kind spiral, blobs need network.output >= 2\n"
       "  train.loss cross_entropy needs network.output >= 2\n"
+      "  network.sizes excludes network.input, depth, width, output\n"
+      "  [[network.layer]]: one table per weight layer, weight [out][in] and bias [out] as the\n"
+      "    sizes say; it excludes network.init, sigma_w, sigma_b, seed\n"
+      "  data.kind inline needs data.input ([batch][network input]) and data.target\n"
+      "    ([batch][network output]); data.batch, when set, equals their rows; it excludes\n"
+      "    data.seed and data.fixed (the batch is the same every step)\n"
       "Overrides: --set section.key=value (value in TOML syntax; string keys also take a bare "
       "word),\n"
       "applied after the file, in order.\n"
       "Runs: up to 8 [[run]] tables, each with a unique label and [run.network], [run.data],\n"
-      "[run.train] keys applied on top of the file and the overrides (not data.batch or\n"
-      "train.steps: runs train in lockstep).\n";
+      "[run.train] keys applied on top of the file and the overrides (not data.batch,\n"
+      "data.input, data.target or train.steps: runs train in lockstep; not [[network.layer]]).\n";
   return out;
 }
 

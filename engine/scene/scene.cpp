@@ -20,13 +20,6 @@ namespace {
 
 using namespace detail;
 using net::Scene;
-// Where each key was last set, so cross-key errors can point at the right line or --set.
-struct Origin {
-  std::string where;
-  int order = -1;    // -1: default, 0: the file, i: the i-th override, overrides + 1: a run
-  std::string name;  // the key as errors name it, when not its plain name ("run[0].data.kind")
-};
-using Origins = std::map<std::string, Origin, std::less<>>;
 
 std::string_view trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t");
@@ -51,6 +44,9 @@ void apply_assignment(Scene& scene, const std::string& assignment, Origins& orig
              ? "the camera path is set in the scene file only"
              : "unknown key; [view] has only camera, and the camera path is set in the scene file "
                "only");
+  }
+  if (section == "network" && name.substr(0, 5) == "layer") {
+    fail(where, lhs, "the exact parameters ([[network.layer]]) are set in the scene file only");
   }
   if (!section.empty() && !is_section(section)) {
     fail(where, section, "unknown section; expected one of: network, data, train");
@@ -78,7 +74,7 @@ void apply_assignment(Scene& scene, const std::string& assignment, Origins& orig
              std::string(expected_text(key->type)) + ")");
   }
   set_key(scene, *key, *node, where);
-  origins[key->full_name()] = Origin{where, order};
+  record_origin(origins, key->full_name(), Origin{where, order, {}});
 }
 
 void check_rules(const Scene& s, const Origins& origins, const std::string& fallback) {
@@ -123,7 +119,8 @@ void check_rules(const Scene& s, const Origins& origins, const std::string& fall
 constexpr size_t kMaxRuns = 8;
 
 // Keys a run may not set: runs are trained in lockstep on batches of the same size.
-constexpr std::string_view kBaseOnlyKeys[] = {"data.batch", "train.steps"};
+constexpr std::string_view kBaseOnlyKeys[] = {"data.batch", "data.input", "data.target",
+                                              "train.steps"};
 
 // One key of the file: a top-level key (run < 0) or a key of the run-th [[run]] table.
 struct Entry {
@@ -199,6 +196,27 @@ void collect_view(const toml::table& view, std::vector<Entry>& entries) {
         key.frame = static_cast<int>(i);
         entries.push_back(key);
       }
+    }
+  }
+}
+
+// Adds the entries of [[network.layer]]: the array itself, then per table one entry at its start
+// and one per key (frame = the layer's index), checked in file order by apply_layer_entry.
+void collect_layers(const toml::source_position& pos, const toml::node& node,
+                    std::vector<Entry>& entries) {
+  entries.push_back({pos, -1, "network", "layer", &node});
+  const toml::array* array = node.as_array();
+  if (!array || !array->is_array_of_tables()) return;
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::table& table = *(*array)[i].as_table();
+    Entry start{table.source().begin, -1, "network", "layer", &node};
+    start.frame = static_cast<int>(i);
+    start.frame_start = true;
+    entries.push_back(start);
+    for (const auto& [k, value] : table) {
+      Entry key{k.source().begin, -1, "network", k.str(), &value};
+      key.frame = static_cast<int>(i);
+      entries.push_back(key);
     }
   }
 }
@@ -294,6 +312,10 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
       collect_view(*node.as_table(), entries);
     } else if (is_section(k.str()) && node.is_table()) {
       for (const auto& [k2, node2] : *node.as_table()) {
+        if (k.str() == "network" && k2.str() == "layer") {
+          collect_layers(k2.source().begin, node2, entries);
+          continue;
+        }
         entries.push_back({k2.source().begin, -1, k.str(), k2.str(), &node2});
       }
     } else {
@@ -333,6 +355,14 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
       apply_view_entry(base, e, where);
       continue;
     }
+    if (e.section == "network" && (e.frame >= 0 || e.name == "layer")) {
+      if (e.run >= 0) {
+        fail(where, prefix + "network.layer",
+             "cannot be set in a run: the exact parameters are the top-level scene's");
+      }
+      apply_layer_entry(base, e.frame, e.frame_start, e.name, *e.node, where, origins);
+      continue;
+    }
     if (e.section.empty() && e.name == "view") {
       if (e.run >= 0) {
         fail(where, prefix + plain,
@@ -361,7 +391,7 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
     if (!key) fail(where, prefix + plain, "unknown key; expected one of: " + key_names(e.section));
     if (e.run < 0) {
       set_key(base, *key, *e.node, where);
-      origins[key->full_name()] = Origin{where, 0, {}};
+      record_origin(origins, key->full_name(), Origin{where, 0, {}});
       continue;
     }
     if (std::find(std::begin(kBaseOnlyKeys), std::end(kBaseOnlyKeys), plain) !=
@@ -383,6 +413,7 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
   for (size_t i = 0; i < overrides.size(); ++i) {
     apply_assignment(base, overrides[i], origins, static_cast<int>(i) + 1);
   }
+  check_exact(base, origins, source_name);
   check_rules(base, origins, source_name);
 
   Parsed parsed;
@@ -396,8 +427,10 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
     const std::string prefix = run_prefix(static_cast<int>(i));
     for (const RunKey& rk : runs[i].keys) {
       set_key(scene, *rk.key, *rk.node, rk.where, prefix);
-      run_origins[rk.key->full_name()] = Origin{rk.where, run_order, prefix + rk.key->full_name()};
+      record_origin(run_origins, rk.key->full_name(),
+                    Origin{rk.where, run_order, prefix + rk.key->full_name()});
     }
+    check_exact(scene, run_origins, source_name);
     check_rules(scene, run_origins, source_name);
     parsed.runs.push_back(std::move(scene));
   }
@@ -454,6 +487,7 @@ void apply_override(net::Scene& scene, const std::string& assignment) {
   Scene updated = scene;
   Origins origins;
   apply_assignment(updated, assignment, origins, 1);
+  check_exact(updated, origins, "--set " + assignment);
   check_rules(updated, origins, "--set " + assignment);
   scene = std::move(updated);
 }

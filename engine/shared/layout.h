@@ -33,6 +33,7 @@ GT_CONST(uint, GT_DATA_XOR, 1u);
 GT_CONST(uint, GT_DATA_CIRCLES, 2u);
 GT_CONST(uint, GT_DATA_BLOBS, 3u);
 GT_CONST(uint, GT_DATA_TEACHER, 4u);
+GT_CONST(uint, GT_DATA_INLINE, 5u);      // the scene's own batch, uploaded once
 GT_CONST(uint, GT_TEACHER_HIDDEN, 16u);  // width of the fixed random teacher network
 
 // Every matrix is stored with its row length padded to a multiple of GT_VEC (vec4 loads), and

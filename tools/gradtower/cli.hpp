@@ -87,6 +87,13 @@ struct TheoryArgs {
   double input_moment = 1.0;  // E[x^2] of one input feature
 };
 
+struct WhyArgs {
+  DeviceFlags device;
+  std::string scene;
+  std::vector<std::string> overrides;
+  uint64_t max_params = 1000;  // finite differences on at most this many (0: all)
+};
+
 struct RecordArgs {
   DeviceFlags device;
   std::string scene, out, png_dir;
@@ -116,5 +123,7 @@ int run_train(const TrainArgs& args);
 int run_bench(const BenchArgs& args);
 void add_theory(CLI::App& app, TheoryArgs& args);
 int run_theory(const TheoryArgs& args);
+void add_why(CLI::App& app, WhyArgs& args);
+int run_why(const WhyArgs& args);
 
 }  // namespace gt::cli

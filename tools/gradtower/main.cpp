@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   add_live(app, live);
   TheoryArgs theory;
   add_theory(app, theory);
+  WhyArgs why;
+  add_why(app, why);
 
   CLI::App* schema = app.add_subcommand("schema", "Print the scene file schema");
 
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("record")) return run_record(record);
     if (app.got_subcommand("live")) return run_live(live);
     if (app.got_subcommand("theory")) return run_theory(theory);
+    if (app.got_subcommand("why")) return run_why(why);
     if (*schema) {
       std::printf("%s", gt::scene::describe_schema().c_str());
       return 0;

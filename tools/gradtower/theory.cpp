@@ -48,9 +48,19 @@ void print(const net::Scene& s, const theory::MeanField& mf, const TheoryArgs& a
   const net::NetworkSpec& n = s.network;
   const size_t layers = n.num_layers();
   std::printf("%s\n", s.title.c_str());
-  std::printf("  network      %zu weight layers (%u hidden of width %u), activation %s, init %s\n",
-              layers, n.depth, n.width, std::string(net::to_string(n.activation)).c_str(),
+  std::string shape = std::to_string(n.depth) + " hidden of width " + std::to_string(n.width);
+  if (!n.explicit_sizes.empty()) {  // network.sizes: hidden widths may differ
+    shape = "sizes";
+    for (size_t i = 0; i < n.explicit_sizes.size(); ++i)
+      shape += (i ? ", " : " ") + std::to_string(n.explicit_sizes[i]);
+  }
+  std::printf("  network      %zu weight layers (%s), activation %s, init %s\n", layers,
+              shape.c_str(), std::string(net::to_string(n.activation)).c_str(),
               std::string(net::to_string(n.init)).c_str());
+  if (!n.initial.empty())
+    std::printf(
+        "  note         the scene gives its parameters exactly ([[network.layer]]); this is "
+        "the theory of network.init's random draw, not of them\n");
   std::printf("  sigma_w      %.6g   (hidden layer: fan_in Var(W))\n", mf.sigma_w);
   std::printf("  sigma_b      %.6g%s\n", mf.sigma_b,
               n.init == net::Init::gaussian ? "" : "   (this init sets the biases to 0)");

@@ -1,0 +1,76 @@
+#include "render/theory_strip.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "render/camera.hpp"
+#include "render/colormap.hpp"
+#include "theory/meanfield.hpp"
+
+namespace gt::render {
+namespace {
+
+ImVec2 project(const Mat4& m, float x, float y, float z, uint32_t w, uint32_t h) {
+  const float* a = m.m;
+  const float cx = a[0] * x + a[4] * y + a[8] * z + a[12];
+  const float cy = a[1] * x + a[5] * y + a[9] * z + a[13];
+  const float cw = a[3] * x + a[7] * y + a[11] * z + a[15];
+  return {(cx / cw * 0.5f + 0.5f) * float(w), (cy / cw * 0.5f + 0.5f) * float(h)};
+}
+
+// The strip's place: left of the tower's front-left edge, in the front plane.
+constexpr float kStripGap = 0.04f, kStripWidth = 0.06f;
+
+}  // namespace
+
+std::vector<float> theory_log10(const net::NetworkSpec& spec,
+                                const std::vector<shared::LayerStats>& measured, uint32_t metric) {
+  if (metric == GT_METRIC_UPDATE_RATIO || measured.empty()) return {};
+  const bool weights = metric == GT_METRIC_GRAD_W_NORM;
+  const double anchor = weights ? measured.back().grad_w_norm : measured.back().delta_rms;
+  if (!std::isfinite(anchor) || anchor <= 0) return {};
+  const theory::MeanField mf = theory::mean_field(spec);
+  const size_t n = measured.size();
+  if (mf.log10_grad_ratio.size() != n || mf.chi.size() != n) return {};
+  const std::vector<uint32_t> sizes = spec.sizes();  // sizes[l] = neurons of layer l (1-based)
+  std::vector<float> out(n);
+  double delta = 0;  // log10 |delta_l| / |delta_N|, summed from the output down
+  for (size_t i = n; i-- > 0;) {
+    if (i + 1 < n) delta += 0.5 * std::log10(mf.chi[i]);
+    double v = weights ? mf.log10_grad_ratio[i]
+                       : delta + 0.5 * std::log10(double(sizes[n]) / double(sizes[i + 1]));
+    if (metric == GT_METRIC_NEURON_DELTA) v += 0.5 * std::log10(2.0 / M_PI);
+    v += std::log10(anchor);
+    out[i] = std::isfinite(v) ? float(v) : NAN;
+  }
+  return out;
+}
+
+void draw_theory_strip(ImDrawList& dl, const Mat4& camera, const std::vector<float>& log10_values,
+                       float log_lo, float log_hi, uint32_t width, uint32_t height, ImFont* font,
+                       float font_size, float label_min_y) {
+  const size_t n = log10_values.size();
+  if (n == 0) return;
+  const float x1 = -kTowerHalfWidth - kStripGap, x0 = x1 - kStripWidth, z = kTowerHalfDepth;
+  const float pitch = kTowerHeight / float(n), span = std::max(log_hi - log_lo, 1e-6f);
+  for (size_t l = 0; l < n; ++l) {
+    if (std::isnan(log10_values[l])) continue;
+    const float t = std::clamp((log10_values[l] - log_lo) / span, 0.0f, 1.0f);
+    const auto b = to_bytes(viridis(t));
+    const float y0 = float(l) * pitch, y1 = y0 + pitch;
+    dl.AddQuadFilled(project(camera, x0, y0, z, width, height),
+                     project(camera, x1, y0, z, width, height),
+                     project(camera, x1, y1, z, width, height),
+                     project(camera, x0, y1, z, width, height), IM_COL32(b[0], b[1], b[2], 255));
+  }
+  const ImVec2 top = project(camera, 0.5f * (x0 + x1), kTowerHeight, z, width, height);
+  const char* label = "theory";
+  const ImVec2 size = font->CalcTextSizeA(font_size, 1e9f, 0, label);
+  const float y = top.y - font_size * 1.3f;
+  if (y >= label_min_y)
+    dl.AddText(font, font_size, {top.x - size.x * 0.5f, y}, IM_COL32(170, 170, 180, 255), label);
+}
+
+}  // namespace gt::render

@@ -1,0 +1,36 @@
+// The theory strip: beside each tower, a thin column coloured on the tower's scale with the
+// mean-field prediction (engine/theory, docs/THEORY.md) of the tower's metric per layer at
+// initialisation, anchored at the output layer's measured value. Where the tower and its strip
+// agree in colour layer by layer, the theory explains the gradient flow; where they part, the
+// network has left the regime the theory describes (training moved it, or the signal died).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "layout.h"
+#include "net/spec.hpp"
+#include "render_layout.h"
+
+struct ImDrawList;
+struct ImFont;
+
+namespace gt::render {
+
+// log10 of the predicted metric per layer (layer 1 first); empty for the update ratio (no
+// prediction) or when the output layer's measured value is not a positive finite number.
+// Layers whose prediction is not finite (no finite fixed point) hold NaN.
+//   grad_w_norm: |dW_N| 10^(log10 |dW_l| / |dW_N|, theory)
+//   delta_rms:   rms_N (|delta_l| / |delta_N|)(theory) sqrt(n_N / n_l)
+//   neuron mean |dL/dz|: the delta_rms prediction times sqrt(2 / pi) (the mean of |x| for a
+//   gaussian x of that RMS)
+std::vector<float> theory_log10(const net::NetworkSpec& spec,
+                                const std::vector<shared::LayerStats>& measured, uint32_t metric);
+
+// Draws the strip left of a tower (camera: that tower's matrix) in a width x height view, with
+// the label "theory" above it when that stays below `label_min_y` (clear of the title block).
+void draw_theory_strip(ImDrawList& dl, const Mat4& camera, const std::vector<float>& log10_values,
+                       float log_lo, float log_hi, uint32_t width, uint32_t height, ImFont* font,
+                       float font_size, float label_min_y);
+
+}  // namespace gt::render
