@@ -12,6 +12,8 @@ const uint GT_K_TILE = 16u;
 shared vec4 sa[GT_K_TILE][GT_WG_TILE / 4u];
 shared vec4 sb[GT_K_TILE][GT_WG_TILE / 4u];
 
+const bool kCheapBarriers = true;  // see gemm_texel.glsl
+
 uint tile_lx() { return gl_LocalInvocationID.x % GT_WG_SIDE; }
 uint tile_ly() { return gl_LocalInvocationID.x / GT_WG_SIDE; }
 

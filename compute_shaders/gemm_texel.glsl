@@ -7,6 +7,9 @@ layout(set = 0, binding = GT_BIND_PARAMS_TEX) uniform samplerBuffer params_tex;
 layout(set = 0, binding = GT_BIND_X_IN_TEX) uniform samplerBuffer x_tex;
 layout(set = 0, binding = GT_BIND_DELTA_TEX) uniform samplerBuffer delta_tex;
 
+// Barriers are expensive here: reductions over the workgroup use as few as they can.
+const bool kCheapBarriers = false;
+
 uint tile_lx() { return gl_LocalInvocationID.x % GT_WG_SIDE; }
 uint tile_ly() { return gl_LocalInvocationID.x / GT_WG_SIDE; }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -75,10 +76,12 @@ TEST_F(Cli, TrainWritesStatsCsvWithTheDocumentedColumns) {
   ASSERT_EQ(r.code, 0) << r.output;
   const std::vector<std::string> lines = lines_of(csv);
   ASSERT_FALSE(lines.empty());
+  // The first eleven columns are fixed; later ones are only ever appended.
   EXPECT_EQ(lines[0],
             "step,layer,loss,grad_w_norm,grad_w_mean_abs,grad_w_max_abs,grad_b_norm,delta_rms,"
-            "weight_norm,update_ratio,nonfinite");
+            "weight_norm,update_ratio,nonfinite,act_mean,act_std,saturated");
   ASSERT_EQ(lines.size(), 1u + 2 * 33) << "steps 0 and 2, 33 layers each";
+  EXPECT_EQ(std::count(lines[1].begin(), lines[1].end(), ','), 13) << lines[1];
   EXPECT_EQ(lines[1].rfind("0,1,", 0), 0u) << lines[1];
   EXPECT_EQ(lines[33].rfind("0,33,", 0), 0u) << lines[33];
   EXPECT_EQ(lines[34].rfind("2,1,", 0), 0u) << lines[34];
@@ -391,6 +394,47 @@ TEST_F(Cli, WhyComparesFiniteDifferencesWithBackprop) {
   EXPECT_LT(std::stod(cells[cells.size() - 2]), 1e-6) << r.output;
   r = run("why " + kScene + " --max-params -1");
   EXPECT_NE(r.code, 0);
+}
+
+// --hist-out: one row per layer for every --stats-every K-th step, each row's counts adding up to
+// the layer's weights; written through a temporary file like the statistics.
+TEST_F(Cli, TrainWritesHistogramCsv) {
+  const fs::path hist = dir_ / "hist.csv";
+  CliRun r = run("train " + kScene +
+                 " --steps 5 --stats-every 2 --validation --quiet --set train.hist_lo=-9 "
+                 "--set train.hist_hi=1 --hist-out " +
+                 hist.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::vector<std::string> lines = lines_of(hist);
+  ASSERT_FALSE(lines.empty());
+  std::string header = "step,layer,lo,hi";
+  for (int b = 0; b < 64; ++b)
+    header += ",bin" + std::to_string(b);
+  EXPECT_EQ(lines[0], header + ",underflow,overflow,zero,nonfinite");
+  ASSERT_EQ(lines.size(), 1u + 3 * 33) << "steps 0, 2 and 4, 33 layers each";
+  EXPECT_EQ(lines[1].rfind("0,1,-9,1,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[34].rfind("2,1,", 0), 0u) << lines[34];
+  EXPECT_EQ(lines.back().rfind("4,33,", 0), 0u) << lines.back();
+  // Every row's counts add up to its layer's in x out weights.
+  const net::Scene scene = scene::load(kScene);
+  const std::vector<uint32_t> sizes = scene.network.sizes();
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::stringstream row(lines[i]);
+    std::vector<std::string> cells;
+    for (std::string cell; std::getline(row, cell, ',');)
+      cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 4u + 64 + 4) << lines[i];
+    uint64_t total = 0;
+    for (size_t c = 4; c < cells.size(); ++c)
+      total += std::stoull(cells[c]);
+    const size_t layer = std::stoul(cells[1]);
+    EXPECT_EQ(total, uint64_t(sizes[layer - 1]) * sizes[layer]) << lines[i];
+  }
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename(), "hist.csv") << "no temporary files left";
+  r = run("train " + kScene + " --steps 1 --set train.hist_lo=0 --set train.hist_hi=0");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("hist_lo < hist_hi"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -119,7 +119,8 @@ TEST_P(Kernel, ForwardBackwardLossUpdateMatchReference) {
   for (const auto& s : rs)
     neurons.insert(neurons.end(), s.neuron_mean_abs_delta.begin(), s.neuron_mean_abs_delta.end());
   EXPECT_TRUE(close(gnet.neuron_stats(), neurons, 2e-5)) << "mean |dL/dz| per neuron";
-  const shared::LayerStats& s0 = gnet.latest_stats().layers[0];
+  // A copy (a reference into the temporary StepStats would dangle).
+  const shared::LayerStats s0 = gnet.latest_stats().layers[0];
   EXPECT_NEAR(s0.delta_rms, rs[0].delta_rms, 2e-5 * rs[0].delta_rms + 1e-12) << "hidden dL/dz";
 
   // The update (sgd) on every parameter, over several update chunks for the larger shapes.

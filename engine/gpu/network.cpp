@@ -28,6 +28,13 @@ std::vector<vk::Buffer> make_segments(vk::Context& ctx, const std::vector<uint64
   return out;
 }
 
+// The scene loader checks this too; a TrainSpec can also come from code (set_train).
+void check_hist_range(const net::TrainSpec& train) {
+  if (train.hist_lo >= train.hist_hi)
+    throw vk::Error("train.hist_lo (" + std::to_string(train.hist_lo) +
+                    ") must be below train.hist_hi (" + std::to_string(train.hist_hi) + ")");
+}
+
 template <typename T>
 std::span<const std::byte> bytes_of(const T& v) {
   return std::as_bytes(std::span(&v, 1));
@@ -67,6 +74,7 @@ DeviceLimits device_limits(const vk::Context& ctx, uint64_t max_segment_bytes) {
 
 Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions& options)
     : ctx_(ctx), scene_(scene), options_(options) {
+  check_hist_range(scene.train);
   plan_ = make_plan(scene.network, scene.data, scene.train,
                     device_limits(ctx, options.max_segment_bytes), options.ring_len);
   allocate();
@@ -80,7 +88,11 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   loss_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "loss");
   backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "backward" + suffix);
   gradnorm_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "gradnorm");
-  update_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "update");
+  // The |dW| histograms: shared-memory atomics on GPUs, per-invocation counters on CPU devices.
+  update_ = std::make_unique<vk::ComputePipeline>(
+      ctx_, *layout_, "update",
+      std::vector<std::pair<uint32_t, uint32_t>>{
+          {GT_SPEC_HIST_ATOMICS, kernels_ == Kernels::shared ? 1u : 0u}});
   finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "finalize");
   advance_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "advance");
 
@@ -163,12 +175,16 @@ void Network::allocate() {
                              vk::MemoryUse::device, "neuron stats");
   neuron_pending_ = vk::Buffer(ctx_, std::max<uint64_t>(p.neuron_count, 1) * 4, kUsage,
                                vk::MemoryUse::device, "neuron stats (pending)");
+  const uint64_t hist_bytes = uint64_t(p.num_layers) * GT_HIST_STRIDE * 4;
+  hist_ = vk::Buffer(ctx_, hist_bytes, kUsage, vk::MemoryUse::device, "dW histograms");
+  hist_pending_ =
+      vk::Buffer(ctx_, hist_bytes, kUsage, vk::MemoryUse::device, "dW histograms (pending)");
   // Everything starts at zero: padding must be zero, and so must optimizer state and history.
   for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_})
     for (const vk::Buffer& b : *group)
       vk::fill_zero(ctx_, b);
-  for (const vk::Buffer* b :
-       {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_, &neuron_pending_})
+  for (const vk::Buffer* b : {&delta_, &target_, &partials_, &header_, &layer_stats_,
+                              &neuron_stats_, &neuron_pending_, &hist_, &hist_pending_})
     vk::fill_zero(ctx_, *b);
 }
 
@@ -199,6 +215,8 @@ void Network::upload_globals() {
   g.log_beta2 = static_cast<float>(std::log(s.train.beta2));
   g.clip_norm = static_cast<float>(s.train.clip_norm);
   g.clip_value = static_cast<float>(s.train.clip_value);
+  g.hist_lo = static_cast<float>(s.train.hist_lo);
+  g.hist_hi = static_cast<float>(s.train.hist_hi);
   vk::upload(ctx_, globals_, 0, bytes_of(g));
 }
 
@@ -219,6 +237,7 @@ void Network::upload_teacher() {
 }
 
 void Network::set_train(const net::TrainSpec& train) {
+  check_hist_range(train);
   finish_step();
   const uint32_t moments = train.optimizer == net::Optimizer::sgd        ? 0
                            : train.optimizer == net::Optimizer::momentum ? 1
@@ -376,6 +395,10 @@ StepStats Network::latest_stats() {
 
 std::vector<float> Network::neuron_stats() {
   return vk::download_as<float>(ctx_, neuron_stats_, 0, plan_.neuron_count);
+}
+
+std::vector<uint32_t> Network::histograms() {
+  return vk::download_as<uint32_t>(ctx_, hist_, 0, uint64_t(plan_.num_layers) * GT_HIST_STRIDE);
 }
 
 std::vector<std::pair<uint32_t, float>> Network::recent_losses() {

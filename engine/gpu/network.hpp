@@ -96,6 +96,10 @@ class Network {
   float loss();
   StepStats latest_stats();
   std::vector<float> neuron_stats();  // mean |dL/dz| per neuron, layer after layer
+  // |dW| histograms of the latest complete step: shared::GT_HIST_STRIDE uints per layer, layer
+  // after layer (bins, underflow, overflow, zero, non-finite, the step, the range's float bits;
+  // see layout.h). Only the latest step is kept: read every step you want.
+  std::vector<uint32_t> histograms();
   // (step, loss) of the last min(steps_done, ring_len) complete steps, oldest first: the ring's
   // step records only, without the per-layer figures history() reads.
   std::vector<std::pair<uint32_t, float>> recent_losses();
@@ -113,6 +117,7 @@ class Network {
   const vk::Buffer& layer_stats_buffer() const { return layer_stats_; }
   const vk::Buffer& neuron_stats_buffer() const { return neuron_stats_; }
   const vk::Buffer& layers_buffer() const { return layers_; }
+  const vk::Buffer& histograms_buffer() const { return hist_; }
 
  private:
   void allocate();
@@ -153,6 +158,7 @@ class Network {
   std::vector<vk::Buffer> params_, grads_, opt_m_, opt_v_, x_, z_;
   std::vector<vk::BufferView> params_tex_, x_tex_;
   vk::Buffer delta_, target_, partials_, header_, layer_stats_, neuron_stats_, neuron_pending_;
+  vk::Buffer hist_, hist_pending_;  // |dW| histograms: published, being counted
   vk::BufferView delta_tex_;
 
   VkCommandBuffer step_cmd_ = VK_NULL_HANDLE;

@@ -59,6 +59,14 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
   // The previous step (or set-up upload) wrote parameters, the step counter and the buffers this
   // step overwrites (batch, activations, deltas): finish those writes before anything here.
   ops.push_back({0, [](VkCommandBuffer cmd) { vk::compute_barrier(cmd); }});
+  // The updates count this step's |dW| histograms into the pending buffer, from zero.
+  ops.push_back({0, [this](VkCommandBuffer cmd) {
+                   vkCmdFillBuffer(cmd, hist_pending_.handle(), 0, VK_WHOLE_SIZE, 0);
+                   // The updates' and finalize's atomic adds and writes come after the zeroing.
+                   barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                           VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                           VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+                 }});
   const uint32_t seg0 = p.acts.segment_of[0];
   if (!scene_.data.fixed) {
     ops.push_back({1, [this, seg0](VkCommandBuffer cmd) {
@@ -85,6 +93,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
            b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
            b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
+           b.buffer(GT_BIND_PARTIALS, partials_);  // activation statistics
            vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
                         div_up(plan_.batch_pad, GT_WG_TILE));
            // Layer l+1 (or the loss) reads the activations layer l just wrote.
@@ -146,6 +155,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
              b.buffer(GT_BIND_PARAMS, params_[s]).buffer(GT_BIND_GRADS, grads_[s]);
              b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);
              b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
+             b.buffer(GT_BIND_HIST, hist_pending_);
              uint32_t chunks = 0;
              for (uint32_t l = first; l < first + count; ++l)
                chunks = std::max(chunks, plan_.layers[l].upd_chunks);
@@ -163,7 +173,8 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
          vk::Bindings b = common_bindings();
          b.buffer(GT_BIND_PARTIALS, partials_)
              .buffer(GT_BIND_HEADER, header_)
-             .buffer(GT_BIND_LAYER_STATS, layer_stats_);
+             .buffer(GT_BIND_LAYER_STATS, layer_stats_)
+             .buffer(GT_BIND_HIST, hist_pending_);
          const uint32_t gx = std::min(plan_.num_layers, ctx_.limits().maxComputeWorkGroupCount[0]);
          vk::dispatch(cmd, *finalize_, b, PushConstants{}, gx, div_up(plan_.num_layers, gx));
          // The step counter is read above (ring slot, Adam); advance it only after.
@@ -171,13 +182,16 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
          vk::Bindings a = common_bindings();
          a.buffer(GT_BIND_HEADER, header_);
          vk::dispatch(cmd, *advance_, a, PushConstants{}, 1);
-         // The backward passes wrote the pending per-neuron figures; the copy reads them.
+         // The backward passes wrote the pending per-neuron figures, the updates and finalize the
+         // pending histograms; the copies read them.
          barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
          const VkBufferCopy region{0, 0, std::max<uint64_t>(plan_.neuron_count, 1) * 4};
          vkCmdCopyBuffer(cmd, neuron_pending_.handle(), neuron_stats_.handle(), 1, &region);
-         // The next step's backward passes overwrite the pending buffer the copy reads;
-         // readers of the published one (renderer, readbacks) bring their own barriers.
+         const VkBufferCopy hist_region{0, 0, hist_.size()};
+         vkCmdCopyBuffer(cmd, hist_pending_.handle(), hist_.handle(), 1, &hist_region);
+         // The next step's backward passes and zeroing overwrite the pending buffers the copies
+         // read; readers of the published ones (renderer, readbacks) bring their own barriers.
          barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                  VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
                  VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |

@@ -56,6 +56,7 @@ uint64_t Plan::total_bytes() const {
   bytes += layers.size() * sizeof(shared::LayerDesc) + sizeof(shared::Globals);
   bytes += sizeof(shared::StatsHeader) + ring_len * sizeof(shared::StepRecord);
   bytes += (1ull + ring_len) * num_layers * sizeof(shared::LayerStats);
+  bytes += 2ull * num_layers * shared::GT_HIST_STRIDE * 4;  // histograms: pending, published
   return bytes;
 }
 
@@ -143,7 +144,9 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     d.dw_partial_off = to_u32(partial, "partials");
     d.col_partial_off = d.dw_partial_off + d.dw_tiles;
     d.upd_partial_off = d.col_partial_off + d.col_groups;
-    partial += d.dw_tiles + d.col_groups + d.upd_chunks;
+    d.act_groups = div_up(d.ld_out, GT_WG_TILE) * div_up(p.batch_pad, GT_WG_TILE);
+    d.act_partial_off = d.upd_partial_off + d.upd_chunks;
+    partial += d.dw_tiles + d.col_groups + d.upd_chunks + d.act_groups;
     neurons += d.out_dim;
     p.max_upd_chunks = std::max(p.max_upd_chunks, d.upd_chunks);
     const uint64_t groups = uint64_t(d.dw_tiles) + d.dx_tiles + d.col_groups;
@@ -154,9 +157,11 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   }
   p.partial_vec4s = partial;
   p.neuron_count = neurons;
-  for (const auto& [what, floats] : {std::pair{"the targets", p.target_floats},
-                                     std::pair{"the partial sums", 4 * p.partial_vec4s},
-                                     std::pair{"the per-neuron statistics", p.neuron_count}})
+  for (const auto& [what, floats] :
+       {std::pair{"the targets", p.target_floats},
+        std::pair{"the partial sums", 4 * p.partial_vec4s},
+        std::pair{"the per-neuron statistics", p.neuron_count},
+        std::pair{"the |dW| histograms", uint64_t(p.num_layers) * shared::GT_HIST_STRIDE}})
     if (floats > max_floats)
       throw PlanError(std::string(what) + " need " + format_bytes(floats * 4) +
                       ", more than the device's largest buffer (" +

@@ -107,6 +107,10 @@ struct TrainSpec {
   // norm first. The statistics show the gradients as computed, before clipping.
   double clip_norm = 0;
   double clip_value = 0;
+  // Range of the per-layer |dW| histograms, in decades: GT_HIST_BINS log-spaced bins over
+  // [10^hist_lo, 10^hist_hi), counted on the GPU every step. Changeable without a rebuild.
+  int32_t hist_lo = -12;
+  int32_t hist_hi = 0;
 };
 
 // One keyframe of the orbit camera; record interpolates between keyframes over video time.

@@ -233,6 +233,10 @@ const std::vector<Key>& keys() {
                 "global gradient-norm clipping (0: off)"),
       float_key(kTrain, &TrainSpec::clip_value, "train", "clip_value", 0.0, true, std::nullopt,
                 "clamp each gradient to [-v, v] (0: off)"),
+      int_key(kTrain, &TrainSpec::hist_lo, "train", "hist_lo", -45, 38,
+              "|dW| histograms: lowest decade (bins from 10^hist_lo)"),
+      int_key(kTrain, &TrainSpec::hist_hi, "train", "hist_hi", -44, 39,
+              "|dW| histograms: highest decade (bins up to 10^hist_hi)"),
   };
   return table;
 }
@@ -432,6 +436,7 @@ std::string describe_schema() {
       "  data.kind inline needs data.input ([batch][network input]) and data.target\n"
       "    ([batch][network output]); data.batch, when set, equals their rows; it excludes\n"
       "    data.seed and data.fixed (the batch is the same every step)\n"
+      "  train.hist_lo < train.hist_hi\n"
       "Overrides: --set section.key=value (value in TOML syntax; string keys also take a bare "
       "word),\n"
       "applied after the file, in order.\n"

@@ -114,6 +114,11 @@ void check_rules(const Scene& s, const Origins& origins, const std::string& fall
              "network.output is " + std::to_string(n.output) +
                  ", but train.loss \"cross_entropy\" needs network.output >= 2");
   }
+  if (s.train.hist_lo >= s.train.hist_hi) {
+    conflict("train.hist_lo", "train.hist_hi",
+             "train.hist_lo is " + std::to_string(s.train.hist_lo) + ", but train.hist_hi is " +
+                 std::to_string(s.train.hist_hi) + ": the range needs hist_lo < hist_hi");
+  }
 }
 
 constexpr size_t kMaxRuns = 8;

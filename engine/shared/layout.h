@@ -69,10 +69,30 @@ GT_CONST(uint, GT_BIND_PARTIALS, 12u);     // vec4[]: per-workgroup partial redu
 GT_CONST(uint, GT_BIND_HEADER, 13u);       // StatsHeader then StepRecord[ring_len]
 GT_CONST(uint, GT_BIND_LAYER_STATS, 14u);  // LayerStats[num_layers] then the ring
 GT_CONST(uint, GT_BIND_NEURON_STATS, 15u);  // float[]: mean |dL/dz| per neuron, all layers
-GT_CONST(uint, GT_BIND_PARAMS_TEX, 16u);    // samplerBuffer rgba32f over PARAMS
-GT_CONST(uint, GT_BIND_X_IN_TEX, 17u);      // samplerBuffer rgba32f over X (input side)
-GT_CONST(uint, GT_BIND_DELTA_TEX, 18u);     // samplerBuffer rgba32f over DELTA
-GT_CONST(uint, GT_BIND_COUNT, 19u);
+GT_CONST(uint, GT_BIND_HIST, 16u);          // uint[]: |dW| histograms, GT_HIST_STRIDE per layer
+// Texel bindings come last (ComputeLayout::descriptor_type).
+GT_CONST(uint, GT_BIND_PARAMS_TEX, 17u);  // samplerBuffer rgba32f over PARAMS
+GT_CONST(uint, GT_BIND_X_IN_TEX, 18u);    // samplerBuffer rgba32f over X (input side)
+GT_CONST(uint, GT_BIND_DELTA_TEX, 19u);   // samplerBuffer rgba32f over DELTA
+GT_CONST(uint, GT_BIND_COUNT, 20u);
+
+// |dW| histogram of one layer (weights only, the gradients as computed, before clipping): uints,
+// GT_HIST_BINS log-spaced bins over [10^hist_lo, 10^hist_hi) (bin k holds
+// floor((log10|g| - lo) / (hi - lo) * GT_HIST_BINS) = k), then the counts below the range (but
+// not zero), at or above it (finite), exactly zero and non-finite, then the step it describes and
+// the range (float bits). Computed by update.comp, completed by finalize.comp.
+GT_CONST(uint, GT_HIST_BINS, 64u);
+GT_CONST(uint, GT_HIST_UNDERFLOW, 64u);  // GT_HIST_BINS + 0
+GT_CONST(uint, GT_HIST_OVERFLOW, 65u);
+GT_CONST(uint, GT_HIST_ZERO, 66u);
+GT_CONST(uint, GT_HIST_NONFINITE, 67u);
+GT_CONST(uint, GT_HIST_STEP, 68u);
+GT_CONST(uint, GT_HIST_LO, 69u);  // float bits of Globals::hist_lo
+GT_CONST(uint, GT_HIST_HI, 70u);
+GT_CONST(uint, GT_HIST_STRIDE, 72u);  // uints per layer (a multiple of 4)
+// update.comp's specialization constant: count with shared-memory atomics (GPUs, the "shared"
+// kernels) or in per-invocation counters (CPU devices, the "texel" kernels).
+GT_CONST(uint, GT_SPEC_HIST_ATOMICS, 0u);
 
 // Per-dispatch push constants (one struct for all compute pipelines; 128 bytes at most).
 struct PushConstants {
@@ -107,8 +127,8 @@ struct LayerDesc {
   uint col_partial_off;  // PARTIALS: columns' (sum delta^2, sum db^2, 0, 0)
   uint upd_partial_off;  // PARTIALS: update chunks' (sum dW_update^2, sum W_old^2, 0, 0)
   uint upd_chunks;       // update workgroups of this layer
-  uint pad0;
-  uint pad1;
+  uint act_partial_off;  // PARTIALS: forward workgroups' (count, mean, M2, saturated) of X_out
+  uint act_groups;       // forward workgroups of this layer (x: ld_out tiles, y: batch tiles)
 };
 
 // Read by every shader; written by the host when the network is built or hyperparameters change
@@ -138,6 +158,10 @@ struct Globals {
   float log_beta2;   // correction 1 - beta^t = -expm1(t ln beta) then keeps its digits
   float clip_norm;   // 0: off
   float clip_value;  // 0: off
+  float hist_lo;     // |dW| histogram range, decades: [10^hist_lo, 10^hist_hi)
+  float hist_hi;
+  uint pad0;
+  uint pad1;
 };
 
 struct LayerStats {
@@ -149,6 +173,13 @@ struct LayerStats {
   float weight_norm;      // norm of W before this step's update
   float update_ratio;     // norm(W_new - W_old) / norm(W_old)
   uint nonfinite;         // count of non-finite entries of dW
+  // The layer's outputs X = act(Z) over batch and neurons (forward_main.glsl): mean, standard
+  // deviation (population), and the fraction saturated: tanh |x| > 0.99, sigmoid x < 0.01 or
+  // x > 0.99, relu / leaky_relu / gelu z <= 0 (inactive), linear 0.
+  float act_mean;
+  float act_std;
+  float saturated;
+  uint pad0;
 };
 
 struct StepRecord {
@@ -178,7 +209,11 @@ static_assert(GT_WG_TILE * 16 / 4 == 2 * GT_WG_SIZE);
 static_assert(GT_UPDATE_CHUNK == GT_WG_SIZE * GT_UPDATE_VECS_PER_INVOCATION * 4);
 static_assert(sizeof(LayerDesc) % 16 == 0);
 static_assert(sizeof(Globals) % 16 == 0);
-static_assert(sizeof(LayerStats) == 32);
+static_assert(sizeof(LayerStats) == 48);
+static_assert(GT_HIST_UNDERFLOW == GT_HIST_BINS && GT_HIST_STRIDE % 4 == 0 &&
+              GT_HIST_HI < GT_HIST_STRIDE);
+// update.comp counts an invocation's |dW| entries in 8-bit counters.
+static_assert(4 * GT_UPDATE_VECS_PER_INVOCATION < 256);
 static_assert(sizeof(StepRecord) == 16);
 static_assert(sizeof(StatsHeader) == 32);
 }  // namespace gt::shared

@@ -37,6 +37,7 @@ struct TrainArgs {
   std::optional<uint32_t> steps;
   std::vector<std::string> overrides;
   std::string stats_out;
+  std::string hist_out;  // |dW| histograms, every stats_every steps
   uint32_t stats_every = 1;
   std::optional<uint32_t> dump_step;
   std::string dump_out;

@@ -49,7 +49,9 @@ void add_train(CLI::App& app, TrainArgs& a) {
   c->add_option("--steps", a.steps, "Training steps (default: the scene's train.steps)");
   c->add_option("--set", a.overrides, "Override a scene key: section.key=value (repeatable)");
   c->add_option("--stats-out", a.stats_out, "Write per-step, per-layer statistics to this CSV");
-  c->add_option("--stats-every", a.stats_every, "Write statistics every K steps")
+  c->add_option("--hist-out", a.hist_out,
+                "Write per-layer |dW| histograms (train.hist_lo..hist_hi decades) to this CSV");
+  c->add_option("--stats-every", a.stats_every, "Write statistics and histograms every K steps")
       ->check(CLI::Range(1u, 1u << 30));
   c->add_option("--dump-step", a.dump_step, "Dump parameters, gradients, batch and loss of step S");
   c->add_option("--dump-out", a.dump_out, "Safetensors file for --dump-step");
@@ -71,6 +73,7 @@ int run_train(const TrainArgs& a) {
                              (steps == 0 ? std::string(": the run has no steps")
                                          : ": the run has steps 0.." + std::to_string(steps - 1)));
   if (!a.stats_out.empty()) check_output_path("--stats-out", a.stats_out);
+  if (!a.hist_out.empty()) check_output_path("--hist-out", a.hist_out);
   if (!a.dump_out.empty()) check_output_path("--dump-out", a.dump_out);
   // Read everything the run needs before any GPU work, so bad input fails fast.
   std::optional<net::Params> initial;
@@ -79,6 +82,8 @@ int run_train(const TrainArgs& a) {
         io::params_from_tensors(io::read_safetensors(a.init_from), scene.network, a.init_from);
   std::unique_ptr<stats::CsvWriter> csv;
   if (!a.stats_out.empty()) csv = std::make_unique<stats::CsvWriter>(a.stats_out);
+  std::unique_ptr<stats::HistCsvWriter> hist_csv;
+  if (!a.hist_out.empty()) hist_csv = std::make_unique<stats::HistCsvWriter>(a.hist_out);
 
   auto ctx = make_context(a.device);
   gpu::NetworkOptions options;
@@ -98,6 +103,11 @@ int run_train(const TrainArgs& a) {
   uint32_t done = 0;
   while (done < steps) {
     uint32_t n = std::min(chunk, steps - done);
+    // The GPU keeps the histograms of the latest step only: a chunk ends at each step written.
+    if (hist_csv) {
+      const uint64_t k = a.stats_every, next = (done + k - 1) / k * k;
+      n = static_cast<uint32_t>(std::min<uint64_t>(n, next - done + 1));
+    }
     if (a.dump_step && *a.dump_step == done) {
       // The dump holds the parameters before this step's update and everything of the step.
       io::StepDump dump;
@@ -118,10 +128,12 @@ int run_train(const TrainArgs& a) {
     if (csv)
       for (const gpu::StepStats& s : net.history())
         if (s.step >= done && s.step < done + n && s.step % a.stats_every == 0) csv->write(s);
+    if (hist_csv && (done + n - 1) % a.stats_every == 0) hist_csv->write(net.histograms());
     done += n;
     progress.update(done, net.loss(), done == steps);
   }
   if (csv) csv->commit();
+  if (hist_csv) hist_csv->commit();
   if (steps > 0 && !a.quiet) {
     const gpu::StepStats last = net.latest_stats();
     auto [lo, hi] = std::minmax_element(
