@@ -76,6 +76,7 @@ Overlay::Overlay(vk::Context& ctx, VkRenderPass render_pass, uint32_t width, uin
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini next to the user's files
   io.LogFilename = nullptr;
+  io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;  // ImGuiRenderer draws at VtxOffset
   big_ = std::max(12.0f, float(height) / 24.0f);
   small_ = std::max(10.0f, float(height) / 40.0f);
   io.Fonts->AddFontFromFileTTF(font.c_str(), big_);

@@ -5,6 +5,8 @@
 // reference's forward activations; histograms of steps trained in pieces.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -13,6 +15,7 @@
 #include "gpu/network.hpp"
 #include "gpu_fixture.hpp"
 #include "net/reference.hpp"
+#include "stats/histogram.hpp"
 
 namespace gt {
 namespace {
@@ -359,6 +362,100 @@ TEST_F(Diagnostics, PiecesGiveTheSameHistogramsAsWholeSteps) {
     EXPECT_EQ(a.layers[l].act_mean, b.layers[l].act_mean);
     EXPECT_EQ(a.layers[l].act_std, b.layers[l].act_std);
     EXPECT_EQ(a.layers[l].saturated, b.layers[l].saturated);
+  }
+}
+
+// The host's decoding of the records (stats/histogram.hpp), on records written by hand: what the
+// live window's histogram and heatmap draw.
+std::vector<uint32_t> hand_records(const std::vector<std::vector<uint32_t>>& per_layer) {
+  std::vector<uint32_t> all;
+  for (const auto& counts : per_layer) {
+    std::vector<uint32_t> r(GT_HIST_STRIDE, 0);
+    std::copy(counts.begin(), counts.end(), r.begin());  // bins, then the special counts
+    r[GT_HIST_STEP] = 7;
+    r[GT_HIST_LO] = std::bit_cast<uint32_t>(-9.0f);
+    r[GT_HIST_HI] = std::bit_cast<uint32_t>(1.0f);
+    all.insert(all.end(), r.begin(), r.end());
+  }
+  return all;
+}
+
+TEST(HistogramView, DecodesOneLayersRecord) {
+  std::vector<uint32_t> c(GT_HIST_NONFINITE + 1, 0);
+  c[0] = 3;
+  c[63] = 4;
+  c[GT_HIST_UNDERFLOW] = 5;
+  c[GT_HIST_OVERFLOW] = 6;
+  c[GT_HIST_ZERO] = 7;
+  c[GT_HIST_NONFINITE] = 8;
+  const std::vector<uint32_t> all = hand_records({std::vector<uint32_t>(c.size(), 1), c});
+  const stats::LayerHistogram h = stats::layer_histogram(all, 1);
+  EXPECT_EQ(h.bins[0], 3u);
+  EXPECT_EQ(h.bins[63], 4u);
+  EXPECT_EQ(h.underflow, 5u);
+  EXPECT_EQ(h.overflow, 6u);
+  EXPECT_EQ(h.zero, 7u);
+  EXPECT_EQ(h.nonfinite, 8u);
+  EXPECT_EQ(h.step, 7u);
+  EXPECT_EQ(h.lo, -9.0f);
+  EXPECT_EQ(h.hi, 1.0f);
+  EXPECT_EQ(h.total(), 33u);
+  EXPECT_FLOAT_EQ(h.bin_lo(32), -4.0f);
+  EXPECT_EQ(stats::layer_histogram(all, 0).total(), uint64_t(GT_HIST_NONFINITE + 1));
+  EXPECT_THROW(stats::layer_histogram(all, 2), std::out_of_range);
+}
+
+TEST(HistogramView, GridMergesNeighbouringLayers) {
+  // Five layers: layer i has i + 1 entries in bin i and one zero.
+  std::vector<std::vector<uint32_t>> layers;
+  for (uint32_t i = 0; i < 5; ++i) {
+    std::vector<uint32_t> c(GT_HIST_NONFINITE + 1, 0);
+    c[i] = i + 1;
+    c[GT_HIST_ZERO] = 1;
+    layers.push_back(c);
+  }
+  const std::vector<uint32_t> all = hand_records(layers);
+  const stats::HistGrid g = stats::hist_grid(all, 2);
+  ASSERT_EQ(g.rows, 2u);
+  EXPECT_EQ(g.first, (std::vector<uint32_t>{0, 2, 5}));
+  EXPECT_EQ(g.step, 7u);
+  auto cell = [&](uint32_t r, uint32_t col) { return g.fraction[r * stats::kHistColumns + col]; };
+  // Row 0 = layers 1-2: 1 + 2 entries in bins 0 and 1, two zeros, of 5.
+  EXPECT_FLOAT_EQ(cell(0, stats::kColFirstBin + 0), 1.0f / 5);
+  EXPECT_FLOAT_EQ(cell(0, stats::kColFirstBin + 1), 2.0f / 5);
+  EXPECT_FLOAT_EQ(cell(0, stats::kColZero), 2.0f / 5);
+  EXPECT_EQ(cell(0, stats::kColFirstBin + 2), 0.0f);
+  // Row 1 = layers 3-5: 3 + 4 + 5 in bins 2-4, three zeros, of 15.
+  EXPECT_FLOAT_EQ(cell(1, stats::kColFirstBin + 4), 5.0f / 15);
+  EXPECT_FLOAT_EQ(cell(1, stats::kColZero), 3.0f / 15);
+  for (uint32_t r = 0; r < g.rows; ++r) {
+    double sum = 0;
+    for (uint32_t c = 0; c < stats::kHistColumns; ++c)
+      sum += cell(r, c);
+    EXPECT_NEAR(sum, 1.0, 1e-6) << "row " << r;
+  }
+  EXPECT_EQ(stats::hist_grid(all, 100).rows, 5u) << "never more rows than layers";
+  EXPECT_EQ(stats::hist_grid(all, 0).rows, 1u);
+  EXPECT_EQ(stats::hist_grid({}, 10).rows, 0u);
+}
+
+TEST_F(Diagnostics, GridOfAGpuRunHoldsEachLayersShares) {
+  net::Scene s = diag_scene(net::Activation::tanh, 1.4, 0.2);
+  s.network.depth = 6;
+  gpu::Network gnet(test::context(), s);
+  gnet.train(2);
+  const std::vector<uint32_t> all = gnet.histograms();
+  const stats::HistGrid g = stats::hist_grid(all, 1000);
+  ASSERT_EQ(g.rows, gnet.plan().num_layers);
+  EXPECT_EQ(g.step, 1u);
+  for (uint32_t l = 0; l < g.rows; ++l) {
+    const stats::LayerHistogram h = stats::layer_histogram(all, l);
+    const auto& d = gnet.plan().layers[l];
+    ASSERT_EQ(h.total(), uint64_t(d.in_dim) * d.out_dim) << "layer " << l;
+    for (uint32_t k = 0; k < GT_HIST_BINS; ++k)
+      EXPECT_FLOAT_EQ(g.fraction[l * stats::kHistColumns + stats::kColFirstBin + k],
+                      float(double(h.bins[k]) / double(h.total())))
+          << "layer " << l << " bin " << k;
   }
 }
 

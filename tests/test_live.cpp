@@ -179,5 +179,51 @@ TEST_F(Live, PausedTrainsNothingAndTimeBudgetTrains) {
   EXPECT_GT(std::stoi(m[1]), 0) << budget.output;
 }
 
+// The histogram views: the middle plot as a layer x bin heatmap of |dW| (viridis cells) and the
+// right plot as the selected layer's histogram (bars in the first run's colour), against the
+// default plots (lines) of the same run.
+TEST_F(Live, HistogramViewsDrawTheHeatmapAndTheSelectedLayersBars) {
+  const std::string args = "live " + kScene + " --frames 2 --steps-per-frame 1 --select 20 ";
+  const fs::path hist = dir_ / "hist.png", plain = dir_ / "plain.png";
+  const CliRun rh =
+      run(args + "--layer-plot histograms --selected-plot histogram --screenshot " + hist.string());
+  ASSERT_EQ(rh.code, 0) << rh.output;
+  const CliRun rp = run(args + "--screenshot " + plain.string());
+  ASSERT_EQ(rp.code, 0) << rp.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(rh.output, m,
+                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")));
+  const int rx = std::stoi(m[1]), ry = std::stoi(m[2]), rh_ = std::stoi(m[4]);
+  const Image ih = load(hist), ip = load(plain);
+  ASSERT_EQ(ih.w, 1280);
+  ASSERT_EQ(ip.w, 1280);
+  const int third = (ih.w - rx) / 3;
+  // Pixels of the plots' row (below the towers) in [x0, x1) that pass `is`.
+  auto count = [&](const Image& img, int x0, int x1, auto is) {
+    size_t n = 0;
+    for (int y = ry + rh_; y < img.h; ++y)
+      for (int x = x0; x < x1; ++x)
+        n += is(img.at(x, y));
+    return n;
+  };
+  // Heatmap cells: saturated viridis colours (green or yellow channel well above blue, or
+  // viridis' purple-blue), not the grey text and lines of a plain plot.
+  auto cell = [](const uint8_t* p) {
+    return (p[1] > 90 && p[1] > p[2] + 20) || (p[2] > 90 && p[0] < 80 && p[1] < 80);
+  };
+  const size_t heat = count(ih, rx + third, rx + 2 * third, cell);
+  const size_t heat_plain = count(ip, rx + third, rx + 2 * third, cell);
+  EXPECT_GT(heat, 2000u) << "heatmap cells";
+  EXPECT_GT(heat, 10 * heat_plain + 1000) << "more than the plain plot's lines";
+  // Bars: filled runs of the run colour (90, 200, 250) in the right third.
+  auto bar = [](const uint8_t* p) {
+    return std::abs(p[0] - 90) < 30 && std::abs(p[1] - 200) < 30 && p[2] > 210;
+  };
+  const size_t bars = count(ih, rx + 2 * third, ih.w, bar);
+  const size_t lines = count(ip, rx + 2 * third, ip.w, bar);
+  EXPECT_GT(bars, 500u) << "histogram bars";
+  EXPECT_GT(bars, 3 * lines) << "more than the history plot's line";
+}
+
 }  // namespace
 }  // namespace gt

@@ -80,6 +80,8 @@ struct LiveArgs {
   bool paused = false;
   std::optional<uint32_t> select;  // a layer (1 = the input side) of the first run, selected
   std::string metric = "neuron";
+  std::string layer_plot = "grad_w_norm";  // the middle plot (LayerPlot)
+  std::string selected_plot = "history";   // the right plot (SelectedPlot)
 };
 
 struct TheoryArgs {

@@ -31,6 +31,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// --layer-plot's names, in LayerPlot's order.
+const std::vector<std::string> kLayerPlots = {"grad_w_norm", "update_ratio", "act_mean",
+                                              "act_std",     "saturated",    "histograms"};
+
 // Panels on the left, plots along the bottom, the towers in the rest.
 struct Layout {
   float panel_w = 0, plots_h = 0;
@@ -115,6 +119,13 @@ void add_live(CLI::App& app, LiveArgs& a) {
   c->add_option("--metric", a.metric,
                 "Cell colour: neuron | grad_w_norm | delta_rms | update_ratio")
       ->check(CLI::IsMember({"neuron", "grad_w_norm", "delta_rms", "update_ratio"}));
+  c->add_option("--layer-plot", a.layer_plot,
+                "Middle plot against layer: grad_w_norm | update_ratio | act_mean | act_std | "
+                "saturated | histograms (a layer x bin heatmap of |dW|)")
+      ->check(CLI::IsMember(kLayerPlots));
+  c->add_option("--selected-plot", a.selected_plot,
+                "Right plot of the selected layer: history | histogram (its |dW| histogram)")
+      ->check(CLI::IsMember({"history", "histogram"}));
   add_device_flags(c, a.device);
   add_kernel_flag(c, a.device);
 }
@@ -143,9 +154,16 @@ int run_live(const LiveArgs& a) {
   }
   view.vsync = !a.no_vsync;
   view.tower.metric = parse_metric(a.metric);
+  view.layer_plot = LayerPlot(std::find(kLayerPlots.begin(), kLayerPlots.end(), a.layer_plot) -
+                              kLayerPlots.begin());
+  view.selected_plot =
+      a.selected_plot == "histogram" ? SelectedPlot::histogram : SelectedPlot::history;
   if (!scene.view.camera.empty()) view.tower.pose = render::camera_at(scene.view.camera, 0.0);
 
   ImGuiContext* imgui = ImGui::CreateContext();
+  // render::ImGuiRenderer draws each command at its VtxOffset, so a draw list may pass 64k
+  // vertices (the heatmap, a long loss curve) with 16-bit indices.
+  ImGui::GetIO().BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini next to the user's files
   ImGui::StyleColorsDark();

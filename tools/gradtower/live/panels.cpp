@@ -174,6 +174,17 @@ void optimizer_panel(LiveSession& session) {
     double_key(session, "momentum", "train.momentum", t.momentum);
 }
 
+// The decades the |dW| histograms cover; a change applies from the next step, without a rebuild.
+void hist_range(LiveSession& session) {
+  const net::TrainSpec& t = session.scene().train;
+  int range[2] = {t.hist_lo, t.hist_hi};
+  if (ImGui::DragInt2("histogram decades", range, 0.1f, -45, 39)) {
+    range[0] = std::clamp(range[0], -45, 38);
+    range[1] = std::clamp(range[1], range[0] + 1, 39);
+    session.set_hist_range(range[0], range[1]);
+  }
+}
+
 void view_panel(LiveView& view, Requests& req) {
   const char* metrics[] = {"per-neuron mean |dL/dz|", "per-layer |dW|", "per-layer delta_rms",
                            "per-layer update ratio"};
@@ -190,6 +201,14 @@ void view_panel(LiveView& view, Requests& req) {
     view.fixed_lo = std::clamp(view.fixed_lo, -45, 38);
     view.fixed_hi = std::clamp(view.fixed_hi, view.fixed_lo + 1, 39);
   }
+  const char* layer_plots[] = {"|dW|",           "update ratio",       "activation mean",
+                               "activation std", "saturated fraction", "|dW| histograms (heatmap)"};
+  int lp = int(view.layer_plot);
+  if (ImGui::Combo("per-layer plot", &lp, layer_plots, 6)) view.layer_plot = LayerPlot(lp);
+  const char* selected_plots[] = {"history", "|dW| histogram"};
+  int sp = int(view.selected_plot);
+  if (ImGui::Combo("selected-layer plot", &sp, selected_plots, 2))
+    view.selected_plot = SelectedPlot(sp);
   ImGui::SliderFloat("slab fill", &view.tower.slab_fill, 0.2f, 1.0f, "%.2f");
   ImGui::SliderFloat("yaw", &view.tower.pose.yaw, -180.0f, 180.0f, "%.0f");
   ImGui::SliderFloat("pitch", &view.tower.pose.pitch, -80.0f, 80.0f, "%.0f");
@@ -215,7 +234,10 @@ void draw_panels(float x, float y, float w, float h, LiveSession& session, LiveV
   if (ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) data_panel(session);
   if (ImGui::CollapsingHeader("Optimizer", ImGuiTreeNodeFlags_DefaultOpen))
     optimizer_panel(session);
-  if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) view_panel(view, req);
+  if (ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) {
+    view_panel(view, req);
+    hist_range(session);
+  }
   if (ImGui::CollapsingHeader("Selected layer", ImGuiTreeNodeFlags_DefaultOpen))
     layer_figures(runs, view.selected, "click a slab of the tower");
   ImGui::PopItemWidth();

@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <string>
 
+#include "live/hist_plots.hpp"
+#include "live/readout.hpp"
+
 namespace gt::cli {
 namespace {
 
@@ -103,6 +106,41 @@ void plot(const char* title, ImVec2 size, const std::vector<Series>& series, boo
   dl->PopClipRect();
 }
 
+float layer_value(const shared::LayerStats& s, LayerPlot p) {
+  switch (p) {
+    case LayerPlot::update_ratio:
+      return s.update_ratio;
+    case LayerPlot::act_mean:
+      return s.act_mean;
+    case LayerPlot::act_std:
+      return s.act_std;
+    case LayerPlot::saturated:
+      return s.saturated;
+    default:
+      return s.grad_w_norm;
+  }
+}
+
+const char* layer_plot_title(LayerPlot p) {
+  switch (p) {
+    case LayerPlot::update_ratio:
+      return "update ratio |dW_step| / |W| per layer";
+    case LayerPlot::act_mean:
+      return "activation mean per layer";
+    case LayerPlot::act_std:
+      return "activation std per layer";
+    case LayerPlot::saturated:
+      return "saturated fraction per layer";
+    default:
+      return "|dW| per layer; grey: mean-field theory";
+  }
+}
+
+// Figures that span decades get a log axis; a mean (any sign) and a fraction a linear one.
+bool layer_plot_log(LayerPlot p) {
+  return p != LayerPlot::act_mean && p != LayerPlot::saturated;
+}
+
 }  // namespace
 
 void draw_plots(float x, float y, float w, float h, const std::vector<RunData>& runs,
@@ -126,13 +164,14 @@ void draw_plots(float x, float y, float w, float h, const std::vector<RunData>& 
     Series f{c, {}, {}};
     for (size_t l = 0; l < runs[r].latest.layers.size(); ++l) {
       f.x.push_back(float(l + 1));
-      f.y.push_back(runs[r].latest.layers[l].grad_w_norm);
+      f.y.push_back(layer_value(runs[r].latest.layers[l], view.layer_plot));
     }
     flow.push_back(std::move(f));
     // The mean-field prediction, anchored at the output layer's measured |dW|: its slope is the
     // theory's, its height the measurement's.
     const auto& layers = runs[r].latest.layers;
-    if (!runs[r].theory.empty() && runs[r].theory.size() == layers.size() && !layers.empty() &&
+    if (view.layer_plot == LayerPlot::grad_w_norm && !runs[r].theory.empty() &&
+        runs[r].theory.size() == layers.size() && !layers.empty() &&
         std::isfinite(layers.back().grad_w_norm) && layers.back().grad_w_norm > 0) {
       Series t{kTheory, {}, {}};
       for (size_t l = 0; l < layers.size(); ++l) {
@@ -163,9 +202,31 @@ void draw_plots(float x, float y, float w, float h, const std::vector<RunData>& 
   }
   plot("loss over steps", size, loss, false);
   ImGui::SameLine();
-  plot("|dW| per layer; grey: mean-field theory", size, flow, true, mark);
+  const size_t hr = histogram_run(view);
+  if (view.layer_plot == LayerPlot::histograms) {
+    const std::string title =
+        "|dW| histogram per layer" + (runs.size() > 1 && hr < runs.size() && !runs[hr].label.empty()
+                                          ? ": " + runs[hr].label
+                                          : std::string());
+    stats::HistGrid grid;
+    if (hr < runs.size())
+      grid =
+          stats::hist_grid(runs[hr].histograms, heatmap_rows(size.y - 2.6f * ImGui::GetFontSize()));
+    heatmap_plot(title.c_str(), size, grid);
+  } else {
+    plot(layer_plot_title(view.layer_plot), size, flow, layer_plot_log(view.layer_plot), mark);
+  }
   ImGui::SameLine();
-  plot(hist_title.c_str(), size, hist, true);
+  if (view.selected_plot == SelectedPlot::histogram && view.selected &&
+      view.selected->tower < runs.size() && !runs[view.selected->tower].histograms.empty()) {
+    const RunData& run = runs[view.selected->tower];
+    const stats::LayerHistogram lh = stats::layer_histogram(run.histograms, view.selected->layer);
+    const std::string title = "layer " + std::to_string(view.selected->layer + 1) +
+                              ": |dW| histogram, step " + std::to_string(lh.step);
+    histogram_plot(title.c_str(), size, lh, kRunColours[view.selected->tower % 4]);
+  } else {
+    plot(hist_title.c_str(), size, hist, true);
+  }
   ImGui::End();
 }
 
@@ -189,6 +250,9 @@ void layer_figures(const std::vector<RunData>& runs, const std::optional<render:
   ImGui::Text("|W|         %.4e", double(s.weight_norm));
   ImGui::Text("update      %.4e of |W|", double(s.update_ratio));
   ImGui::Text("non-finite  %u", s.nonfinite);
+  ImGui::Text("act mean    %.4g", double(s.act_mean));
+  ImGui::Text("act std     %.4g", double(s.act_std));
+  ImGui::Text("saturated   %.1f%%", 100.0 * double(s.saturated));
 }
 
 }  // namespace gt::cli

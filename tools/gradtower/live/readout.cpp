@@ -39,6 +39,11 @@ void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs,
       r.history = nets[i]->history();
     else
       r.history.clear();
+    if (i == histogram_run(view) && (view.layer_plot == LayerPlot::histograms ||
+                                     (selected && view.selected_plot == SelectedPlot::histogram)))
+      r.histograms = nets[i]->histograms();
+    else
+      r.histograms.clear();
   }
   view.hover_neuron.reset();
   if (view.hover && view.hover->tower < nets.size() && nets[view.hover->tower]->steps_done() > 0) {
@@ -47,6 +52,10 @@ void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs,
     const std::vector<float> v = n.neuron_stats();
     view.hover_neuron = v[d.neuron_off + view.hover->neuron];
   }
+}
+
+size_t histogram_run(const LiveView& view) {
+  return view.selected ? view.selected->tower : 0;
 }
 
 std::vector<std::vector<uint32_t>> out_dims(const LiveSession& session) {

@@ -14,6 +14,9 @@ namespace gt::cli {
 // `runs` persists between frames; `rebuilt`: the networks are new, so the histories restart.
 void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs, bool rebuilt);
 
+// The run whose histograms the heatmap shows: the selected layer's, else the first.
+size_t histogram_run(const LiveView& view);
+
 // The neurons of every layer of every run, for picking.
 std::vector<std::vector<uint32_t>> out_dims(const LiveSession& session);
 

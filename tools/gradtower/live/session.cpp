@@ -83,6 +83,19 @@ void LiveSession::set_clip(double clip_norm, double clip_value) {
   }
 }
 
+void LiveSession::set_hist_range(int32_t lo, int32_t hi) {
+  edits_["train.hist_lo"] = std::to_string(lo);
+  edits_["train.hist_hi"] = std::to_string(hi);
+  runs_.base.train.hist_lo = lo;
+  runs_.base.train.hist_hi = hi;
+  for (gpu::Network* n : runs_.nets) {
+    net::TrainSpec t = n->scene().train;
+    t.hist_lo = lo;
+    t.hist_hi = hi;
+    n->set_train(t);
+  }
+}
+
 uint32_t LiveSession::train_frame(double budget_ms) {
   if (!playing || runs_.nets.empty()) return 0;
   if (steps_per_frame > 0) {

@@ -36,6 +36,8 @@ class LiveSession {
   // The learning rate and clipping without a rebuild (training goes on).
   void set_lr(double lr);
   void set_clip(double clip_norm, double clip_value);
+  // The |dW| histograms' decade range [lo, hi), lo < hi, from the next step on.
+  void set_hist_range(int32_t lo, int32_t hi);
 
   // Training. Each frame, while playing: `steps_per_frame` whole steps, or, when it is 0, pieces
   // of steps for about `budget_ms` (shared by the runs), so deep networks keep the window

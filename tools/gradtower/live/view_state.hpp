@@ -14,6 +14,12 @@
 
 namespace gt::cli {
 
+// What the middle plot draws against layer index: one of the per-layer figures, or every
+// layer's |dW| histogram as a layer x bin heatmap.
+enum class LayerPlot : int { grad_w_norm, update_ratio, act_mean, act_std, saturated, histograms };
+// What the right plot shows of the selected layer: its recent history, or its |dW| histogram.
+enum class SelectedPlot : int { history, histogram };
+
 struct LiveView {
   render::TowerSettings tower;  // metric, colour range, camera pose, slab spacing
   bool auto_range = true;
@@ -23,7 +29,9 @@ struct LiveView {
   std::optional<render::Pick> selected;
   std::optional<render::Pick> hover;
   std::optional<float> hover_neuron;  // the hovered neuron's mean |dL/dz|
-  uint32_t step_n = 10;               // "step N"
+  LayerPlot layer_plot = LayerPlot::grad_w_norm;
+  SelectedPlot selected_plot = SelectedPlot::history;
+  uint32_t step_n = 10;  // "step N"
   // The frame time aimed at while training by time: training gets what drawing leaves.
   float frame_ms = 50;
 };
@@ -35,6 +43,9 @@ struct RunData {
   std::vector<uint32_t> loss_steps;
   std::vector<float> losses;            // every step seen, from the ring of recent steps
   std::vector<gpu::StepStats> history;  // the ring, for the selected layer's plot
+  // |dW| histograms of the latest step (gpu::Network::histograms()), read only while a
+  // histogram view shows this run.
+  std::vector<uint32_t> histograms;
   // Mean-field prediction of log10(|dW_l| / |dW_N|) at initialisation (engine/theory).
   std::vector<double> theory;
 };
