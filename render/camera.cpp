@@ -68,4 +68,12 @@ Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, uint32_t to
   return out;
 }
 
+Pixel project(const Mat4& m, float x, float y, float z, uint32_t width, uint32_t height) {
+  const float* a = m.m;
+  const float cx = a[0] * x + a[4] * y + a[8] * z + a[12];
+  const float cy = a[1] * x + a[5] * y + a[9] * z + a[13];
+  const float cw = a[3] * x + a[7] * y + a[11] * z + a[15];
+  return {(cx / cw * 0.5f + 0.5f) * float(width), (cy / cw * 0.5f + 0.5f) * float(height)};
+}
+
 }  // namespace gt::render

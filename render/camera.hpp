@@ -43,4 +43,11 @@ Mat4 camera_matrix(CameraKind kind, uint32_t width, uint32_t height, uint32_t to
 // m * translate(dx, 0, 0): the camera of a tower moved along x.
 Mat4 with_offset(const Mat4& m, float dx);
 
+// Pixel position (x, y) of a world point through the camera, in a width x height image (Vulkan
+// clip space, y down).
+struct Pixel {
+  float x, y;
+};
+Pixel project(const Mat4& m, float x, float y, float z, uint32_t width, uint32_t height);
+
 }  // namespace gt::render

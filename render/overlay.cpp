@@ -35,13 +35,10 @@ const char* metric_name(uint32_t m) {
   }
 }
 
-// Pixel position of a world point through the camera (Vulkan clip space, y down).
-ImVec2 project(const Mat4& m, float x, float y, float z, uint32_t w, uint32_t h) {
-  const float* a = m.m;
-  const float cx = a[0] * x + a[4] * y + a[8] * z + a[12];
-  const float cy = a[1] * x + a[5] * y + a[9] * z + a[13];
-  const float cw = a[3] * x + a[7] * y + a[11] * z + a[15];
-  return {(cx / cw * 0.5f + 0.5f) * float(w), (cy / cw * 0.5f + 0.5f) * float(h)};
+// render::project (camera.hpp) as an ImGui point.
+ImVec2 screen_point(const Mat4& m, float x, float y, float z, uint32_t w, uint32_t h) {
+  const Pixel p = render::project(m, x, y, z, w, h);
+  return {p.x, p.y};
 }
 
 // A round step (1, 2 or 5 times a power of ten) giving at most `most` ticks over `n` layers.
@@ -139,8 +136,8 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
       continue;
     }
     // Under the tower: its label, loss, and |dW| ratio, centred on its base.
-    const ImVec2 base = project(with_offset(camera, tower_offset(r, towers)), 0, 0, kTowerHalfDepth,
-                                width_, height_);
+    const ImVec2 base = screen_point(with_offset(camera, tower_offset(r, towers)), 0, 0,
+                                     kTowerHalfDepth, width_, height_);
     char loss_line[64], ratio_line[64];
     std::snprintf(loss_line, sizeof loss_line, "loss %.4g", double(run.loss));
     std::snprintf(ratio_line, sizeof ratio_line, "|dW| max/min %s", ratio.c_str());
@@ -204,8 +201,8 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     for (auto it = ticks.begin(); it != ticks.end(); ++it) {
       const float y = (float(*it) - 0.5f) / float(n) * kTowerHeight;
       // Right of both right-hand corners, so labels never cover a slab's side face.
-      const ImVec2 front = project(m, kTowerHalfWidth, y, kTowerHalfDepth, width_, height_);
-      const ImVec2 back = project(m, kTowerHalfWidth, y, -kTowerHalfDepth, width_, height_);
+      const ImVec2 front = screen_point(m, kTowerHalfWidth, y, kTowerHalfDepth, width_, height_);
+      const ImVec2 back = screen_point(m, kTowerHalfWidth, y, -kTowerHalfDepth, width_, height_);
       const ImVec2 p{std::max(front.x, back.x) + small_ * 0.2f,
                      front.x > back.x ? front.y : back.y};
       if (std::abs(p.y - last_y) < small_ * 1.1f && *it != n) continue;  // keep labels apart

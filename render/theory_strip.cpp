@@ -12,12 +12,10 @@
 namespace gt::render {
 namespace {
 
-ImVec2 project(const Mat4& m, float x, float y, float z, uint32_t w, uint32_t h) {
-  const float* a = m.m;
-  const float cx = a[0] * x + a[4] * y + a[8] * z + a[12];
-  const float cy = a[1] * x + a[5] * y + a[9] * z + a[13];
-  const float cw = a[3] * x + a[7] * y + a[11] * z + a[15];
-  return {(cx / cw * 0.5f + 0.5f) * float(w), (cy / cw * 0.5f + 0.5f) * float(h)};
+// render::project (camera.hpp) as an ImGui point.
+ImVec2 screen_point(const Mat4& m, float x, float y, float z, uint32_t w, uint32_t h) {
+  const Pixel p = render::project(m, x, y, z, w, h);
+  return {p.x, p.y};
 }
 
 // The strip's place: left of the tower's front-left edge, in the front plane.
@@ -60,12 +58,13 @@ void draw_theory_strip(ImDrawList& dl, const Mat4& camera, const std::vector<flo
     const float t = std::clamp((log10_values[l] - log_lo) / span, 0.0f, 1.0f);
     const auto b = to_bytes(viridis(t));
     const float y0 = float(l) * pitch, y1 = y0 + pitch;
-    dl.AddQuadFilled(project(camera, x0, y0, z, width, height),
-                     project(camera, x1, y0, z, width, height),
-                     project(camera, x1, y1, z, width, height),
-                     project(camera, x0, y1, z, width, height), IM_COL32(b[0], b[1], b[2], 255));
+    dl.AddQuadFilled(screen_point(camera, x0, y0, z, width, height),
+                     screen_point(camera, x1, y0, z, width, height),
+                     screen_point(camera, x1, y1, z, width, height),
+                     screen_point(camera, x0, y1, z, width, height),
+                     IM_COL32(b[0], b[1], b[2], 255));
   }
-  const ImVec2 top = project(camera, 0.5f * (x0 + x1), kTowerHeight, z, width, height);
+  const ImVec2 top = screen_point(camera, 0.5f * (x0 + x1), kTowerHeight, z, width, height);
   const char* label = "theory";
   const ImVec2 size = font->CalcTextSizeA(font_size, 1e9f, 0, label);
   const float y = top.y - font_size * 1.3f;
