@@ -3,7 +3,6 @@
 // built binary (GT_CLI), with the validation layer on (GT_VALIDATION=1 from the environment of
 // the suite, or --validation here).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli_run.hpp"
 #include "io/checkpoint.hpp"
 #include "io/safetensors.hpp"
 #include "net/reference.hpp"
@@ -24,21 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using test::CliRun;
 
 CliRun run(const std::string& args) {
-  const std::string cmd = std::string(GT_CLI) + " " + args + " 2>&1";
-  CliRun r;
-  std::FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p))
-    r.output.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test::run_cli(args);
 }
 
 class Cli : public ::testing::Test {

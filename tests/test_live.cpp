@@ -2,7 +2,6 @@
 // xvfb-run): the screenshot is the frame as shown, panels included, and its tower region is
 // exactly what the offline renderer draws for the same scene, steps and size.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,8 @@
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb/stb_image.h>
 
+#include "cli_run.hpp"
+
 namespace gt {
 namespace {
 
@@ -24,21 +25,11 @@ namespace fs = std::filesystem;
 
 const std::string kScene = std::string(GT_SOURCE_DIR) + "/scenes/default.toml";
 
-struct CliRun {
-  int code = -1;
-  std::string output;
-};
+using test::CliRun;
 
+// Every live run with the validation layer on.
 CliRun run(const std::string& args) {
-  const std::string cmd = std::string(GT_CLI) + " " + args + " --validation 2>&1";
-  CliRun r;
-  std::FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p))
-    r.output.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test::run_cli(args + " --validation");
 }
 
 struct Image {
