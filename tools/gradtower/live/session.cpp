@@ -60,40 +60,37 @@ bool LiveSession::rebuild() {
   return edit({});
 }
 
-void LiveSession::set_lr(double lr) {
-  edits_["train.lr"] = std::to_string(lr);
-  runs_.base.train.lr = lr;
+void LiveSession::change_train(const std::map<std::string, std::string>& keys,
+                               const std::function<void(net::TrainSpec&)>& change) {
+  for (const auto& [k, v] : keys)
+    edits_[k] = v;
+  change(runs_.base.train);
   for (gpu::Network* n : runs_.nets) {
     net::TrainSpec t = n->scene().train;
-    t.lr = lr;
+    change(t);
     n->set_train(t);
   }
+}
+
+void LiveSession::set_lr(double lr) {
+  change_train({{"train.lr", std::to_string(lr)}}, [&](net::TrainSpec& t) { t.lr = lr; });
 }
 
 void LiveSession::set_clip(double clip_norm, double clip_value) {
-  edits_["train.clip_norm"] = std::to_string(clip_norm);
-  edits_["train.clip_value"] = std::to_string(clip_value);
-  runs_.base.train.clip_norm = clip_norm;
-  runs_.base.train.clip_value = clip_value;
-  for (gpu::Network* n : runs_.nets) {
-    net::TrainSpec t = n->scene().train;
-    t.clip_norm = clip_norm;
-    t.clip_value = clip_value;
-    n->set_train(t);
-  }
+  change_train({{"train.clip_norm", std::to_string(clip_norm)},
+                {"train.clip_value", std::to_string(clip_value)}},
+               [&](net::TrainSpec& t) {
+                 t.clip_norm = clip_norm;
+                 t.clip_value = clip_value;
+               });
 }
 
 void LiveSession::set_hist_range(int32_t lo, int32_t hi) {
-  edits_["train.hist_lo"] = std::to_string(lo);
-  edits_["train.hist_hi"] = std::to_string(hi);
-  runs_.base.train.hist_lo = lo;
-  runs_.base.train.hist_hi = hi;
-  for (gpu::Network* n : runs_.nets) {
-    net::TrainSpec t = n->scene().train;
-    t.hist_lo = lo;
-    t.hist_hi = hi;
-    n->set_train(t);
-  }
+  change_train({{"train.hist_lo", std::to_string(lo)}, {"train.hist_hi", std::to_string(hi)}},
+               [&](net::TrainSpec& t) {
+                 t.hist_lo = lo;
+                 t.hist_hi = hi;
+               });
 }
 
 uint32_t LiveSession::train_frame(double budget_ms) {

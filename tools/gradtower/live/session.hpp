@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ class LiveSession {
   uint32_t steps_done() const;
 
  private:
+  // Training settings that apply without a rebuild: `keys` join the edits, `change` applies to
+  // the base scene and to every network's.
+  void change_train(const std::map<std::string, std::string>& keys,
+                    const std::function<void(net::TrainSpec&)>& change);
   std::vector<std::string> all_overrides(const std::map<std::string, std::string>& edits) const;
 
   vk::Context& ctx_;
