@@ -94,6 +94,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
            b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
            b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
            b.buffer(GT_BIND_PARTIALS, partials_);  // activation statistics
+           b.buffer(GT_BIND_SKIP, skip_);          // residual blocks' input
            vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
                         div_up(plan_.batch_pad, GT_WG_TILE));
            // Layer l+1 (or the loss) reads the activations layer l just wrote.
@@ -127,6 +128,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                .buffer(GT_BIND_DELTA, delta_);
            // Per-neuron figures go to the pending buffer; the step's end publishes them.
            b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_pending_);
+           b.buffer(GT_BIND_SKIP, skip_);  // dL/dX carried from a residual block's end to its start
            vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0},
                         d.dw_tiles + d.dx_tiles + d.col_groups);
            // Layer l-1 reads the delta written here; the update reads the gradients.

@@ -1,0 +1,224 @@
+// Residual connections and layer / batch normalization on the GPU against the double-precision
+// CPU reference (itself checked against finite differences in test_reference_blocks.cpp): the
+// loss, every gradient (W, b, gamma, beta), the per-layer statistics and a few optimizer steps,
+// for both GEMM variants, on shapes that are not multiples of the tiles.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <tuple>
+
+#include "gpu/network.hpp"
+#include "gpu_fixture.hpp"
+#include "net/init.hpp"
+#include "net/reference.hpp"
+
+namespace gt {
+namespace {
+
+using test::close;
+
+struct Blocks {
+  bool residual = false;
+  uint32_t every = 1;
+  net::Norm norm = net::Norm::none;
+  net::Activation act = net::Activation::tanh;
+  std::string name() const {
+    return std::string(residual ? "residual" + std::to_string(every) : "plain") + "_" +
+           std::string(net::to_string(norm)) + "_" + std::string(net::to_string(act));
+  }
+};
+
+net::Scene block_scene(const Blocks& b) {
+  net::Scene s;
+  s.title = "blocks";
+  s.network.input = 5;
+  s.network.depth = 5;
+  s.network.width = 7;  // not a multiple of 4
+  s.network.output = 3;
+  s.network.activation = b.act;
+  s.network.sigma_w = 1.3;
+  s.network.sigma_b = 0.3;
+  s.network.seed = 17;
+  s.network.residual = b.residual;
+  s.network.residual_every = b.every;
+  s.network.norm = b.norm;
+  s.data.kind = net::DataKind::teacher;
+  s.data.batch = 6;  // not a multiple of 4
+  s.data.seed = 5;
+  s.train.loss = net::Loss::mse;
+  s.train.optimizer = net::Optimizer::sgd;
+  s.train.lr = 0.05;
+  return s;
+}
+
+net::ref::Batch ref_batch(const gpu::Batch& b) {
+  net::ref::Batch r;
+  r.size = b.size;
+  r.input = test::to_double(b.input);
+  r.target = test::to_double(b.target);
+  return r;
+}
+
+// Mean and population standard deviation of a layer's activation outputs act(Y) (what the
+// statistics describe: before a residual skip is added).
+std::pair<double, double> mean_std(const std::vector<double>& a) {
+  double m = 0, v = 0;
+  for (double x : a)
+    m += x;
+  m /= double(a.size());
+  for (double x : a)
+    v += (x - m) * (x - m);
+  return {m, std::sqrt(v / double(a.size()))};
+}
+
+class BlockStep : public test::GpuTest,
+                  public ::testing::WithParamInterface<std::tuple<Blocks, gpu::Kernels>> {};
+
+TEST_P(BlockStep, GradientsAndStatisticsMatchTheReference) {
+  const auto [blocks, kernels] = GetParam();
+  const net::Scene scene = block_scene(blocks);
+  gpu::NetworkOptions options;
+  options.kernels = kernels;
+  gpu::Network gnet(test::context(), scene, options);
+  const net::Params before = gnet.params();
+  gnet.train(1);
+  const net::ref::Net ref_net = net::ref::Net::from(scene.network, before);
+  const net::ref::Batch batch = ref_batch(gnet.batch());
+  const net::ref::Gradients ref = net::ref::backward(ref_net, batch, scene.train.loss);
+  const net::ref::Forward f = net::ref::forward(ref_net, batch);
+  EXPECT_NEAR(gnet.loss(), ref.loss, 1e-5 * std::max(1.0, std::abs(ref.loss)));
+  const net::Params grads = gnet.grads();
+  for (size_t l = 0; l < grads.size(); ++l) {
+    SCOPED_TRACE("layer " + std::to_string(l));
+    EXPECT_TRUE(close(grads[l].w, ref.dw[l], 5e-5));
+    EXPECT_TRUE(close(grads[l].b, ref.db[l], 5e-5));
+    EXPECT_TRUE(close(grads[l].gamma, ref.dgamma[l], 5e-5));
+    EXPECT_TRUE(close(grads[l].beta, ref.dbeta[l], 5e-5));
+    EXPECT_EQ(grads[l].gamma.empty(), !scene.network.normalized(uint32_t(l)));
+  }
+  for (uint32_t a = 1; a <= scene.network.depth; ++a)
+    EXPECT_TRUE(close(gnet.activations(a), f.x[a], 2e-5)) << "X_" << a;
+
+  net::ref::Net after = ref_net;
+  net::ref::OptimizerState state;
+  const std::vector<double> upd = net::ref::update(after, ref, state, scene.train);
+  const std::vector<net::ref::LayerStats> want = net::ref::statistics(ref_net, ref, upd);
+  const gpu::StepStats st = gnet.latest_stats();
+  const std::vector<float> neurons = gnet.neuron_stats();
+  size_t neuron = 0;
+  for (size_t l = 0; l < st.layers.size(); ++l) {
+    SCOPED_TRACE("stats of layer " + std::to_string(l));
+    const shared::LayerStats& g = st.layers[l];
+    const net::ref::LayerStats& r = want[l];
+    EXPECT_NEAR(g.grad_w_norm, r.grad_w_norm, 5e-5 * r.grad_w_norm + 1e-12);
+    EXPECT_NEAR(g.grad_b_norm, r.grad_b_norm, 5e-5 * r.grad_b_norm + 1e-12);
+    EXPECT_NEAR(g.delta_rms, r.delta_rms, 5e-5 * r.delta_rms + 1e-12);
+    EXPECT_NEAR(g.weight_norm, r.weight_norm, 1e-5 * r.weight_norm);
+    EXPECT_NEAR(g.update_ratio, r.update_ratio, 1e-4 * r.update_ratio + 1e-12);
+    const auto [mean, sd] = mean_std(f.a[l]);
+    EXPECT_NEAR(g.act_mean, mean, 2e-5 * (1 + sd));
+    EXPECT_NEAR(g.act_std, sd, 2e-5 * sd + 1e-7);
+    for (double v : r.neuron_mean_abs_delta) {
+      EXPECT_NEAR(neurons[neuron], v, 5e-5 * std::abs(v) + 1e-9) << "neuron " << neuron;
+      ++neuron;
+    }
+  }
+  EXPECT_GT(want[0].grad_w_norm, 1e-4) << "the comparison is not vacuous";
+}
+
+std::vector<Blocks> step_cases() {
+  std::vector<Blocks> out;
+  for (net::Activation act :
+       {net::Activation::tanh, net::Activation::gelu, net::Activation::relu}) {
+    out.push_back({true, 1, net::Norm::none, act});
+    out.push_back({true, 3, net::Norm::none, act});  // blocks 2..4 and the partial 5
+  }
+  out.push_back({true, 2, net::Norm::none, net::Activation::sigmoid});
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Residual, BlockStep,
+                         ::testing::Combine(::testing::ValuesIn(step_cases()),
+                                            ::testing::Values(gpu::Kernels::texel,
+                                                              gpu::Kernels::shared)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param).name() + "_" +
+                                  gpu::to_string(std::get<1>(p.param));
+                         });
+
+// Several optimizer steps: the reference trains alongside on the GPU's own batches.
+class BlockTraining
+    : public test::GpuTest,
+      public ::testing::WithParamInterface<std::tuple<Blocks, net::Optimizer, bool>> {};
+
+TEST_P(BlockTraining, StepsMatchTheReference) {
+  const auto [blocks, opt, clip] = GetParam();
+  net::Scene scene = block_scene(blocks);
+  scene.train.optimizer = opt;
+  scene.train.lr = opt == net::Optimizer::adam ? 0.01 : 0.05;
+  if (clip) scene.train.clip_norm = 0.05;  // below the gradients' norm: every step is clipped
+  gpu::Network gnet(test::context(), scene);
+  net::ref::Net ref = net::ref::Net::from(scene.network, gnet.params());
+  net::ref::OptimizerState state;
+  for (uint32_t s = 0; s < 3; ++s) {
+    SCOPED_TRACE("step " + std::to_string(s));
+    gnet.train(1);
+    const net::ref::Gradients g =
+        net::ref::backward(ref, ref_batch(gnet.batch()), scene.train.loss);
+    EXPECT_NEAR(gnet.loss(), g.loss, 2e-5 * std::max(1.0, g.loss));
+    net::ref::update(ref, g, state, scene.train);
+    const double atol = opt == net::Optimizer::adam ? 4e-6 * scene.train.lr * (s + 1) : 1e-12;
+    const net::Params p = gnet.params();
+    for (size_t l = 0; l < p.size(); ++l) {
+      EXPECT_TRUE(close(p[l].w, ref.layers[l].w, 2e-5, atol)) << "W of layer " << l;
+      EXPECT_TRUE(close(p[l].b, ref.layers[l].b, 2e-5, atol)) << "b of layer " << l;
+      EXPECT_TRUE(close(p[l].gamma, ref.layers[l].gamma, 2e-5, atol)) << "gamma of layer " << l;
+      EXPECT_TRUE(close(p[l].beta, ref.layers[l].beta, 2e-5, atol)) << "beta of layer " << l;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Residual, BlockTraining,
+    ::testing::Combine(::testing::Values(Blocks{true, 2, net::Norm::none, net::Activation::tanh}),
+                       ::testing::Values(net::Optimizer::sgd, net::Optimizer::momentum,
+                                         net::Optimizer::adam),
+                       ::testing::Bool()),
+    [](const auto& p) {
+      return std::get<0>(p.param).name() + "_" + std::string(net::to_string(std::get<1>(p.param))) +
+             (std::get<2>(p.param) ? "_clip_norm" : "");
+    });
+
+// The ratio of the first layer's |dW| to the output layer's, after a few steps.
+double first_to_last(const gpu::StepStats& st) {
+  return double(st.layers.front().grad_w_norm) / double(st.layers.back().grad_w_norm);
+}
+
+using DeepBlocks = test::GpuTest;
+
+TEST_F(DeepBlocks, ThousandResidualLayersKeepTheGradientThatPlainOnesLose) {
+  net::Scene s = block_scene({true, 1, net::Norm::none, net::Activation::tanh});
+  s.network.depth = 1000;
+  s.network.width = 64;
+  s.network.sigma_w = 0.8;  // ordered phase: chi_1 = 0.64 per layer without the skips
+  s.network.sigma_b = 0.0;
+  s.data.batch = 16;
+  s.train.lr = 1e-3;
+  gpu::Network residual(test::context(), s);
+  residual.train(3);
+  const gpu::StepStats r = residual.latest_stats();
+  s.network.residual = false;
+  gpu::Network plain(test::context(), s);
+  plain.train(3);
+  const gpu::StepStats p = plain.latest_stats();
+  for (const shared::LayerStats& l : r.layers)
+    ASSERT_TRUE(std::isfinite(l.grad_w_norm));
+  EXPECT_TRUE(std::isfinite(residual.loss()));
+  EXPECT_GT(first_to_last(r), 1e-3) << "the skips carry the gradient down 1,000 layers";
+  EXPECT_LT(first_to_last(p), 1e-30) << "0.64^1000: vanished";
+  EXPECT_GT(r.layers.front().grad_w_norm, 1e25 * p.layers.front().grad_w_norm);
+}
+
+}  // namespace
+}  // namespace gt
