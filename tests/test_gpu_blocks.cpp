@@ -12,6 +12,7 @@
 #include "gpu_fixture.hpp"
 #include "net/init.hpp"
 #include "net/reference.hpp"
+#include "render/theory_strip.hpp"
 
 namespace gt {
 namespace {
@@ -281,6 +282,24 @@ TEST_F(DeepBlocks, BatchNormKeepsADeepTanhNetworkFlowing) {
   EXPECT_LT(first_to_last(n), 1e4) << "and does not explode at this depth";
   EXPECT_LT(first_to_last(p), 1e-20) << "without it: vanished";
   EXPECT_GT(first_to_last(n), 1e18 * first_to_last(p));
+}
+
+// The theory strip and plot line claim no mean-field prediction for residual or normalized
+// networks (the theory does not cover them).
+TEST(BlocksTheory, NoPredictionDrawnForResidualOrNorm) {
+  net::NetworkSpec spec = block_scene({}).network;
+  std::vector<shared::LayerStats> measured(spec.num_layers());
+  for (shared::LayerStats& l : measured) {
+    l.grad_w_norm = 0.1f;
+    l.delta_rms = 0.1f;
+  }
+  EXPECT_EQ(render::theory_log10(spec, measured, render::GT_METRIC_GRAD_W_NORM).size(),
+            measured.size());
+  spec.residual = true;
+  EXPECT_TRUE(render::theory_log10(spec, measured, render::GT_METRIC_GRAD_W_NORM).empty());
+  spec.residual = false;
+  spec.norm = net::Norm::layer;
+  EXPECT_TRUE(render::theory_log10(spec, measured, render::GT_METRIC_GRAD_W_NORM).empty());
 }
 
 }  // namespace
