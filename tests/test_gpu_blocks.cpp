@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <tuple>
 
@@ -230,6 +231,121 @@ INSTANTIATE_TEST_SUITE_P(
       return std::get<0>(p.param).name() + "_" + std::string(net::to_string(std::get<1>(p.param))) +
              (std::get<2>(p.param) ? "_clip_norm" : "");
     });
+
+template <typename T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+// Everything a run leaves: parameters (gamma, beta too), gradients, statistics.
+void expect_same_run(gpu::Network& a, gpu::Network& b) {
+  const net::Params pa = a.params(), pb = b.params(), ga = a.grads(), gb = b.grads();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t l = 0; l < pa.size(); ++l) {
+    SCOPED_TRACE("layer " + std::to_string(l));
+    EXPECT_TRUE(same_bits(pa[l].w, pb[l].w));
+    EXPECT_TRUE(same_bits(pa[l].b, pb[l].b));
+    EXPECT_TRUE(same_bits(pa[l].gamma, pb[l].gamma));
+    EXPECT_TRUE(same_bits(pa[l].beta, pb[l].beta));
+    EXPECT_TRUE(same_bits(ga[l].w, gb[l].w));
+    EXPECT_TRUE(same_bits(ga[l].gamma, gb[l].gamma));
+  }
+  const gpu::StepStats sa = a.latest_stats(), sb = b.latest_stats();
+  EXPECT_EQ(sa.step, sb.step);
+  EXPECT_TRUE(same_bits(sa.layers, sb.layers));
+  EXPECT_TRUE(same_bits(a.neuron_stats(), b.neuron_stats()));
+}
+
+class BlockLayout : public test::GpuTest, public ::testing::WithParamInterface<net::Norm> {};
+
+// The live view's pieces (the norm dispatches are operations of their own) and buffers split
+// into small segments change nothing: bit-identical to whole steps in one segment.
+TEST_P(BlockLayout, PiecesAndSegmentsAreBitIdentical) {
+  net::Scene s = block_scene({true, 2, GetParam(), net::Activation::tanh});
+  s.network.depth = 12;
+  s.network.width = 24;
+  s.data.batch = 10;
+  s.train.optimizer = net::Optimizer::adam;
+  s.train.lr = 0.01;
+  s.train.clip_norm = 0.5;
+  gpu::NetworkOptions small;
+  small.max_segment_bytes = 4096;
+  small.ring_len = 4;
+  gpu::NetworkOptions big;
+  big.ring_len = 4;
+  gpu::Network whole(test::context(), s, big);
+  gpu::Network cut(test::context(), s, big);
+  gpu::Network seg(test::context(), s, small);
+  EXPECT_GE(seg.plan().params.segment_floats.size(), 3u);
+  EXPECT_GE(seg.plan().nhat.segment_floats.size(), GetParam() == net::Norm::none ? 0u : 2u);
+  whole.train(3);
+  seg.train(3);
+  uint32_t calls = 0, steps = 0;
+  while (steps < 3) {
+    steps += cut.train_pieces(0.0);
+    ++calls;
+  }
+  EXPECT_GT(calls, 3u * 8u);
+  {
+    SCOPED_TRACE("pieces");
+    expect_same_run(whole, cut);
+  }
+  {
+    SCOPED_TRACE("segments");
+    expect_same_run(whole, seg);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Norms, BlockLayout,
+                         ::testing::Values(net::Norm::none, net::Norm::batch, net::Norm::layer),
+                         [](const auto& p) { return std::string(net::to_string(p.param)); });
+
+// The plan: gamma and beta in the parameter block, the skip and norm buffers in the memory
+// total, and the delta halves alternating so that no pass reads the half it writes.
+TEST(BlockPlan, LayoutAndMemory) {
+  net::Scene s = block_scene({true, 2, net::Norm::layer, net::Activation::tanh});
+  gpu::DeviceLimits limits;
+  limits.max_segment_bytes = 1ull << 30;
+  limits.device_memory_bytes = 1ull << 40;
+  const gpu::Plan p = gpu::make_plan(s.network, s.data, s.train, limits);
+  s.network.norm = net::Norm::none;
+  s.network.residual = false;
+  const gpu::Plan plain = gpu::make_plan(s.network, s.data, s.train, limits);
+  const uint64_t ld = 8, pad = 8;  // width 7 and batch 6, padded to 4
+  EXPECT_EQ(p.skip_floats, pad * ld);
+  EXPECT_EQ(p.norm_layers, 5u);
+  EXPECT_EQ(p.norm_stat_floats, 5 * pad);  // rstd per sample for layer norm
+  uint64_t extra_params = 0;
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    const shared::LayerDesc& d = p.layers[l];
+    const bool norm = l + 1 < p.num_layers;
+    EXPECT_EQ(d.param_floats, d.ld_out * d.ld_in + d.ld_out * (norm ? 3u : 1u));
+    if (norm) {
+      EXPECT_EQ(d.g_off, d.b_off + d.ld_out);
+      EXPECT_EQ(d.be_off, d.g_off + d.ld_out);
+      EXPECT_NE(d.dy_off, d.d_off);
+      extra_params += 2 * d.ld_out;
+    }
+    EXPECT_NE(d.d_off, d.d_prev_off);
+    if (l > 0) {  // where layer l writes is where layer l - 1 (or its norm) reads
+      const shared::LayerDesc& prev = p.layers[l - 1];
+      EXPECT_EQ(d.d_prev_off, prev.flags & shared::GT_FLAG_NORM_LAYER ? prev.dy_off : prev.d_off);
+    }
+  }
+  // depth 5, k = 2: X_1 starts, layers 3 and 5 (index 2, 4) end blocks, layer 3 starts the next.
+  EXPECT_EQ(p.layers[0].flags & 3u, shared::GT_FLAG_SKIP_WRITE);
+  EXPECT_EQ(p.layers[1].flags & 3u, 0u);
+  EXPECT_EQ(p.layers[2].flags & 3u, shared::GT_FLAG_SKIP_WRITE | shared::GT_FLAG_SKIP_ADD);
+  EXPECT_EQ(p.layers[4].flags & 3u, shared::GT_FLAG_SKIP_ADD);
+  EXPECT_EQ(p.layers[5].flags & 3u, 0u);
+  uint64_t acts = 0;
+  for (uint64_t f : p.acts.segment_floats)
+    acts += f;
+  const uint64_t moments = 0;  // sgd
+  EXPECT_EQ(p.total_bytes() - plain.total_bytes(),
+            4 * ((2 + moments) * extra_params + acts + p.skip_floats + p.norm_stat_floats +
+                 4 * (p.partial_vec4s - plain.partial_vec4s)));
+}
 
 // The ratio of the first layer's |dW| to the output layer's, after a few steps.
 double first_to_last(const gpu::StepStats& st) {
