@@ -201,6 +201,21 @@ TEST_P(BlockTraining, StepsMatchTheReference) {
     const net::ref::Gradients g =
         net::ref::backward(ref, ref_batch(gnet.batch()), scene.train.loss);
     EXPECT_NEAR(gnet.loss(), g.loss, 2e-5 * std::max(1.0, g.loss));
+    if (clip) {  // the clipping is active, and gamma and beta weigh in its norm
+      double all = 0, norm_params = 0;
+      for (const auto* set : {&g.dw, &g.db, &g.dgamma, &g.dbeta})
+        for (const std::vector<double>& v : *set)
+          for (double x : v)
+            all += x * x;
+      for (const auto* set : {&g.dgamma, &g.dbeta})
+        for (const std::vector<double>& v : *set)
+          for (double x : v)
+            norm_params += x * x;
+      EXPECT_GT(std::sqrt(all), 2 * scene.train.clip_norm);
+      if (blocks.norm != net::Norm::none) {
+        EXPECT_GT(norm_params, 1e-3 * all);
+      }
+    }
     net::ref::update(ref, g, state, scene.train);
     const double atol = opt == net::Optimizer::adam ? 4e-6 * scene.train.lr * (s + 1) : 1e-12;
     const net::Params p = gnet.params();
