@@ -2,6 +2,8 @@
 // dispatch, told apart by workgroup:
 //   dW tiles:   dW[n][k] = sum_b D[b][n] X[b][k]            (+ per-tile statistics of dW)
 //   dX tiles:   D_prev[b][k] = (sum_n D[b][n] W[n][k]) * act'(Z_prev[b][k])   (not for layer 0)
+//               in a residual network G = sum_n D W + carry where X_prev starts a block, and
+//               carry = G where X_prev ends one, before the act' (flags_prev)
 //   columns:    db[n] = sum_b D[b][n]; mean_b |D[b][n]| per neuron; sums for delta_rms, |db|
 // All read D (this layer's dL/dZ) and write disjoint places, so they need no ordering between
 // them. Partial reductions go to PARTIALS in a fixed order; finalize.comp combines them.
@@ -11,6 +13,7 @@ layout(set = 0, binding = GT_BIND_GRADS, std430) writeonly buffer GradBuf { vec4
 layout(set = 0, binding = GT_BIND_Z_IN, std430) readonly buffer ZIn { vec4 z_in[]; };
 layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf { vec4 partials[]; };
 layout(set = 0, binding = GT_BIND_NEURON_STATS, std430) writeonly buffer NeuronBuf { float neuron[]; };
+layout(set = 0, binding = GT_BIND_SKIP, std430) buffer CarryBuf { vec4 carry[]; };
 
 shared vec4 red[GT_WG_SIZE];
 
@@ -75,7 +78,14 @@ void dx_tile(LayerDesc L, uint tile) {
   for (uint i = 0u; i < 4u; ++i) {
     uint b = b0 + i;
     vec4 z = z_in[(L.x_in_off + b * L.ld_in + k0) / 4u];
-    vec4 d = acc[i] * act_grad4(L.act_prev, z);
+    // G = dL/dX_prev. The carry buffer has the hidden layers' shape, as X_prev here.
+    vec4 gx = acc[i];
+    uint ci = (b * L.ld_in + k0) / 4u;
+    if ((L.flags_prev & GT_FLAG_SKIP_WRITE) != 0u) gx += carry[ci];
+    for (uint c = 0u; c < 4u; ++c)
+      if (b >= g.batch || !col_ok[c]) gx[c] = 0.0;
+    if ((L.flags_prev & GT_FLAG_SKIP_ADD) != 0u) carry[ci] = gx;
+    vec4 d = gx * act_grad4(L.act_prev, z);
     for (uint c = 0u; c < 4u; ++c)
       if (b >= g.batch || !col_ok[c]) d[c] = 0.0;
     delta[(L.d_prev_off + b * L.ld_in + k0) / 4u] = d;

@@ -1,13 +1,17 @@
 // Forward pass of one layer, GEMM + bias + activation fused (included after a gemm_*.glsl):
 //   Z[b][n] = sum_k X[b][k] W[n][k] + bias[n],  X_out = act(Z)
-// Padding is written as zero. Each workgroup also leaves the statistics of the X_out entries it
-// wrote (padding excluded) in PARTIALS; finalize.comp combines them into act_mean, act_std and
-// the saturated fraction.
+// Residual blocks (LayerDesc::flags): at a block's end X_out = skip + act(Z); at a block's start
+// skip = X_out (the same element, read then written by one invocation). A normalized layer
+// writes Z only; norm_forward.comp makes X_out from it.
+// Padding is written as zero. Each workgroup also leaves the statistics of act(Z) over the
+// entries it wrote (padding excluded, before any skip is added) in PARTIALS; finalize.comp
+// combines them into act_mean, act_std and the saturated fraction.
 #include "act_stats.glsl"
 
 layout(set = 0, binding = GT_BIND_X_OUT, std430) writeonly buffer XOut { vec4 x_out[]; };
 layout(set = 0, binding = GT_BIND_Z_OUT, std430) writeonly buffer ZOut { vec4 z_out[]; };
 layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf { vec4 partials[]; };
+layout(set = 0, binding = GT_BIND_SKIP, std430) buffer SkipBuf { vec4 skip[]; };
 
 shared vec4 act_red[GT_WG_SIZE];
 
@@ -19,6 +23,7 @@ void main() {
   uint b0 = m_w + tile_ly() * GT_TILE, n0 = n_w + tile_lx() * GT_TILE;
   vec4 st = vec4(0.0);  // this invocation's (count, mean, M2, saturated), see act_stats.glsl
   // No early return: every invocation takes part in the reduction below.
+  bool norm = (L.flags & (GT_FLAG_NORM_BATCH | GT_FLAG_NORM_LAYER)) != 0u;
   if (n0 < L.ld_out && b0 < g.batch_pad) {
     vec4 bias = layer_bias(L, n0);
     // Padding neurons and padding samples stay exactly zero (never act(bias)), so they cannot
@@ -45,8 +50,14 @@ void main() {
         }
       }
       z_out[ob + i * ov] = z;
-      x_out[ob + i * ov] = x;
       xs[i] = x;
+      if (!norm) {
+        // The skip buffer has the hidden layers' shape: the same index as X_out's within it.
+        uint si = (b0 + i) * ov + n0 / 4u;
+        if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) x += skip[si];
+        if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[si] = x;
+        x_out[ob + i * ov] = x;
+      }
       oks[i] = bvec4(row_ok && col_ok.x, row_ok && col_ok.y, row_ok && col_ok.z, row_ok && col_ok.w);
     }
     if (count > 0u) {
@@ -74,5 +85,5 @@ void main() {
     for (uint i = 1u; i < GT_WG_SIZE; ++i) act_red[0] = act_merge(act_red[0], act_red[i]);
   }
   uint group = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-  if (tid == 0u && group < L.act_groups) partials[L.act_partial_off + group] = act_red[0];
+  if (tid == 0u && group < L.act_groups && !norm) partials[L.act_partial_off + group] = act_red[0];
 }

@@ -1,6 +1,6 @@
 #version 450
-// The global norm of all gradients of the step (every layer's dW and db), from the partial sums
-// backward.comp left, and the factor clip_norm applies to every gradient before the update:
+// The global norm of all gradients of the step (every layer's dW and db, and dgamma and dbeta
+// of normalized layers), from the partial sums backward.comp and norm_backward.comp left, and the factor clip_norm applies to every gradient before the update:
 // clip_norm / (norm + 1e-6) when the norm exceeds clip_norm (as torch.nn.utils.clip_grad_norm_;
 // a non-finite norm gives a non-finite factor, so the update shows it), else 1. One workgroup,
 // a fixed order of merges: bit-reproducible.
@@ -29,6 +29,13 @@ void main() {
       nonfinite += floatBitsToUint(p.w);
     }
     for (uint i = 0u; i < L.col_groups; ++i) ssq = ssq_merge(ssq, partials[L.col_partial_off + i].zw);
+    // A normalized layer's dgamma and dbeta (norm_backward.comp), per 64 neurons.
+    if ((L.flags & (GT_FLAG_NORM_BATCH | GT_FLAG_NORM_LAYER)) != 0u) {
+      for (uint i = 0u; i < (L.out_dim + GT_WG_SIZE - 1u) / GT_WG_SIZE; ++i) {
+        vec4 p = partials[L.norm_partial_off + i];
+        ssq = ssq_merge(ssq_merge(ssq, p.xy), p.zw);
+      }
+    }
   }
   red_ssq[tid] = ssq;
   red_nonfinite[tid] = nonfinite;

@@ -1,6 +1,7 @@
 #version 450
 // Optimizer step over the layers of one parameter segment: workgroup (chunk, layer) updates
-// GT_UPDATE_CHUNK parameters of that layer (weights then biases; padding has zero gradient and
+// GT_UPDATE_CHUNK parameters of that layer (weights, biases, then a normalized layer's gamma and
+// beta; padding has zero gradient and
 // stays zero) and leaves (scale, ssq) sums for ||W_new - W_old|| and ||W_old|| (weights only)
 // in PARTIALS. Reading every gradient anyway, it also counts the layer's |dW| entries (as
 // computed, before clipping) into its histogram (layout.h, GT_HIST_*), per workgroup, then adds
@@ -65,7 +66,7 @@ void main() {
   LayerDesc L = layers[layer];
   uint chunk = gl_WorkGroupID.x;
   if (chunk >= L.upd_chunks) return;  // uniform across the workgroup
-  uint total4 = (L.ld_out * L.ld_in + L.ld_out) / 4u;
+  uint total4 = L.param_floats / 4u;  // W, b (and gamma, beta of a normalized layer)
   uint weights4 = (L.ld_out * L.ld_in) / 4u;
   uint base4 = L.w_off / 4u;
   // Adam's bias corrections 1 - beta^t, t counted from the last reset of the optimizer state.

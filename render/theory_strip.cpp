@@ -25,7 +25,7 @@ constexpr float kStripGap = 0.04f, kStripWidth = 0.06f;
 
 std::vector<float> theory_log10(const net::NetworkSpec& spec,
                                 const std::vector<shared::LayerStats>& measured, uint32_t metric) {
-  if (metric == GT_METRIC_UPDATE_RATIO || measured.empty()) return {};
+  if (metric == GT_METRIC_UPDATE_RATIO || measured.empty() || theory::not_covered(spec)) return {};
   const bool weights = metric == GT_METRIC_GRAD_W_NORM;
   const double anchor = weights ? measured.back().grad_w_norm : measured.back().delta_rms;
   if (!std::isfinite(anchor) || anchor <= 0) return {};

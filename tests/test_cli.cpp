@@ -428,3 +428,62 @@ TEST_F(Cli, TrainWritesHistogramCsv) {
 
 }  // namespace
 }  // namespace gt
+
+namespace gt {
+namespace {
+
+// Normalization from the command line: the dump holds gamma and beta (and their gradients) under
+// PyTorch-style names, and --init-from puts them back: the next run starts from the same loss.
+TEST_F(Cli, NormTrainsDumpsAndRestoresGammaAndBeta) {
+  const std::string sets = " --set network.norm=batch --set network.depth=6 --set network.width=12";
+  const fs::path dump = dir_ / "n.safetensors", csv = dir_ / "n.csv";
+  CliRun r = run("train " + kScene + sets + " --steps 3 --dump-step 2 --quiet --validation" +
+                 " --dump-out " + dump.string() + " --stats-out " + csv.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::vector<io::Tensor> t = io::read_safetensors(dump);
+  for (const char* name : {"layers.0.norm.weight", "layers.5.norm.bias",
+                           "layers.3.norm.weight.grad", "layers.3.norm.bias.grad"}) {
+    const io::Tensor* g = io::find(t, name);
+    ASSERT_TRUE(g) << name;
+    EXPECT_EQ(g->shape, (std::vector<int64_t>{12})) << name;
+  }
+  EXPECT_FALSE(io::find(t, "layers.6.norm.weight")) << "the output layer has no norm";
+  // After two SGD steps gamma has moved off its initial 1.
+  const io::Tensor* gamma = io::find(t, "layers.2.norm.weight");
+  EXPECT_NE(gamma->data, std::vector<float>(12, 1.0f));
+  // --init-from the dump, then dump step 0 of that run: its parameters before the update are
+  // exactly the file's, gamma and beta included.
+  const fs::path again = dir_ / "again.safetensors";
+  CliRun ri = run("train " + kScene + sets + " --steps 1 --dump-step 0 --quiet --validation" +
+                  " --init-from " + dump.string() + " --dump-out " + again.string());
+  ASSERT_EQ(ri.code, 0) << ri.output;
+  const std::vector<io::Tensor> t2 = io::read_safetensors(again);
+  for (int i = 0; i < 6; ++i) {
+    for (const std::string name : {".norm.weight", ".norm.bias", ".weight"}) {
+      const std::string full = "layers." + std::to_string(i) + name;
+      ASSERT_TRUE(io::find(t2, full)) << full;
+      EXPECT_EQ(io::find(t2, full)->data, io::find(t, full)->data) << full;
+    }
+  }
+  // Without the norm tensors the file does not fit a norm network: named file and tensor.
+  std::vector<io::Tensor> plain;
+  for (const io::Tensor& x : t)
+    if (x.name.find(".norm.") == std::string::npos) plain.push_back(x);
+  io::write_safetensors(dir_ / "p.safetensors", plain);
+  CliRun rp =
+      run("train " + kScene + sets + " --steps 1 --init-from " + (dir_ / "p.safetensors").string());
+  EXPECT_NE(rp.code, 0);
+  EXPECT_NE(rp.output.find("layers.0.norm.weight is missing"), std::string::npos) << rp.output;
+}
+
+TEST_F(Cli, TheorySaysItDoesNotCoverResidualOrNorm) {
+  for (const char* set : {"network.residual=true", "network.norm=layer"}) {
+    CliRun r = run("theory " + kScene + " --set " + set);
+    EXPECT_EQ(r.code, 1) << set;
+    EXPECT_NE(r.output.find("no prediction"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("chi1"), std::string::npos) << "no numbers: " << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace gt

@@ -116,7 +116,7 @@ TEST(SceneRuns, UnknownOrBadKeysNameFileLineAndRun) {
                        "depth = 3\nactivaton = \"relu\"\n"),
             "scenes/x.toml:7: run[1].network.activaton: unknown key; expected one of: input, "
             "depth, width, output, sizes, activation, output_activation, init, sigma_w, sigma_b, "
-            "seed");
+            "seed, residual, residual_every, norm");
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\n[run.network]\nactivation = \"sigmoidd\"\n"),
             "scenes/x.toml:4: run[0].network.activation: unknown value \"sigmoidd\"; expected "
             "one of: linear, relu, leaky_relu, tanh, sigmoid, gelu");

@@ -208,3 +208,22 @@ TEST(MeanField, HomogeneousNetworksWithoutBiasGiveEveryHiddenLayerTheSameGradien
 
 }  // namespace
 }  // namespace gt::theory
+
+namespace gt::theory {
+namespace {
+
+TEST(TheoryScope, ResidualAndNormAreNotCovered) {
+  net::NetworkSpec n;
+  EXPECT_FALSE(not_covered(n));
+  n.residual = true;
+  ASSERT_TRUE(not_covered(n));
+  EXPECT_NE(not_covered(n)->find("residual connections"), std::string::npos);
+  n.residual = false;
+  n.norm = net::Norm::batch;
+  ASSERT_TRUE(not_covered(n));
+  EXPECT_NE(not_covered(n)->find("batch normalization"), std::string::npos);
+  EXPECT_NE(not_covered(n)->find("no prediction"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gt::theory

@@ -95,6 +95,10 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
           {GT_SPEC_HIST_ATOMICS, kernels_ == Kernels::shared ? 1u : 0u}});
   finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "finalize");
   advance_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "advance");
+  if (plan_.norm_layers > 0) {
+    norm_forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "norm_forward");
+    norm_backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "norm_backward");
+  }
 
   upload_globals();
   vk::upload_span<LayerDesc>(ctx_, layers_, 0, plan_.layers);
@@ -179,12 +183,21 @@ void Network::allocate() {
   hist_ = vk::Buffer(ctx_, hist_bytes, kUsage, vk::MemoryUse::device, "dW histograms");
   hist_pending_ =
       vk::Buffer(ctx_, hist_bytes, kUsage, vk::MemoryUse::device, "dW histograms (pending)");
+  skip_ = vk::Buffer(ctx_, std::max<uint64_t>(p.skip_floats, GT_VEC) * 4, kUsage,
+                     vk::MemoryUse::device, "residual skip");
+  norm_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.norm_stat_floats, GT_VEC) * 4, kUsage,
+                           vk::MemoryUse::device, "norm statistics");
+  nhat_ = make_segments(ctx_,
+                        p.nhat.segment_floats.empty() ? std::vector<uint64_t>(x_.size(), GT_VEC)
+                                                      : p.nhat.segment_floats,
+                        "normalized Z");
   // Everything starts at zero: padding must be zero, and so must optimizer state and history.
-  for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_})
+  for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_, &nhat_})
     for (const vk::Buffer& b : *group)
       vk::fill_zero(ctx_, b);
-  for (const vk::Buffer* b : {&delta_, &target_, &partials_, &header_, &layer_stats_,
-                              &neuron_stats_, &neuron_pending_, &hist_, &hist_pending_})
+  for (const vk::Buffer* b :
+       {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_, &neuron_pending_,
+        &hist_, &hist_pending_, &skip_, &norm_stats_})
     vk::fill_zero(ctx_, *b);
 }
 
@@ -259,14 +272,20 @@ void Network::set_params(const net::Params& params) {
   for (uint32_t l = 0; l < plan_.num_layers; ++l) {
     const LayerDesc& d = plan_.layers[l];
     const net::LayerParams& lp = params[l];
+    const bool norm = scene_.network.normalized(l);
+    const size_t norm_count = norm ? lp.out : 0;
     if (lp.in != d.in_dim || lp.out != d.out_dim || lp.w.size() != size_t(lp.in) * lp.out ||
-        lp.b.size() != lp.out)
+        lp.b.size() != lp.out || lp.gamma.size() != norm_count || lp.beta.size() != norm_count)
       throw vk::Error("layer " + std::to_string(l) +
                       ": parameter shape does not match the network");
     std::vector<float>& seg = segs[plan_.params.segment_of[l]];
     for (uint32_t o = 0; o < d.out_dim; ++o) {
       std::memcpy(&seg[d.w_off + o * d.ld_in], &lp.w[size_t(o) * d.in_dim], d.in_dim * 4);
       seg[d.b_off + o] = lp.b[o];
+      if (norm) {
+        seg[d.g_off + o] = lp.gamma[o];
+        seg[d.be_off + o] = lp.beta[o];
+      }
     }
   }
   for (size_t s = 0; s < segs.size(); ++s) {
@@ -336,6 +355,10 @@ net::Params Network::read_params(const std::vector<vk::Buffer>& segs) {
     out[l].out = d.out_dim;
     out[l].w = read_layer_major(seg, d.w_off, d.out_dim, d.in_dim, d.ld_in);
     out[l].b = read_layer_major(seg, d.b_off, 1, d.out_dim, d.ld_out);
+    if (scene_.network.normalized(l)) {
+      out[l].gamma = read_layer_major(seg, d.g_off, 1, d.out_dim, d.ld_out);
+      out[l].beta = read_layer_major(seg, d.be_off, 1, d.out_dim, d.ld_out);
+    }
   }
   return out;
 }

@@ -152,13 +152,17 @@ class Network {
 
   std::unique_ptr<vk::ComputeLayout> layout_;
   std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, gradnorm_, update_,
-      finalize_, advance_;
+      finalize_, advance_, norm_forward_, norm_backward_;
 
   vk::Buffer globals_, layers_;
   std::vector<vk::Buffer> params_, grads_, opt_m_, opt_v_, x_, z_;
   std::vector<vk::BufferView> params_tex_, x_tex_;
   vk::Buffer delta_, target_, partials_, header_, layer_stats_, neuron_stats_, neuron_pending_;
   vk::Buffer hist_, hist_pending_;  // |dW| histograms: published, being counted
+  // Residual skip / carry (GT_BIND_SKIP), normalized Z per activation segment and the norm
+  // layers' rstd; small stand-ins when the network has no residual or no norm.
+  vk::Buffer skip_, norm_stats_;
+  std::vector<vk::Buffer> nhat_;
   vk::BufferView delta_tex_;
 
   VkCommandBuffer step_cmd_ = VK_NULL_HANDLE;

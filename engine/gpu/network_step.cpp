@@ -94,11 +94,28 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
            b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
            b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
            b.buffer(GT_BIND_PARTIALS, partials_);  // activation statistics
+           b.buffer(GT_BIND_SKIP, skip_);          // residual blocks' input
            vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
                         div_up(plan_.batch_pad, GT_WG_TILE));
-           // Layer l+1 (or the loss) reads the activations layer l just wrote.
+           // Layer l+1 (or the loss) reads the activations layer l just wrote; a norm layer's
+           // normalization reads its Z.
            vk::compute_barrier(cmd);
          }});
+    if (p.layers[l].flags & (GT_FLAG_NORM_BATCH | GT_FLAG_NORM_LAYER)) {
+      ops.push_back(
+          {0.5f, [this, l](VkCommandBuffer cmd) {
+             const LayerDesc& d = plan_.layers[l];
+             const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
+             vk::Bindings b = common_bindings();
+             b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_SKIP, skip_);
+             b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
+             b.buffer(GT_BIND_NHAT, nhat_[aout]).buffer(GT_BIND_NORM_STATS, norm_stats_);
+             b.buffer(GT_BIND_PARTIALS, partials_);  // activation statistics
+             vk::dispatch(cmd, *norm_forward_, b, PushConstants{l, 0, 0, 0}, d.act_groups);
+             // Layer l+1 reads X (and its dX later Y) written here.
+             vk::compute_barrier(cmd);
+           }});
+    }
   }
   stamp(kForward);
   ops.push_back({1, [this](VkCommandBuffer cmd) {
@@ -113,6 +130,23 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                    vk::compute_barrier(cmd);
                  }});
   for (uint32_t l = p.num_layers; l-- > 0;) {
+    if (p.layers[l].flags & (GT_FLAG_NORM_BATCH | GT_FLAG_NORM_LAYER)) {
+      ops.push_back(
+          {0.5f, [this, l](VkCommandBuffer cmd) {
+             const LayerDesc& d = plan_.layers[l];
+             const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
+             vk::Bindings b = common_bindings();
+             b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
+             b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_NHAT, nhat_[aout]);
+             b.buffer(GT_BIND_NORM_STATS, norm_stats_).buffer(GT_BIND_PARTIALS, partials_);
+             const uint32_t rows =
+                 d.flags & GT_FLAG_NORM_LAYER ? div_up(plan_.batch_pad, GT_WG_SIZE) : 0;
+             vk::dispatch(cmd, *norm_backward_, b, PushConstants{l, 0, 0, 0},
+                          div_up(d.ld_out, GT_WG_SIZE) + rows);
+             // Layer l's backward pass reads the dL/dZ written here.
+             vk::compute_barrier(cmd);
+           }});
+    }
     ops.push_back(
         {3, [this, l](VkCommandBuffer cmd) {
            const LayerDesc& d = plan_.layers[l];
@@ -127,6 +161,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                .buffer(GT_BIND_DELTA, delta_);
            // Per-neuron figures go to the pending buffer; the step's end publishes them.
            b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_pending_);
+           b.buffer(GT_BIND_SKIP, skip_);  // dL/dX carried from a residual block's end to its start
            vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0},
                         d.dw_tiles + d.dx_tiles + d.col_groups);
            // Layer l-1 reads the delta written here; the update reads the gradients.

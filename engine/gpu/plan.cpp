@@ -51,6 +51,9 @@ uint64_t Plan::total_bytes() const {
     floats += (2 + moments) * s;  // params, grads, m, v
   for (uint64_t s : acts.segment_floats)
     floats += 2 * s;  // X and Z
+  for (uint64_t s : nhat.segment_floats)
+    floats += s;
+  floats += skip_floats + norm_stat_floats;
   floats += delta_floats + target_floats + 4 * partial_vec4s + neuron_count;
   uint64_t bytes = floats * 4;
   bytes += layers.size() * sizeof(shared::LayerDesc) + sizeof(shared::Globals);
@@ -86,9 +89,17 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   p.max_ld = *std::max_element(ld.begin(), ld.end());
 
   const uint64_t max_floats = limits.max_segment_bytes / 4;
+  const uint32_t depth = p.num_layers - 1;  // hidden layers
+  if (network.residual) {
+    for (uint32_t h = 2; h <= depth; ++h)
+      if (sizes[h] != sizes[1])
+        throw PlanError("a residual network needs hidden layers of one size (" +
+                        std::to_string(sizes[1]) + " and " + std::to_string(sizes[h]) + ")");
+  }
   std::vector<uint64_t> param_sizes, act_sizes;
   for (uint32_t l = 0; l < p.num_layers; ++l) {
-    const uint64_t n = uint64_t(ld[l + 1]) * ld[l] + ld[l + 1];
+    // W, b, then gamma and beta for a normalized layer.
+    const uint64_t n = uint64_t(ld[l + 1]) * ld[l] + ld[l + 1] * (network.normalized(l) ? 3 : 1);
     if (n > max_floats)
       throw PlanError("layer " + std::to_string(l + 1) + " (" + std::to_string(sizes[l]) + " -> " +
                       std::to_string(sizes[l + 1]) + ") needs " + format_bytes(n * 4) +
@@ -107,6 +118,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   }
   p.params = place(param_sizes, max_floats);
   p.acts = place(act_sizes, max_floats);
+  if (network.norm != net::Norm::none) p.nhat = p.acts;
+  if (network.residual && depth >= 2) p.skip_floats = uint64_t(p.batch_pad) * ld[1];
 
   const uint64_t half = uint64_t(p.batch_pad) * p.max_ld;
   p.delta_floats = 2 * half;
@@ -128,8 +141,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     d.b_off = d.w_off + d.ld_out * d.ld_in;
     d.x_in_off = to_u32(p.acts.offset_of[l], "activation segment");
     d.x_out_off = to_u32(p.acts.offset_of[l + 1], "activation segment");
-    d.d_off = to_u32((l % 2) * half, "delta");
-    d.d_prev_off = to_u32(((l + 1) % 2) * half, "delta");
+
     const bool last = l + 1 == p.num_layers;
     d.act = static_cast<uint32_t>(last ? network.output_activation : network.activation);
     d.act_prev = static_cast<uint32_t>(network.activation);
@@ -153,7 +165,50 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     if (groups > limits.max_workgroups_x || d.upd_chunks > limits.max_workgroups_x)
       throw PlanError("layer " + std::to_string(l + 1) +
                       " needs more workgroups than the device allows");
+    // Residual blocks (docs/SCENES.md): hidden layers h = l + 1 = 1..depth; block j covers
+    // h = 2 + jk .. 1 + (j+1)k (the last one possibly shorter) and adds X_{1+jk} at its end;
+    // X_1 and every block end but the last start the next block.
+    if (network.residual && depth >= 2 && !last) {
+      const uint32_t h = l + 1, k = network.residual_every;
+      const bool end = h >= 2 && ((h - 1) % k == 0 || h == depth);
+      if (end) d.flags |= shared::GT_FLAG_SKIP_ADD;
+      if ((h == 1 || end) && h < depth) d.flags |= shared::GT_FLAG_SKIP_WRITE;
+    }
+    d.flags_prev = l == 0 ? 0 : p.layers[l - 1].flags;
+    d.param_floats = to_u32(param_sizes[l], "parameters");
+    if (network.normalized(l)) {
+      d.flags |= network.norm == net::Norm::batch ? shared::GT_FLAG_NORM_BATCH
+                                                  : shared::GT_FLAG_NORM_LAYER;
+      d.g_off = d.b_off + d.ld_out;
+      d.be_off = d.g_off + d.ld_out;
+      d.stat_off = to_u32(p.norm_stat_floats, "norm statistics");
+      p.norm_stat_floats += network.norm == net::Norm::batch ? d.ld_out : p.batch_pad;
+      ++p.norm_layers;
+      // The norm dispatch, not the GEMM, writes X and its statistics: one workgroup per 64
+      // neurons (batch norm) or samples (layer norm).
+      partial -= d.act_groups;
+      d.act_groups = network.norm == net::Norm::batch ? div_up(d.ld_out, GT_WG_SIZE)
+                                                      : div_up(p.batch_pad, GT_WG_SIZE);
+      partial += d.act_groups;
+      // Then the norm backward's partial sums of dgamma and dbeta, one per 64 neurons.
+      d.norm_partial_off = to_u32(partial, "partials");
+      partial += div_up(d.out_dim, GT_WG_SIZE);
+    }
     p.layers.push_back(d);
+  }
+  // The error signal's two halves, walking down from the loss: layer l reads its dL/dZ from
+  // d_off and writes the previous layer's into the other half, d_prev_off. A norm layer first
+  // gets dL/dY there (dy_off) and its norm backward writes dL/dZ into the other half again.
+  uint32_t cur = 0;
+  for (uint32_t l = p.num_layers; l-- > 0;) {
+    shared::LayerDesc& d = p.layers[l];
+    if (d.flags & (shared::GT_FLAG_NORM_BATCH | shared::GT_FLAG_NORM_LAYER)) {
+      d.dy_off = to_u32(cur * half, "delta");
+      cur ^= 1;
+    }
+    d.d_off = to_u32(cur * half, "delta");
+    cur ^= 1;
+    d.d_prev_off = to_u32(cur * half, "delta");
   }
   p.partial_vec4s = partial;
   p.neuron_count = neurons;
@@ -161,6 +216,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
        {std::pair{"the targets", p.target_floats},
         std::pair{"the partial sums", 4 * p.partial_vec4s},
         std::pair{"the per-neuron statistics", p.neuron_count},
+        std::pair{"the residual skip", p.skip_floats},
+        std::pair{"the norm statistics", p.norm_stat_floats},
         std::pair{"the |dW| histograms", uint64_t(p.num_layers) * shared::GT_HIST_STRIDE}})
     if (floats > max_floats)
       throw PlanError(std::string(what) + " need " + format_bytes(floats * 4) +

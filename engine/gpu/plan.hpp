@@ -33,8 +33,12 @@ struct Plan {
   uint32_t batch_pad = 0;
   uint32_t max_ld = 0;
   std::vector<shared::LayerDesc> layers;
-  SegmentedArray params;  // per layer: W [ld_out][ld_in] then b [ld_out]
-  SegmentedArray acts;    // per activation a = 0..num_layers: [batch_pad][ld(a)]
+  SegmentedArray params;     // per layer: W [ld_out][ld_in] then b [ld_out]
+  SegmentedArray acts;       // per activation a = 0..num_layers: [batch_pad][ld(a)]
+  SegmentedArray nhat;       // normalized Z, laid out as `acts` (norm networks only; else empty)
+  uint64_t skip_floats = 0;  // residual networks: [batch_pad][ld of the hidden layers]
+  uint64_t norm_stat_floats = 0;  // norm networks: rstd per group of every norm layer
+  uint32_t norm_layers = 0;       // layers with GT_FLAG_NORM_*
   uint64_t delta_floats = 0;
   uint64_t target_floats = 0;  // targets, then the teacher network's weights
   uint32_t teacher_off = 0;

@@ -16,27 +16,32 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
+// Layer i's tensors: weight, bias, and for a normalized layer its scale and shift, named as
+// PyTorch names a LayerNorm / BatchNorm1d module `norm` inside the layer.
+static void layer_tensors(const net::LayerParams& p, size_t i, const std::string& suffix,
+                          std::vector<Tensor>& out) {
+  const std::string name = "layers." + std::to_string(i);
+  out.push_back({name + ".weight" + suffix, {p.out, p.in}, p.w});
+  out.push_back({name + ".bias" + suffix, {p.out}, p.b});
+  if (!p.gamma.empty()) {
+    out.push_back({name + ".norm.weight" + suffix, {p.out}, p.gamma});
+    out.push_back({name + ".norm.bias" + suffix, {p.out}, p.beta});
+  }
+}
+
 std::vector<Tensor> params_to_tensors(const net::Params& params, const std::string& suffix) {
   std::vector<Tensor> out;
-  for (size_t i = 0; i < params.size(); ++i) {
-    const net::LayerParams& p = params[i];
-    const std::string name = "layers." + std::to_string(i);
-    out.push_back({name + ".weight" + suffix, {p.out, p.in}, p.w});
-    out.push_back({name + ".bias" + suffix, {p.out}, p.b});
-  }
+  for (size_t i = 0; i < params.size(); ++i)
+    layer_tensors(params[i], i, suffix, out);
   return out;
 }
 
 std::vector<Tensor> dump_tensors(const StepDump& d) {
-  std::vector<Tensor> out = params_to_tensors(d.params);
-  std::vector<Tensor> grads = params_to_tensors(d.grads, ".grad");
-  // Interleave so each layer's tensors sit together: weight, bias, weight.grad, bias.grad.
+  // Each layer's tensors together: its parameters, then their gradients.
   std::vector<Tensor> ordered;
   for (size_t i = 0; i < d.params.size(); ++i) {
-    ordered.push_back(std::move(out[2 * i]));
-    ordered.push_back(std::move(out[2 * i + 1]));
-    ordered.push_back(std::move(grads[2 * i]));
-    ordered.push_back(std::move(grads[2 * i + 1]));
+    layer_tensors(d.params[i], i, "", ordered);
+    layer_tensors(d.grads[i], i, ".grad", ordered);
   }
   const int64_t in = d.params.front().in, outn = d.params.back().out;
   ordered.push_back({"input", {int64_t(d.batch), in}, d.input});
@@ -67,6 +72,18 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
     out[i].out = sizes[i + 1];
     out[i].w = w->data;
     out[i].b = b->data;
+    if (!spec.normalized(i)) continue;
+    for (const auto& [field, tname] : {std::pair{&net::LayerParams::gamma, name + ".norm.weight"},
+                                       std::pair{&net::LayerParams::beta, name + ".norm.bias"}}) {
+      const Tensor* t = find(tensors, tname);
+      if (!t)
+        throw Error(file.string() + ": tensor " + tname + " is missing (the scene's network has " +
+                    std::string(net::to_string(spec.norm)) + " norm on every hidden layer)");
+      if (t->shape != bshape)
+        throw Error(file.string() + ": tensor " + tname + " has shape " + shape_text(t->shape) +
+                    ", the scene's network needs " + shape_text(bshape));
+      out[i].*field = t->data;
+    }
   }
   return out;
 }

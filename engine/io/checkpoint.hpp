@@ -12,7 +12,8 @@
 
 namespace gt::io {
 
-// layers.{i}.weight / layers.{i}.bias, i = 0 next to the input.
+// layers.{i}.weight / layers.{i}.bias, i = 0 next to the input, and layers.{i}.norm.weight /
+// layers.{i}.norm.bias (gamma, beta) of normalized layers.
 std::vector<Tensor> params_to_tensors(const net::Params& params, const std::string& suffix = "");
 
 struct StepDump {
@@ -26,7 +27,8 @@ struct StepDump {
 
 std::vector<Tensor> dump_tensors(const StepDump& dump);
 
-// Reads layers.{i}.weight / .bias for the network of `spec`; every missing tensor or wrong shape
+// Reads layers.{i}.weight / .bias (and .norm.weight / .norm.bias when spec has norm) for the
+// network of `spec`; every missing tensor or wrong shape
 // is an Error naming the file and the tensor.
 net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::NetworkSpec& spec,
                                 const std::filesystem::path& file);

@@ -28,10 +28,23 @@ double standard_normal(const U32x4& r) {
          std::cos(2.0 * std::numbers::pi * u01_closed_open(r.v[1]));
 }
 
+// Normalized layers start as the identity map: gamma = 1, beta = 0 (as PyTorch).
+void add_norm_params(const NetworkSpec& spec, Params& params) {
+  for (uint32_t i = 0; i < params.size(); ++i) {
+    if (!spec.normalized(i) || !params[i].gamma.empty()) continue;
+    params[i].gamma.assign(params[i].out, 1.0f);
+    params[i].beta.assign(params[i].out, 0.0f);
+  }
+}
+
 }  // namespace
 
 Params init_params(const NetworkSpec& spec) {
-  if (!spec.initial.empty()) return spec.initial;
+  if (!spec.initial.empty()) {
+    Params given = spec.initial;
+    add_norm_params(spec, given);
+    return given;
+  }
   const std::vector<uint32_t> sizes = spec.sizes();
   Params params;
   params.reserve(sizes.size() - 1);
@@ -73,6 +86,7 @@ Params init_params(const NetworkSpec& spec) {
     }
     params.push_back(std::move(lp));
   }
+  add_norm_params(spec, params);
   return params;
 }
 

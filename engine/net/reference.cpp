@@ -5,6 +5,8 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "net/ref_norm.hpp"
+
 namespace gt::net::ref {
 namespace {
 
@@ -81,9 +83,18 @@ Net Net::from(const NetworkSpec& spec, const Params& params) {
   Net net;
   net.hidden = spec.activation;
   net.output = spec.output_activation;
-  for (const LayerParams& p : params) {
+  net.norm = spec.norm;
+  net.residual = spec.residual;
+  net.residual_every = spec.residual_every;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const LayerParams& p = params[i];
+    if (spec.normalized(static_cast<uint32_t>(i)) != !p.gamma.empty() ||
+        p.gamma.size() != p.beta.size())
+      throw std::invalid_argument("ref: norm parameters do not match the network's norm");
     net.layers.push_back(Layer{p.in, p.out, std::vector<double>(p.w.begin(), p.w.end()),
-                               std::vector<double>(p.b.begin(), p.b.end())});
+                               std::vector<double>(p.b.begin(), p.b.end()),
+                               std::vector<double>(p.gamma.begin(), p.gamma.end()),
+                               std::vector<double>(p.beta.begin(), p.beta.end())});
   }
   return net;
 }
@@ -108,6 +119,10 @@ Params Net::to_params() const {
       p.w.push_back(static_cast<float>(w));
     for (double b : l.b)
       p.b.push_back(static_cast<float>(b));
+    for (double v : l.gamma)
+      p.gamma.push_back(static_cast<float>(v));
+    for (double v : l.beta)
+      p.beta.push_back(static_cast<float>(v));
     params.push_back(std::move(p));
   }
   return params;
@@ -156,6 +171,15 @@ double activate_grad(Activation a, double z) {
   throw std::invalid_argument("ref: unknown activation");
 }
 
+int skip_source(const Net& net, size_t layer) {
+  // Hidden layers l = 1..depth (l = layer + 1). Block j covers l = 2 + jk .. 1 + (j+1)k (the last
+  // one possibly shorter) and adds x[1 + jk] at its last layer.
+  const size_t depth = net.layers.size() - 1, k = net.residual_every, l = layer + 1;
+  if (!net.residual || l < 2 || l > depth) return -1;
+  const bool block_end = (l - 1) % k == 0 || l == depth;
+  return block_end ? static_cast<int>(1 + (l - 2) / k * k) : -1;
+}
+
 Forward forward(const Net& net, const Batch& batch) {
   check_batch(net, batch);
   Forward f;
@@ -165,18 +189,34 @@ Forward forward(const Net& net, const Batch& batch) {
     const Activation act = activation_of(net, i);
     const std::vector<double>& x = f.x.back();
     std::vector<double> z(batch.size * l.out);
-    std::vector<double> a(batch.size * l.out);
     for (uint32_t b = 0; b < batch.size; ++b) {
       for (uint32_t j = 0; j < l.out; ++j) {
         double s = l.b[j];
         for (uint32_t k = 0; k < l.in; ++k)
           s += x[b * l.in + k] * l.w[j * l.in + k];
         z[b * l.out + j] = s;
-        a[b * l.out + j] = activate(act, s);
       }
     }
+    NormForward nf;
+    if (!l.gamma.empty()) {
+      nf = norm_forward(net.norm, batch.size, l.out, z, l.gamma, l.beta);
+    } else {
+      nf.y = z;
+    }
+    std::vector<double> a(z.size());
+    for (size_t k = 0; k < z.size(); ++k)
+      a[k] = activate(act, nf.y[k]);
+    std::vector<double> out = a;
+    if (const int s = skip_source(net, i); s >= 0) {
+      for (size_t k = 0; k < out.size(); ++k)
+        out[k] += f.x[s][k];
+    }
     f.z.push_back(std::move(z));
-    f.x.push_back(std::move(a));
+    f.nhat.push_back(std::move(nf.nhat));
+    f.rstd.push_back(std::move(nf.rstd));
+    f.y.push_back(std::move(nf.y));
+    f.a.push_back(std::move(a));
+    f.x.push_back(std::move(out));
   }
   return f;
 }
@@ -219,20 +259,42 @@ Gradients backward(const Net& net, const Batch& batch, Loss loss_kind) {
     }
   }
 
+  // gx[s] = dL/dx[s], complete once every layer reading x[s] (layer s, and the layer whose
+  // residual block adds it) has been passed.
+  std::vector<std::vector<double>> gx(n + 1);
+  for (size_t s = 0; s <= n; ++s)
+    gx[s].assign(f.x[s].size(), 0.0);
+  gx[n] = std::move(dx);
+  g.dgamma.resize(n);
+  g.dbeta.resize(n);
   for (size_t i = n; i-- > 0;) {
     const Layer& l = net.layers[i];
     const Activation act = activation_of(net, i);
-    const std::vector<double>& z = f.z[i];
     const std::vector<double>& x = f.x[i];
+    const std::vector<double>& gout = gx[i + 1];
+    // The skip passes dL/dx[i + 1] unchanged to the block's start.
+    if (const int s = skip_source(net, i); s >= 0) {
+      for (size_t k = 0; k < gout.size(); ++k)
+        gx[s][k] += gout[k];
+    }
 
     std::vector<double>& delta = g.delta[i];
-    delta.resize(z.size());
-    for (size_t k = 0; k < z.size(); ++k)
-      delta[k] = dx[k] * activate_grad(act, z[k]);
+    std::vector<double> dy(gout.size());
+    for (size_t k = 0; k < dy.size(); ++k)
+      dy[k] = gout[k] * activate_grad(act, f.y[i][k]);
+    if (!l.gamma.empty()) {
+      NormForward nf{f.nhat[i], f.y[i], f.rstd[i]};
+      NormBackward nb = norm_backward(net.norm, batch.size, l.out, dy, nf, l.gamma);
+      delta = std::move(nb.dz);
+      g.dgamma[i] = std::move(nb.dgamma);
+      g.dbeta[i] = std::move(nb.dbeta);
+    } else {
+      delta = std::move(dy);
+    }
 
     g.dw[i].assign(l.out * l.in, 0.0);
     g.db[i].assign(l.out, 0.0);
-    std::vector<double> dx_prev(batch.size * l.in, 0.0);
+    std::vector<double>& dx_prev = gx[i];
     for (uint32_t b = 0; b < batch.size; ++b) {
       for (uint32_t j = 0; j < l.out; ++j) {
         const double d = delta[b * l.out + j];
@@ -243,8 +305,8 @@ Gradients backward(const Net& net, const Batch& batch, Loss loss_kind) {
         }
       }
     }
-    dx = std::move(dx_prev);
   }
+  dx = std::move(gx[0]);
   g.dx0 = std::move(dx);
   return g;
 }
@@ -252,7 +314,17 @@ Gradients backward(const Net& net, const Batch& batch, Loss loss_kind) {
 std::vector<double> update(Net& net, const Gradients& grads, OptimizerState& state,
                            const TrainSpec& train) {
   const size_t n = net.layers.size();
-  if (grads.dw.size() != n || grads.db.size() != n) {
+  // dgamma and dbeta may be left out (hand-made gradients of a network without norm).
+  const std::vector<double> none;
+  auto dgamma = [&](size_t i) -> const std::vector<double>& {
+    return grads.dgamma.empty() ? none : grads.dgamma[i];
+  };
+  auto dbeta = [&](size_t i) -> const std::vector<double>& {
+    return grads.dbeta.empty() ? none : grads.dbeta[i];
+  };
+  if (grads.dw.size() != n || grads.db.size() != n ||
+      (!grads.dgamma.empty() && grads.dgamma.size() != n) ||
+      (!grads.dbeta.empty() && grads.dbeta.size() != n)) {
     throw std::invalid_argument("ref: gradients do not match the network");
   }
   auto sized = [n](std::vector<std::vector<double>>& s, size_t i, size_t count) {
@@ -294,6 +366,10 @@ std::vector<double> update(Net& net, const Gradients& grads, OptimizerState& sta
         sq += g * g;
       for (double g : grads.db[i])
         sq += g * g;
+      for (double g : dgamma(i))
+        sq += g * g;
+      for (double g : dbeta(i))
+        sq += g * g;
     }
     const double total = std::sqrt(sq);
     if (!(total <= train.clip_norm)) scale = train.clip_norm / (total + 1e-6);
@@ -319,6 +395,16 @@ std::vector<double> update(Net& net, const Gradients& grads, OptimizerState& sta
     }
     for (size_t k = 0; k < l.b.size(); ++k)
       l.b[k] -= step(clipped(grads.db[i][k]), &mb[k], &vb[k]);
+    std::vector<double>& mg = *sized(state.mg, i, l.gamma.size());
+    std::vector<double>& vg = *sized(state.vg, i, l.gamma.size());
+    std::vector<double>& mbe = *sized(state.mbe, i, l.beta.size());
+    std::vector<double>& vbe = *sized(state.vbe, i, l.beta.size());
+    if (dgamma(i).size() != l.gamma.size() || dbeta(i).size() != l.beta.size())
+      throw std::invalid_argument("ref: norm gradients do not match the network");
+    for (size_t k = 0; k < l.gamma.size(); ++k)
+      l.gamma[k] -= step(clipped(dgamma(i)[k]), &mg[k], &vg[k]);
+    for (size_t k = 0; k < l.beta.size(); ++k)
+      l.beta[k] -= step(clipped(dbeta(i)[k]), &mbe[k], &vbe[k]);
     norms[i] = std::sqrt(sq);
   }
   return norms;
@@ -373,6 +459,18 @@ std::vector<double> finite_difference_db(const Net& net, const Batch& batch, Los
                                          uint32_t layer, double h) {
   return finite_difference(net, batch, loss_kind, layer, h,
                            [](Layer& l) -> std::vector<double>& { return l.b; });
+}
+
+std::vector<double> finite_difference_dgamma(const Net& net, const Batch& batch, Loss loss_kind,
+                                             uint32_t layer, double h) {
+  return finite_difference(net, batch, loss_kind, layer, h,
+                           [](Layer& l) -> std::vector<double>& { return l.gamma; });
+}
+
+std::vector<double> finite_difference_dbeta(const Net& net, const Batch& batch, Loss loss_kind,
+                                            uint32_t layer, double h) {
+  return finite_difference(net, batch, loss_kind, layer, h,
+                           [](Layer& l) -> std::vector<double>& { return l.beta; });
 }
 
 }  // namespace gt::net::ref

@@ -14,14 +14,19 @@ namespace gt::net::ref {
 struct Layer {
   uint32_t in = 0;
   uint32_t out = 0;
-  std::vector<double> w;  // [out][in]
-  std::vector<double> b;  // [out]
+  std::vector<double> w;      // [out][in]
+  std::vector<double> b;      // [out]
+  std::vector<double> gamma;  // [out] when the layer is normalized, else empty
+  std::vector<double> beta;   // [out] likewise
 };
 
 struct Net {
   std::vector<Layer> layers;
   Activation hidden = Activation::tanh;
   Activation output = Activation::linear;
+  Norm norm = Norm::none;  // applied to every hidden layer (the layers with gamma)
+  bool residual = false;
+  uint32_t residual_every = 1;
 
   static Net from(const NetworkSpec& spec, const Params& params);
   Params to_params() const;
@@ -36,15 +41,28 @@ struct Batch {
 // The batch of a scene with data.kind inline (DataSpec::input, target), in double.
 Batch inline_batch(const DataSpec& data);
 
+// Layer i maps x[i] to x[i + 1]: z = x W^T + b; y = gamma * normalize(z) + beta when the layer
+// is normalized, else y = z; a = act(y); x[i + 1] = a, or x[s] + a where layer i ends a residual
+// block starting at x[s] (skip_source).
 struct Forward {
-  std::vector<std::vector<double>> z;  // z[i]: layer i pre-activation, [B][out_i]
-  std::vector<std::vector<double>> x;  // x[0] = input, x[i + 1] = act(z[i])
+  std::vector<std::vector<double>> z;     // z[i]: layer i pre-activation, [B][out_i]
+  std::vector<std::vector<double>> nhat;  // normalized z (empty for layers without norm)
+  std::vector<std::vector<double>> rstd;  // 1 / sqrt(var + eps) per group (empty likewise)
+  std::vector<std::vector<double>> y;     // what the activation takes
+  std::vector<std::vector<double>> a;     // act(y[i])
+  std::vector<std::vector<double>> x;     // x[0] = input, x[i + 1] = a[i] (+ skip)
 };
+
+// The index s of the activations x[s] that layer i adds to its output (a residual block ends at
+// layer i), or -1. Hidden layers are 1..depth in the docs' numbering, i.e. i = 0..depth-1 here.
+int skip_source(const Net& net, size_t layer);
 
 struct Gradients {
   double loss = 0.0;
-  std::vector<std::vector<double>> dw;     // dw[i]: [out][in]
-  std::vector<std::vector<double>> db;     // db[i]: [out]
+  std::vector<std::vector<double>> dw;      // dw[i]: [out][in]
+  std::vector<std::vector<double>> db;      // db[i]: [out]
+  std::vector<std::vector<double>> dgamma;  // [out] for normalized layers, else empty
+  std::vector<std::vector<double>> dbeta;
   std::vector<std::vector<double>> delta;  // delta[i] = dL/dz_i, [B][out_i]
   std::vector<double> dx0;                 // dL/d input, [B][in_0]
 };
@@ -63,7 +81,7 @@ struct LayerStats {
 
 // Optimizer moments per layer; momentum keeps its velocity in mw / mb. Sized on first use.
 struct OptimizerState {
-  std::vector<std::vector<double>> mw, vw, mb, vb;
+  std::vector<std::vector<double>> mw, vw, mb, vb, mg, vg, mbe, vbe;
   uint32_t t = 0;
 };
 
@@ -74,7 +92,8 @@ Forward forward(const Net& net, const Batch& batch);
 double loss(const Net& net, const Batch& batch, Loss loss_kind);
 Gradients backward(const Net& net, const Batch& batch, Loss loss_kind);
 
-// One optimizer step on weights and biases. Returns per-layer |W_new - W_old| (weights only).
+// One optimizer step on weights, biases and norm scales and shifts. Returns per-layer |W_new -
+// W_old| (weights only).
 std::vector<double> update(Net& net, const Gradients& grads, OptimizerState& state,
                            const TrainSpec& train);
 
@@ -86,5 +105,9 @@ std::vector<double> finite_difference_dw(const Net& net, const Batch& batch, Los
                                          uint32_t layer, double h);
 std::vector<double> finite_difference_db(const Net& net, const Batch& batch, Loss loss_kind,
                                          uint32_t layer, double h);
+std::vector<double> finite_difference_dgamma(const Net& net, const Batch& batch, Loss loss_kind,
+                                             uint32_t layer, double h);
+std::vector<double> finite_difference_dbeta(const Net& net, const Batch& batch, Loss loss_kind,
+                                            uint32_t layer, double h);
 
 }  // namespace gt::net::ref

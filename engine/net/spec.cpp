@@ -29,6 +29,9 @@ constexpr NameTable<DataKind, 6> kDataKinds{{{DataKind::spiral, "spiral"},
                                              {DataKind::teacher, "teacher"},
                                              {DataKind::inline_, "inline"}}};
 
+constexpr NameTable<Norm, 3> kNorms{
+    {{Norm::none, "none"}, {Norm::layer, "layer"}, {Norm::batch, "batch"}}};
+
 template <typename E, size_t N>
 std::string_view name_of(const NameTable<E, N>& table, E value) {
   for (const auto& [e, name] : table)
@@ -77,6 +80,15 @@ std::string_view to_string(Optimizer o) {
 }
 std::string_view to_string(DataKind d) {
   return name_of(kDataKinds, d);
+}
+std::string_view to_string(Norm n) {
+  return name_of(kNorms, n);
+}
+std::optional<Norm> parse_norm(std::string_view s) {
+  return parse(kNorms, s);
+}
+std::vector<std::string_view> names_of_norms() {
+  return names(kNorms);
 }
 std::optional<Activation> parse_activation(std::string_view s) {
   return parse(kActivations, s);

@@ -21,6 +21,8 @@ enum class Activation : uint32_t {
   gelu = 5
 };
 enum class Init : uint32_t { gaussian, xavier_uniform, xavier_normal, he_normal };
+// Normalization of each hidden layer's pre-activation (training mode: batch statistics).
+enum class Norm : uint32_t { none = 0, layer = 1, batch = 2 };
 enum class Loss : uint32_t { mse = 0, cross_entropy = 1 };
 enum class Optimizer : uint32_t { sgd = 0, momentum = 1, adam = 2 };
 // Numeric values match GT_DATA_* in engine/shared/layout.h.
@@ -34,6 +36,7 @@ enum class DataKind : uint32_t {
 };
 
 inline constexpr double kLeakyReluSlope = 0.01;
+inline constexpr double kNormEps = 1e-5;  // added to the (biased) variance, as PyTorch
 
 // The parameters of one weight layer (index 0 is the layer next to the input).
 struct LayerParams {
@@ -41,6 +44,9 @@ struct LayerParams {
   uint32_t out = 0;
   std::vector<float> w;  // [out][in], row-major
   std::vector<float> b;  // [out]
+  // Normalized hidden layers only (NetworkSpec::normalized): scale and shift, [out]; else empty.
+  std::vector<float> gamma;
+  std::vector<float> beta;
 };
 using Params = std::vector<LayerParams>;
 
@@ -71,12 +77,20 @@ struct NetworkSpec {
   // [[network.layer]]: the exact initial parameters, one entry per weight layer. Empty: drawn
   // by `init` from `seed`. init_params() returns these when given.
   Params initial;
+  // [network] residual: identity skips around blocks of residual_every hidden layers, starting
+  // at hidden layer 1's output (docs/SCENES.md). Hidden layers must then share one width.
+  bool residual = false;
+  uint32_t residual_every = 1;
+  Norm norm = Norm::none;
 
   uint32_t num_layers() const {
     return explicit_sizes.empty() ? depth + 1 : static_cast<uint32_t>(explicit_sizes.size() - 1);
   }
   // Feature sizes from the input to the output: num_layers() + 1 entries.
   std::vector<uint32_t> sizes() const;
+  // Whether weight layer `layer` (0 = next to the input) normalizes its pre-activation: every
+  // hidden layer when norm is on, never the output layer.
+  bool normalized(uint32_t layer) const { return norm != Norm::none && layer + 1 < num_layers(); }
 };
 
 struct DataSpec {
@@ -141,11 +155,13 @@ std::string_view to_string(Init i);
 std::string_view to_string(Loss l);
 std::string_view to_string(Optimizer o);
 std::string_view to_string(DataKind d);
+std::string_view to_string(Norm n);
 std::optional<Activation> parse_activation(std::string_view s);
 std::optional<Init> parse_init(std::string_view s);
 std::optional<Loss> parse_loss(std::string_view s);
 std::optional<Optimizer> parse_optimizer(std::string_view s);
 std::optional<DataKind> parse_data_kind(std::string_view s);
+std::optional<Norm> parse_norm(std::string_view s);
 
 // The valid names of each enum, for error messages ("expected one of: ...").
 std::vector<std::string_view> names_of_activations();
@@ -153,6 +169,7 @@ std::vector<std::string_view> names_of_inits();
 std::vector<std::string_view> names_of_losses();
 std::vector<std::string_view> names_of_optimizers();
 std::vector<std::string_view> names_of_data_kinds();
+std::vector<std::string_view> names_of_norms();
 
 // Classification data kinds have 2-D inputs and one-hot targets (not teacher, not inline).
 bool is_classification(DataKind d);

@@ -203,6 +203,17 @@ const std::vector<Key>& keys() {
       float_key(kNet, &NetworkSpec::sigma_b, "network", "sigma_b", 0.0, true, std::nullopt,
                 "gaussian init: b ~ N(0, sigma_b^2)"),
       int_key(kNet, &NetworkSpec::seed, "network", "seed", 0, kMaxInt, "initialisation seed"),
+      Key{"network", "residual", Type::boolean, "true|false",
+          "identity skips around blocks of residual_every hidden layers",
+          [](Scene& s, const Value& v) -> std::optional<std::string> {
+            s.network.residual = v.b;
+            return std::nullopt;
+          },
+          [](const Scene& s) { return std::string(s.network.residual ? "true" : "false"); }},
+      int_key(kNet, &NetworkSpec::residual_every, "network", "residual_every", 1, 100000,
+              "hidden layers per residual block"),
+      enum_key(kNet, &NetworkSpec::norm, "network", "norm", net::parse_norm, net::names_of_norms,
+               "normalization of each hidden layer's pre-activation"),
       enum_key(kData, &DataSpec::kind, "data", "kind", net::parse_data_kind,
                net::names_of_data_kinds, "data set"),
       int_key(kData, &DataSpec::batch, "data", "batch", 1, 65536, "samples per step"),
@@ -437,6 +448,7 @@ std::string describe_schema() {
       "    ([batch][network output]); data.batch, when set, equals their rows; it excludes\n"
       "    data.seed and data.fixed (the batch is the same every step)\n"
       "  train.hist_lo < train.hist_hi\n"
+      "  network.residual needs every hidden size in network.sizes equal\n"
       "Overrides: --set section.key=value (value in TOML syntax; string keys also take a bare "
       "word),\n"
       "applied after the file, in order.\n"

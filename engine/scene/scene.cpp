@@ -114,6 +114,18 @@ void check_rules(const Scene& s, const Origins& origins, const std::string& fall
              "network.output is " + std::to_string(n.output) +
                  ", but train.loss \"cross_entropy\" needs network.output >= 2");
   }
+  if (n.residual && !n.explicit_sizes.empty()) {
+    const std::vector<uint32_t>& sz = n.explicit_sizes;
+    for (size_t i = 2; i + 1 < sz.size(); ++i) {
+      if (sz[i] != sz[1]) {
+        conflict("network.residual", "network.sizes",
+                 "network.sizes has hidden sizes " + std::to_string(sz[1]) + " and " +
+                     std::to_string(sz[i]) +
+                     ", but network.residual adds layers' outputs, so every hidden layer needs "
+                     "the same size");
+      }
+    }
+  }
   if (s.train.hist_lo >= s.train.hist_hi) {
     conflict("train.hist_lo", "train.hist_hi",
              "train.hist_lo is " + std::to_string(s.train.hist_lo) + ", but train.hist_hi is " +

@@ -70,11 +70,26 @@ GT_CONST(uint, GT_BIND_HEADER, 13u);       // StatsHeader then StepRecord[ring_l
 GT_CONST(uint, GT_BIND_LAYER_STATS, 14u);  // LayerStats[num_layers] then the ring
 GT_CONST(uint, GT_BIND_NEURON_STATS, 15u);  // float[]: mean |dL/dz| per neuron, all layers
 GT_CONST(uint, GT_BIND_HIST, 16u);          // uint[]: |dW| histograms, GT_HIST_STRIDE per layer
+// float[] [batch_pad][ld of the hidden layers]: residual networks only. Forward: the input of
+// the current residual block ("skip"); backward: dL/dX of the block's end, carried down to its
+// start ("carry"). The two uses never overlap in time, so they share one buffer.
+GT_CONST(uint, GT_BIND_SKIP, 17u);
+GT_CONST(uint, GT_BIND_NHAT, 18u);        // float[]: normalized Z of norm layers (X's segments)
+GT_CONST(uint, GT_BIND_NORM_STATS, 19u);  // float[]: per norm layer, rstd per group
 // Texel bindings come last (ComputeLayout::descriptor_type).
-GT_CONST(uint, GT_BIND_PARAMS_TEX, 17u);  // samplerBuffer rgba32f over PARAMS
-GT_CONST(uint, GT_BIND_X_IN_TEX, 18u);    // samplerBuffer rgba32f over X (input side)
-GT_CONST(uint, GT_BIND_DELTA_TEX, 19u);   // samplerBuffer rgba32f over DELTA
-GT_CONST(uint, GT_BIND_COUNT, 20u);
+GT_CONST(uint, GT_BIND_PARAMS_TEX, 20u);  // samplerBuffer rgba32f over PARAMS
+GT_CONST(uint, GT_BIND_X_IN_TEX, 21u);    // samplerBuffer rgba32f over X (input side)
+GT_CONST(uint, GT_BIND_DELTA_TEX, 22u);   // samplerBuffer rgba32f over DELTA
+GT_CONST(uint, GT_BIND_COUNT, 23u);
+
+// LayerDesc::flags (and flags_prev, the previous layer's). Residual blocks (docs/SCENES.md):
+GT_CONST(uint, GT_FLAG_SKIP_WRITE, 1u);  // X_out starts a block: forward skip = X_out; backward
+                                         // dL/dX_out += carry
+GT_CONST(uint, GT_FLAG_SKIP_ADD, 2u);    // X_out ends a block: forward X_out = skip + act(.);
+                                         // backward carry = dL/dX_out
+GT_CONST(uint, GT_FLAG_NORM_BATCH,
+         4u);  // Y = gamma * normalize(Z) + beta, per neuron over the batch
+GT_CONST(uint, GT_FLAG_NORM_LAYER, 8u);  // ... per sample over the layer's neurons
 
 // |dW| histogram of one layer (weights only, the gradients as computed, before clipping): uints,
 // GT_HIST_BINS log-spaced bins over [10^hist_lo, 10^hist_hi) (bin k holds
@@ -129,6 +144,14 @@ struct LayerDesc {
   uint upd_chunks;       // update workgroups of this layer
   uint act_partial_off;  // PARTIALS: forward workgroups' (count, mean, M2, saturated) of X_out
   uint act_groups;       // forward workgroups of this layer (x: ld_out tiles, y: batch tiles)
+  uint flags;            // GT_FLAG_* of this layer
+  uint flags_prev;       // GT_FLAG_* of the previous layer (0 for the first)
+  uint param_floats;     // PARAMS: this layer's block (W, b, and gamma, beta when normalized)
+  uint g_off;            // PARAMS/GRADS: gamma [ld_out] then beta at be_off (norm layers)
+  uint be_off;
+  uint stat_off;          // NORM_STATS: this layer's rstd per group (norm layers)
+  uint dy_off;            // DELTA: dL/dY of a norm layer (the half d_off is not in)
+  uint norm_partial_off;  // PARTIALS: norm backward's (dgamma, dbeta) (scale, ssq), per 64 neurons
 };
 
 // Read by every shader; written by the host when the network is built or hyperparameters change

@@ -285,4 +285,14 @@ MeanField mean_field(const net::NetworkSpec& n, const MeanFieldOptions& options)
   return mf;
 }
 
+std::optional<std::string> not_covered(const net::NetworkSpec& n) {
+  std::string what;
+  if (n.residual) what = "residual connections (network.residual)";
+  if (n.norm != net::Norm::none)
+    what += (what.empty() ? "" : " and ") + std::string(net::to_string(n.norm)) +
+            " normalization (network.norm)";
+  if (what.empty()) return std::nullopt;
+  return "mean-field theory covers plain fully connected networks, not " + what + ": no prediction";
+}
+
 }  // namespace gt::theory

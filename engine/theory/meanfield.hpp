@@ -5,6 +5,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "net/spec.hpp"
@@ -66,6 +68,11 @@ struct MeanField {
 };
 
 MeanField mean_field(const net::NetworkSpec& n, const MeanFieldOptions& options = {});
+
+// Why the theory above says nothing about this network, or nullopt when it applies. It covers
+// plain fully connected layers: residual connections (the signal's length and the gradient are
+// summed over paths) and normalization (the length map is reset every layer) are outside it.
+std::optional<std::string> not_covered(const net::NetworkSpec& n);
 
 // sigma_w^2 E[phi(h)^2] + sigma_b^2 with h ~ N(0, q): one step of the length map.
 double length_map(net::Activation a, double sigma_w, double sigma_b, double q);

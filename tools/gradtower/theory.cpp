@@ -130,12 +130,26 @@ int run_theory(const TheoryArgs& a) {
   const std::vector<net::Scene> scenes = scene::load_runs(a.scene, a.overrides);
   if (!a.csv.empty()) check_output_path("--csv", a.csv);
   std::vector<theory::MeanField> results;
-  for (const net::Scene& s : scenes)
-    results.push_back(theory::mean_field(s.network, {.input_second_moment = a.input_moment}));
+  bool all_covered = true;
   for (size_t r = 0; r < scenes.size(); ++r) {
     if (scenes.size() > 1) std::printf("run %zu: ", r + 1);
-    print(scenes[r], results[r], a);
+    // Residual and normalized networks are outside the theory: a note instead of numbers, and
+    // exit code 1, so a script never takes a missing prediction for one.
+    if (const std::optional<std::string> why = theory::not_covered(scenes[r].network)) {
+      std::printf("%s\n  %s\n", scenes[r].title.c_str(), why->c_str());
+      all_covered = false;
+    } else {
+      results.push_back(
+          theory::mean_field(scenes[r].network, {.input_second_moment = a.input_moment}));
+      print(scenes[r], results.back(), a);
+    }
     if (r + 1 < scenes.size()) std::printf("\n");
+  }
+  if (!all_covered) {
+    std::fprintf(stderr, "gradtower theory: no prediction for %s%s\n",
+                 scenes.size() > 1 ? "some runs" : "this scene",
+                 a.csv.empty() ? "" : "; --csv not written");
+    return 1;
   }
   if (!a.csv.empty()) write_csv(a.csv, results);
   return 0;

@@ -13,7 +13,8 @@ void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs,
   if (rebuilt || runs.size() != nets.size()) {
     runs.assign(nets.size(), RunData{});
     for (size_t i = 0; i < nets.size(); ++i)
-      runs[i].theory = theory::mean_field(nets[i]->scene().network).log10_grad_ratio;
+      if (!theory::not_covered(nets[i]->scene().network))  // else no grey line
+        runs[i].theory = theory::mean_field(nets[i]->scene().network).log10_grad_ratio;
   }
   for (size_t i = 0; i < nets.size(); ++i) {
     RunData& r = runs[i];
