@@ -96,6 +96,8 @@ std::string per_run_keys(const LiveSession& session) {
     note(n.init != b.init, "init");
     note(n.sigma_w != b.sigma_w, "sigma_w");
     note(n.sigma_b != b.sigma_b, "sigma_b");
+    note(n.residual != b.residual || n.residual_every != b.residual_every, "residual");
+    note(n.norm != b.norm, "norm");
   }
   return out;
 }
@@ -116,6 +118,17 @@ void network_panel(LiveSession& session) {
   double_key(session, "sigma_w", "network.sigma_w", n.sigma_w);
   double_key(session, "sigma_b", "network.sigma_b", n.sigma_b);
   int_key(session, "seed", "network.seed", n.seed);
+  // The fixes: skips and normalization rebuild the networks, like any architecture edit.
+  bool residual = n.residual;
+  if (ImGui::Checkbox("residual", &residual))
+    session.edit("network.residual", residual ? "true" : "false");
+  if (n.residual) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
+    int_key(session, "every", "network.residual_every", n.residual_every);
+  }
+  if (auto m = name_combo("norm", net::to_string(n.norm), net::names_of_norms()))
+    session.edit("network.norm", *m);
 }
 
 void data_panel(LiveSession& session) {
