@@ -64,6 +64,9 @@ struct RenderArgs {
   std::string range;
   bool no_overlay = false;
   std::optional<float> yaw, pitch, zoom;  // default: the scene's camera path at t = 0
+  bool walkthrough = false;               // the worked-example walkthrough instead of the tower
+  std::optional<uint32_t> walk_step;      // 1-based; default 1
+  uint32_t walk_sample = 1;               // 1-based sample of the batch shown
 };
 
 struct LiveArgs {
@@ -80,6 +83,7 @@ struct LiveArgs {
   bool paused = false;
   std::optional<uint32_t> select;  // a layer (1 = the input side) of the first run, selected
   std::string metric = "neuron";
+  bool walkthrough = false;  // the walkthrough view instead of the towers
 };
 
 struct TheoryArgs {
@@ -105,6 +109,10 @@ struct RecordArgs {
   std::string metric = "neuron";
   std::string range;
   bool no_overlay = false;
+  bool walkthrough = false;  // the walkthrough's steps, each held walk_hold seconds
+  double walk_hold = 1.5;
+  uint32_t walk_steps = 2;  // training steps walked through
+  uint32_t walk_sample = 1;
 };
 
 // View options shared by render and record.
@@ -116,6 +124,9 @@ void add_record(CLI::App& app, RecordArgs& args);
 int run_record(const RecordArgs& args);
 void add_render(CLI::App& app, RenderArgs& args);
 int run_render(const RenderArgs& args);
+// The walkthrough forms of render and record (tools/gradtower/walk.cpp).
+int run_render_walkthrough(const RenderArgs& args);
+int run_record_walkthrough(const RecordArgs& args);
 void add_bench(CLI::App& app, BenchArgs& args);
 void add_live(CLI::App& app, LiveArgs& args);
 int run_live(const LiveArgs& args);
