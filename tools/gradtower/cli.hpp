@@ -83,7 +83,8 @@ struct LiveArgs {
   bool paused = false;
   std::optional<uint32_t> select;  // a layer (1 = the input side) of the first run, selected
   std::string metric = "neuron";
-  bool walkthrough = false;  // the walkthrough view instead of the towers
+  bool walkthrough = false;           // the walkthrough view instead of the towers
+  std::optional<uint32_t> walk_step;  // 1-based, with the walkthrough on
 };
 
 struct TheoryArgs {
