@@ -133,12 +133,7 @@ class View {
     dl_.AddText(f_.text, f_.text_px, {W_ - pad - tw, pad}, kGrey, frame_.title.c_str());
     float y = pad + f_.big_px * 1.2f;
     dl_.AddText(f_.big, f_.big_px * 0.8f, {pad, y}, kHighlight, step_.title.c_str());
-    y += f_.big_px * 0.8f * 1.25f;
-    if (!frame_.hint.empty()) {
-      dl_.AddText(f_.text, f_.text_px * 0.85f, {pad, y}, kGrey, frame_.hint.c_str());
-      y += f_.text_px * 1.1f;
-    }
-    header_bottom_ = y;
+    header_bottom_ = y + f_.big_px * 0.8f * 1.25f;
   }
 
   // The formula lines at the bottom, wrapped; returns the box's top.

@@ -28,7 +28,6 @@ struct WalkFrame {
   const teach::Walkthrough* walk = nullptr;
   size_t step = 0;    // index into walk->steps
   std::string title;  // the scene's
-  std::string hint;   // a line of controls under the title (the live window's keys); may be empty
 };
 
 // Into a `width` x `height` region whose top-left corner is (0, 0) of the draw list.

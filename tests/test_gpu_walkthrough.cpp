@@ -245,10 +245,10 @@ TEST_F(Walkthrough, FramesAreDeterministicAndDifferBetweenSteps) {
   const uint32_t W = 480, H = 270;
   render::WalkFrameRenderer a(test::context(), W, H);
   render::WalkFrameRenderer b(test::context(), W, H);
-  const std::vector<uint8_t> s2 = a.render({&session.walk(), 1, "tiny", {}});
-  EXPECT_EQ(s2, b.render({&session.walk(), 1, "tiny", {}}));
-  EXPECT_EQ(s2, a.render({&session.walk(), 1, "tiny", {}}));
-  const std::vector<uint8_t> s3 = a.render({&session.walk(), 2, "tiny", {}});
+  const std::vector<uint8_t> s2 = a.render({&session.walk(), 1, "tiny"});
+  EXPECT_EQ(s2, b.render({&session.walk(), 1, "tiny"}));
+  EXPECT_EQ(s2, a.render({&session.walk(), 1, "tiny"}));
+  const std::vector<uint8_t> s3 = a.render({&session.walk(), 2, "tiny"});
   auto band_differs = [&](const std::vector<uint8_t>& x, const std::vector<uint8_t>& y, uint32_t y0,
                           uint32_t y1) {
     for (size_t i = size_t(y0) * W * 4; i < size_t(y1) * W * 4; ++i)
@@ -259,8 +259,8 @@ TEST_F(Walkthrough, FramesAreDeterministicAndDifferBetweenSteps) {
   EXPECT_TRUE(band_differs(s2, s3, H * 3 / 4, H - 1));  // the formula lines
   teach::Walkthrough edited = session.walk();
   edited.steps[1].formula.back() = "z1 = something else";
-  EXPECT_TRUE(band_differs(s2, a.render({&edited, 1, "tiny", {}}), H * 3 / 4, H - 1));
-  EXPECT_FALSE(band_differs(s2, a.render({&edited, 1, "tiny", {}}), 0, H / 8));
+  EXPECT_TRUE(band_differs(s2, a.render({&edited, 1, "tiny"}), H * 3 / 4, H - 1));
+  EXPECT_FALSE(band_differs(s2, a.render({&edited, 1, "tiny"}), 0, H / 8));
 }
 
 }  // namespace

@@ -53,8 +53,7 @@ int run_render_walkthrough(const RenderArgs& a) {
         std::to_string(walk.count()) + " steps (1.." + std::to_string(walk.count()) + ")");
   walk.go_to(k - 1);
   render::WalkFrameRenderer renderer(*ctx, a.width, a.height);
-  const std::vector<uint8_t> pixels =
-      renderer.render({&walk.walk(), walk.index(), scene.title, {}});
+  const std::vector<uint8_t> pixels = renderer.render({&walk.walk(), walk.index(), scene.title});
   render::write_png(a.out, a.width, a.height, pixels);
   std::fprintf(stderr, "gradtower: %s: walkthrough step %u of %zu: %s\n", a.out.c_str(), k,
                walk.count(), walk.step().title.c_str());
@@ -89,7 +88,7 @@ int run_record_walkthrough(const RecordArgs& a) {
       walk.go_to(k);
       // One frame drawn, held: every frame of a step is the same image.
       const std::vector<uint8_t> pixels =
-          renderer.render({&walk.walk(), walk.index(), scene.title, {}});
+          renderer.render({&walk.walk(), walk.index(), scene.title});
       for (uint32_t h = 0; h < hold; ++h, ++frames) {
         if (video) {
           video->write(pixels);

@@ -140,7 +140,7 @@ void LiveWalk::draw_panel(float x, float y, float w, float h, LiveSession& sessi
 
 const render::WalkFrame* LiveWalk::frame(const std::string& title) {
   if (!walk_) return nullptr;
-  frame_ = {&walk_->walk(), walk_->index(), title, "left/right: step    w: towers"};
+  frame_ = {&walk_->walk(), walk_->index(), title};
   return &frame_;
 }
 
