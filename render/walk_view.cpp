@@ -139,7 +139,7 @@ class View {
   // The formula lines at the bottom, wrapped; returns the box's top.
   float formula_box(float pad) {
     const float wrap = W_ - 4 * pad;
-    float px = f_.text_px;
+    float px = f_.big_px * 0.8f;  // as large as the step's title, smaller when it has many lines
     auto height_at = [&](float size) {
       float h = 0;
       for (const std::string& s : step_.formula)
@@ -315,7 +315,7 @@ class View {
         lines.push_back({{"db " + num(w_.values.grads[l].b[i]),
                           value_color(now_.grads[l], before_.grads[l], kGrad)}});
     }
-    const Block b = make_block(f_.text, label_px_, col_w_ * 0.45f, std::move(lines));
+    const Block b = make_block(f_.text, label_px_, col_w_ * 0.7f, std::move(lines));
     draw_block(dl_, f_.text, b, x, y + r_ + 3);
     taken_.push_back(block_rect(b, x, y + r_ + 3));
     taken_.push_back({x - r_, y - r_, x + r_, y + r_});
