@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "teach/walkthrough.hpp"
@@ -24,6 +25,17 @@ const ImU32 kPanel = IM_COL32(22, 22, 30, 235);
 std::string num(double v) {
   return teach::format_number(v);
 }
+
+// Labels in a crowded layer: 3 significant digits (the formulas keep 5).
+std::string short_num(double v) {
+  if (v == 0) return "0";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+// Past this many edges a layer's labels are drawn only while a step highlights it.
+constexpr uint32_t kCrowdedEdges = 9;
 
 // A line of coloured pieces, drawn centred on x or from x.
 struct Piece {
@@ -146,7 +158,7 @@ class View {
         h += f_.text->CalcTextSizeA(size, FLT_MAX, wrap, s.c_str()).y + size * 0.3f;
       return h;
     };
-    while (height_at(px) > H_ * 0.4f && px > 8)
+    while (height_at(px) > H_ * 0.3f && px > 8)
       px *= 0.92f;
     const float h = std::max(height_at(px), H_ * 0.16f);
     const float top = H_ - pad - h - 2 * pad;
@@ -218,22 +230,25 @@ class View {
   void edge_labels(uint32_t l) {
     const net::LayerParams& p = w_.values.before[l];
     const bool lit = contains(step_.edges, l);
+    const bool crowded = p.in * p.out > 8;
+    if (p.in * p.out > kCrowdedEdges && !lit) return;
+    auto fmt = [&](double v) { return crowded ? short_num(v) : num(v); };
     static const float kPlaces[] = {0.5f, 0.42f, 0.58f, 0.34f, 0.66f, 0.26f, 0.74f,
                                     0.2f, 0.8f,  0.46f, 0.54f, 0.3f,  0.7f};
     for (uint32_t j = 0; j < p.out; ++j)
       for (uint32_t k = 0; k < p.in; ++k) {
         const size_t e = size_t(j) * p.in + k;
         std::vector<Line> lines;
-        Line w{{"w " + num(p.w[e]), lit ? kHighlight : kWhite}};
+        Line w{{"w " + fmt(p.w[e]), lit ? kHighlight : kWhite}};
         if (now_.update) {
           w.push_back(
-              {" → " + num(w_.values.after[l].w[e]), value_color(true, before_.update, kNew)});
+              {" → " + fmt(w_.values.after[l].w[e]), value_color(true, before_.update, kNew)});
           if (before_.update) w[0].color = kGrey;
         }
         lines.push_back(w);
         if (now_.grads[l])
           lines.push_back(
-              {{"dW " + num(w_.values.grads[l].w[e]), value_color(true, before_.grads[l], kGrad)}});
+              {{"dW " + fmt(w_.values.grads[l].w[e]), value_color(true, before_.grads[l], kGrad)}});
         const Block b = make_block(f_.text, label_px_, col_w_ * 0.5f, std::move(lines));
         const ImVec2 a{cx(l) + r_, cy(l, k)}, z{cx(l + 1) - r_, cy(l + 1, j)};
         float best = -1, best_t = 0.5f;

@@ -1,7 +1,8 @@
 // Draws one step of a walkthrough (engine/teach/walkthrough.hpp) as ImGui draw lists: the
 // network as a graph (input nodes, a node per neuron with its bias and the values known so far,
 // every edge with its weight, dW once computed and the new weight after the update, the loss),
-// what the step computes highlighted, and its formula lines with the exact numbers below. No
+// what the step computes highlighted, and its formula lines with the exact numbers below. A
+// layer of more than 9 edges has its labels (3 digits) only while a step highlights it. No
 // Vulkan here: render/walk_renderer.hpp draws the lists offscreen and in the live window.
 #pragma once
 
