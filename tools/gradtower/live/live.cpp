@@ -240,6 +240,7 @@ int run_live(const LiveArgs& a) {
     }
 
     walk.sync(session);  // after the requests: a rebuild or a step starts it again
+    if (std::string why = walk.take_refusal(); !why.empty()) status.message = why;
 
     if (view.auto_range) {
       std::tie(view.tower.log_lo, view.tower.log_hi) =

@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <stdexcept>
+#include <utility>
 
 #include "gpu/network.hpp"
 #include "render/window/glfw.hpp"
@@ -22,6 +23,7 @@ void LiveWalk::start(LiveSession& session) {
   const std::string error = teach::walk_limits_error(session.scene());
   if (!error.empty()) {
     stop("walkthrough: " + error);
+    refusal_ = message_;
     return;
   }
   session.playing = false;  // the walkthrough runs the training steps
@@ -136,6 +138,10 @@ void LiveWalk::draw_panel(float x, float y, float w, float h, LiveSession& sessi
   }
   if (!message_.empty()) ImGui::TextWrapped("%s", message_.c_str());
   ImGui::End();
+}
+
+std::string LiveWalk::take_refusal() {
+  return std::exchange(refusal_, std::string());
 }
 
 const render::WalkFrame* LiveWalk::frame(const std::string& title) {

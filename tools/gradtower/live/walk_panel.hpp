@@ -32,6 +32,9 @@ class LiveWalk {
   void handle_keys(LiveSession& session);
   // The panel (one ImGui window at x, y of size w x h).
   void draw_panel(float x, float y, float w, float h, LiveSession& session);
+  // Why the walkthrough could not start (a rebuilt network over the limits), once; shown in the
+  // Run panel, since the walkthrough's own panel is gone then.
+  std::string take_refusal();
   // What the towers' region shows: the current step, or nullptr for the towers.
   const render::WalkFrame* frame(const std::string& title);
 
@@ -43,7 +46,7 @@ class LiveWalk {
   std::unique_ptr<teach::WalkSession> walk_;
   uint64_t generation_ = 0;
   uint32_t steps_seen_ = 0;
-  std::string message_;
+  std::string message_, refusal_;
   render::WalkFrame frame_;
 };
 
