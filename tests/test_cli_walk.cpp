@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace gt {
@@ -59,6 +61,17 @@ TEST_F(CliWalk, RenderWritesTheAskedStep) {
   EXPECT_NE(r.output.find("walkthrough step 3 of 11: Forward, layer 1: a1 = relu(z1)"),
             std::string::npos)
       << r.output;
+  // The same scene and step again: the same bytes.
+  const fs::path again = dir_ / "again.png";
+  ASSERT_EQ(run("render " + kTiny + " --walkthrough --walk-step 3 --width 320 --height 180 --out " +
+                again.string())
+                .code,
+            0);
+  std::ifstream a(png, std::ios::binary), b(again, std::ios::binary);
+  const std::string ba((std::istreambuf_iterator<char>(a)), {}),
+      bb((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_FALSE(ba.empty());
+  EXPECT_EQ(ba, bb);
 }
 
 TEST_F(CliWalk, NetworkOverTheLimitsIsRefusedAndWritesNothing) {
