@@ -4,6 +4,7 @@
 #include "render/offscreen.hpp"
 #include "render/overlay.hpp"
 #include "render/tower.hpp"
+#include "render/walk_renderer.hpp"
 
 namespace gt::render {
 
@@ -13,6 +14,7 @@ LiveFrame::LiveFrame(vk::Context& ctx, uint32_t width, uint32_t height, Region t
   target_ = std::make_unique<OffscreenTarget>(ctx, width, height);
   tower_ = std::make_unique<TowerRenderer>(ctx, target_->render_pass());
   overlay_ = std::make_unique<Overlay>(ctx, target_->render_pass(), towers.width, towers.height);
+  walk_ = std::make_unique<WalkOverlay>(ctx, target_->render_pass(), towers.width, towers.height);
   ui_ = std::make_unique<ImGuiRenderer>(ctx, target_->render_pass(), ui_fonts);
 }
 
@@ -28,7 +30,7 @@ std::vector<uint8_t> LiveFrame::pixels() const {
 
 void LiveFrame::record(VkCommandBuffer cmd, const std::vector<gpu::Network*>& nets,
                        const TowerSettings& s, const OverlayInfo* overlay, const ImDrawData* ui,
-                       bool readback) const {
+                       bool readback, const WalkFrame* walk) const {
   const float clear[4] = {0.08f, 0.08f, 0.10f, 1.0f};
   TowerRenderer::statistics_barrier(cmd);
   target_->begin(cmd, clear);
@@ -39,9 +41,13 @@ void LiveFrame::record(VkCommandBuffer cmd, const std::vector<gpu::Network*>& ne
                                 {towers_.width, towers_.height}};
   vkCmdSetViewport(cmd, 0, 1, &region);
   vkCmdSetScissor(cmd, 0, 1, &region_scissor);
-  for (uint32_t i = 0; i < nets.size(); ++i)
-    tower_->draw(cmd, *nets[i], s, towers_.width, towers_.height, i, uint32_t(nets.size()));
-  if (overlay) overlay_->draw(cmd, *overlay, region_scissor.offset);
+  if (walk) {
+    walk_->draw(cmd, *walk, region_scissor.offset);
+  } else {
+    for (uint32_t i = 0; i < nets.size(); ++i)
+      tower_->draw(cmd, *nets[i], s, towers_.width, towers_.height, i, uint32_t(nets.size()));
+    if (overlay) overlay_->draw(cmd, *overlay, region_scissor.offset);
+  }
   const VkViewport full{0.0f, 0.0f, float(width_), float(height_), 0.0f, 1.0f};
   const VkRect2D full_scissor{{0, 0}, {width_, height_}};
   vkCmdSetViewport(cmd, 0, 1, &full);

@@ -25,6 +25,8 @@ class OffscreenTarget;
 class TowerRenderer;
 class Overlay;
 class ImGuiRenderer;
+class WalkOverlay;
+struct WalkFrame;
 struct OverlayInfo;
 struct TowerSettings;
 
@@ -46,9 +48,11 @@ class LiveFrame {
   Region towers() const { return towers_; }
   // Records the frame into `cmd`: the barrier that orders the training's writes of the
   // statistics before the tower reads them, the render pass, and (with `readback`: screenshots,
-  // recordings) the copy for pixels().
+  // recordings) the copy for pixels(). With `walk`, the region shows that walkthrough step
+  // (render/walk_renderer.hpp) instead of the towers and their overlay.
   void record(VkCommandBuffer cmd, const std::vector<gpu::Network*>& nets, const TowerSettings& s,
-              const OverlayInfo* overlay, const ImDrawData* ui, bool readback) const;
+              const OverlayInfo* overlay, const ImDrawData* ui, bool readback,
+              const WalkFrame* walk = nullptr) const;
   // The colour image, in TRANSFER_SRC_OPTIMAL after record()'s commands ran.
   VkImage color_image() const;
   // RGBA8 rows, top first, of the last recorded frame (after its submission completed).
@@ -60,6 +64,7 @@ class LiveFrame {
   std::unique_ptr<OffscreenTarget> target_;
   std::unique_ptr<TowerRenderer> tower_;
   std::unique_ptr<Overlay> overlay_;
+  std::unique_ptr<WalkOverlay> walk_;
   std::unique_ptr<ImGuiRenderer> ui_;
 };
 

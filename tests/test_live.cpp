@@ -216,5 +216,45 @@ TEST_F(Live, HistogramViewsDrawTheHeatmapAndTheSelectedLayersBars) {
   EXPECT_GT(bars, 3 * lines) << "more than the history plot's line";
 }
 
+// The walkthrough view of a small exact network: on by itself, its region exactly what
+// `gradtower render --walkthrough` draws for the same step and size, and the panel below it.
+TEST_F(Live, WalkthroughRegionIsTheRenderedStep) {
+  const std::string tiny = std::string(GT_SOURCE_DIR) + "/scenes/tiny_worked_example.toml";
+  const fs::path shot = dir_ / "walk.png";
+  const CliRun live =
+      run("live " + tiny + " --frames 3 --walk-step 9 --screenshot " + shot.string());
+  ASSERT_EQ(live.code, 0) << live.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(live.output, m,
+                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")))
+      << live.output;
+  const int rx = std::stoi(m[1]), ry = std::stoi(m[2]), rw = std::stoi(m[3]), rh = std::stoi(m[4]);
+  const fs::path ref = dir_ / "walk_render.png", other = dir_ / "walk_other.png";
+  const std::string size = " --width " + std::to_string(rw) + " --height " + std::to_string(rh);
+  ASSERT_EQ(
+      run("render " + tiny + " --walkthrough --walk-step 9" + size + " --out " + ref.string()).code,
+      0);
+  ASSERT_EQ(
+      run("render " + tiny + " --walkthrough --walk-step 8" + size + " --out " + other.string())
+          .code,
+      0);
+  const Image img = load(shot), want = load(ref), step8 = load(other);
+  ASSERT_EQ(want.w, rw);
+  auto differing = [&](const Image& b) {
+    size_t differ = 0;
+    for (int y = 0; y < rh; ++y)
+      for (int x = 0; x < rw; ++x) {
+        const uint8_t *p = img.at(rx + x, ry + y), *q = b.at(x, y);
+        int worst = 0;
+        for (int c = 0; c < 3; ++c)
+          worst = std::max(worst, std::abs(int(p[c]) - int(q[c])));
+        differ += worst > 2;
+      }
+    return differ;
+  };
+  EXPECT_LE(differing(want), size_t(rw) * rh / 2000) << "unlike `gradtower render` of step 9";
+  EXPECT_GT(differing(step8), size_t(rw) * rh / 200) << "step 9 should not look like step 8";
+}
+
 }  // namespace
 }  // namespace gt

@@ -64,6 +64,9 @@ struct RenderArgs {
   std::string range;
   bool no_overlay = false;
   std::optional<float> yaw, pitch, zoom;  // default: the scene's camera path at t = 0
+  bool walkthrough = false;               // the worked-example walkthrough instead of the tower
+  std::optional<uint32_t> walk_step;      // 1-based; default 1
+  uint32_t walk_sample = 1;               // 1-based sample of the batch shown
 };
 
 struct LiveArgs {
@@ -82,6 +85,8 @@ struct LiveArgs {
   std::string metric = "neuron";
   std::string layer_plot = "grad_w_norm";  // the middle plot (LayerPlot)
   std::string selected_plot = "history";   // the right plot (SelectedPlot)
+  bool walkthrough = false;                // the walkthrough view instead of the towers
+  std::optional<uint32_t> walk_step;       // 1-based, with the walkthrough on
 };
 
 struct TheoryArgs {
@@ -107,6 +112,10 @@ struct RecordArgs {
   std::string metric = "neuron";
   std::string range;
   bool no_overlay = false;
+  bool walkthrough = false;  // the walkthrough's steps, each held walk_hold seconds
+  double walk_hold = 1.5;
+  uint32_t walk_steps = 2;  // training steps walked through
+  uint32_t walk_sample = 1;
 };
 
 // View options shared by render and record.
@@ -118,6 +127,9 @@ void add_record(CLI::App& app, RecordArgs& args);
 int run_record(const RecordArgs& args);
 void add_render(CLI::App& app, RenderArgs& args);
 int run_render(const RenderArgs& args);
+// The walkthrough forms of render and record (tools/gradtower/walk.cpp).
+int run_render_walkthrough(const RenderArgs& args);
+int run_record_walkthrough(const RecordArgs& args);
 void add_bench(CLI::App& app, BenchArgs& args);
 void add_live(CLI::App& app, LiveArgs& args);
 int run_live(const LiveArgs& args);

@@ -58,11 +58,22 @@ void add_record(CLI::App& app, RecordArgs& a) {
       ->check(CLI::IsMember({"neuron", "grad_w_norm", "delta_rms", "update_ratio"}));
   c->add_option("--range", a.range, "Colour range as powers of ten LO:HI (default: widening auto)");
   c->add_flag("--no-overlay", a.no_overlay, "No text or legends");
+  c->add_flag("--walkthrough", a.walkthrough,
+              "Record the worked-example walkthrough (small networks): each step held a while");
+  c->add_option("--walk-hold", a.walk_hold, "With --walkthrough: seconds each step is held")
+      ->check(CLI::Range(0.05, 60.0));
+  c->add_option("--walk-steps", a.walk_steps,
+                "With --walkthrough: training steps walked through (default 2)")
+      ->check(CLI::Range(1u, 100u));
+  c->add_option("--walk-sample", a.walk_sample,
+                "With --walkthrough: the sample of the batch shown (1 = first)")
+      ->check(CLI::Range(1u, 1u << 20));
   add_device_flags(c, a.device);
   add_kernel_flag(c, a.device);
 }
 
 int run_record(const RecordArgs& a) {
+  if (a.walkthrough) return run_record_walkthrough(a);
   const net::Scene scene = scene::load(a.scene, a.overrides);
   if (a.out.empty() == a.png_dir.empty())
     throw std::runtime_error("give one of --out FILE.mp4 or --png-dir DIR");

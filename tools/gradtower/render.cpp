@@ -32,11 +32,21 @@ void add_render(CLI::App& app, RenderArgs& a) {
       ->check(CLI::Range(-89.0f, 89.0f));
   c->add_option("--zoom", a.zoom, "Dolly: 1 frames the towers, larger is closer")
       ->check(CLI::Range(0.05f, 20.0f));
+  c->add_flag("--walkthrough", a.walkthrough,
+              "Draw the worked-example walkthrough of the next training step (small networks): "
+              "--steps defaults to 0 here");
+  c->add_option("--walk-step", a.walk_step, "With --walkthrough: the step to draw (1 = first)")
+      ->check(CLI::Range(1u, 1u << 20));
+  c->add_option("--walk-sample", a.walk_sample,
+                "With --walkthrough: the sample of the batch shown (1 = first)")
+      ->check(CLI::Range(1u, 1u << 20));
   add_device_flags(c, a.device);
   add_kernel_flag(c, a.device);
 }
 
 int run_render(const RenderArgs& a) {
+  if (a.walkthrough) return run_render_walkthrough(a);
+  if (a.walk_step) throw std::runtime_error("--walk-step needs --walkthrough");
   std::vector<std::string> overrides = a.overrides;
   if (a.steps) overrides.push_back("train.steps=" + std::to_string(*a.steps));
   const net::Scene scene = scene::load(a.scene, overrides);  // validates before any GPU work

@@ -18,12 +18,14 @@
 #include "live/plots.hpp"
 #include "live/readout.hpp"
 #include "live/session.hpp"
+#include "live/walk_panel.hpp"
 #include "render/live_frame.hpp"
 #include "render/overlay.hpp"
 #include "render/window/glfw.hpp"
 #include "render/window/swapchain.hpp"
 #include "render/window/window.hpp"
 #include "scene/scene.hpp"
+#include "teach/walkthrough.hpp"
 #include "vk/check.hpp"
 
 namespace gt::cli {
@@ -126,6 +128,10 @@ void add_live(CLI::App& app, LiveArgs& a) {
   c->add_option("--selected-plot", a.selected_plot,
                 "Right plot of the selected layer: history | histogram (its |dW| histogram)")
       ->check(CLI::IsMember({"history", "histogram"}));
+  c->add_flag("--walkthrough", a.walkthrough,
+              "Show the worked-example walkthrough (on by itself for a small exact network)");
+  c->add_option("--walk-step", a.walk_step, "With the walkthrough: start at this step (1 = first)")
+      ->check(CLI::Range(1u, 1u << 20));
   add_device_flags(c, a.device);
   add_kernel_flag(c, a.device);
 }
@@ -135,6 +141,9 @@ int run_live(const LiveArgs& a) {
   if (!a.screenshot.empty()) check_output_path("--screenshot", a.screenshot);
   if (!a.record.empty()) check_output_path("--record", a.record);
   if (!a.screenshot.empty() && !a.frames) throw std::runtime_error("--screenshot needs --frames N");
+  if (a.walkthrough) teach::check_walkable(scene);
+  if (a.walk_step && !a.walkthrough && !wants_walkthrough(scene))
+    throw std::runtime_error("--walk-step needs the walkthrough (--walkthrough)");
   render::Window window("gradtower: " + scene.title, int(a.width), int(a.height));
   auto ctx = make_context(a.device, render::Window::required_instance_extensions(),
                           {VK_KHR_SWAPCHAIN_EXTENSION_NAME});
@@ -151,6 +160,14 @@ int run_live(const LiveArgs& a) {
                                std::to_string(session.nets().front()->plan().num_layers) +
                                " weight layers");
     view.selected = render::Pick{0, *a.select - 1, 0};
+  }
+  LiveWalk walk(session, a.walkthrough);
+  if (a.walk_step) {
+    if (*a.walk_step > walk.count())
+      throw std::runtime_error("--walk-step " + std::to_string(*a.walk_step) +
+                               ": the walkthrough of this network has " +
+                               std::to_string(walk.count()) + " steps");
+    walk.go_to(*a.walk_step - 1);
   }
   view.vsync = !a.no_vsync;
   view.tower.metric = parse_metric(a.metric);
@@ -216,8 +233,13 @@ int run_live(const LiveArgs& a) {
     towers = lay.towers;
     Requests req;
     draw_panels(0, 0, lay.panel_w, float(h), session, view, runs, status, req);
-    draw_plots(lay.panel_w, float(h) - lay.plots_h, float(w) - lay.panel_w, lay.plots_h, runs,
-               view);
+    if (walk.on())
+      walk.draw_panel(lay.panel_w, float(h) - lay.plots_h, float(w) - lay.panel_w, lay.plots_h,
+                      session);
+    else
+      draw_plots(lay.panel_w, float(h) - lay.plots_h, float(w) - lay.panel_w, lay.plots_h, runs,
+                 view);
+    walk.handle_keys(session);
     handle_input(lay.towers, out_dims(session), view, req);
     hover_tooltip(runs, view);
     ImGui::Render();
@@ -234,6 +256,9 @@ int run_live(const LiveArgs& a) {
       view.selected.reset();
       view.hover.reset();
     }
+
+    walk.sync(session);  // after the requests: a rebuild or a step starts it again
+    if (std::string why = walk.take_refusal(); !why.empty()) status.message = why;
 
     if (view.auto_range) {
       std::tie(view.tower.log_lo, view.tower.log_hi) =
@@ -256,7 +281,8 @@ int run_live(const LiveArgs& a) {
     const bool start_recording = frames == 0 && !a.record.empty();
     const bool want_pixels = req.screenshot || req.toggle_record || start_recording ||
                              capture.recording() || (last_frame && !a.screenshot.empty());
-    frame->record(cmd, session.nets(), view.tower, &overlay, ImGui::GetDrawData(), want_pixels);
+    frame->record(cmd, session.nets(), view.tower, &overlay, ImGui::GetDrawData(), want_pixels,
+                  walk.frame(scene.title));
     swapchain.blit_submit_present(cmd, frame->color_image(), w, h);
     ++frames;
 
