@@ -127,9 +127,12 @@ WhyReport why_backwards(const ref::Net& net, const ref::Batch& batch, Loss loss_
 
   r.extrapolated = r.differenced < r.params;
   r.finite_differences_all.forward = 2 * r.params;
+  // Measured when every parameter was differenced (x * P / P need not round back to x).
   r.finite_differences_all.seconds =
-      r.differenced == 0 ? 0
-                         : r.finite_differences.seconds * double(r.params) / double(r.differenced);
+      !r.extrapolated ? r.finite_differences.seconds
+      : r.differenced == 0
+          ? 0
+          : r.finite_differences.seconds * double(r.params) / double(r.differenced);
   return r;
 }
 
