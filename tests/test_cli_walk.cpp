@@ -2,7 +2,6 @@
 // every step held, and clear failures (a network over the limits, a step or sample out of range)
 // that exit non-zero and leave no output file.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,26 +10,17 @@
 #include <iterator>
 #include <string>
 
+#include "cli_run.hpp"
+
 namespace gt {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using test::CliRun;
 
 CliRun run(const std::string& args) {
-  const std::string cmd = std::string(GT_CLI) + " " + args + " --validation 2>&1";
-  CliRun r;
-  std::FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p))
-    r.output.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test::run_cli(args + " --validation");
 }
 
 const std::string kTiny = std::string(GT_SOURCE_DIR) + "/scenes/tiny_worked_example.toml";
