@@ -99,6 +99,32 @@ TEST(Why, PassCountsAreTwoPerParameterAgainstOnePlusOne) {
   EXPECT_GT(r.backprop.seconds, 0.0);
 }
 
+// Normalized layers' scale and shift are parameters too: counted, differenced and matched.
+TEST(Why, CoversGammaAndBetaOfNormalizedLayers) {
+  for (Norm norm : {Norm::batch, Norm::layer}) {
+    NetworkSpec s = tiny_spec(Activation::tanh);
+    s.norm = norm;
+    const ref::Net net = ref::Net::from(s, init_params(s));
+    uint64_t wb = 0, gb = 0;
+    for (const ref::Layer& l : net.layers) {
+      wb += uint64_t(l.out) * l.in + l.out;
+      gb += l.gamma.size() + l.beta.size();
+    }
+    ASSERT_GT(gb, 0u);
+    const WhyReport r = why_backwards(net, random_batch(6, 3, 2, false), Loss::mse);
+    EXPECT_EQ(r.params, wb + gb);
+    EXPECT_EQ(r.differenced, r.params);
+    EXPECT_LT(r.relative_diff(), 1e-6) << to_string(norm);
+    // The last parameters of layer 0 are its beta: differenced, and not all zero gradients.
+    double beta_grad = 0;
+    for (const WhySample& w : r.samples)
+      if (w.param.layer == 0 &&
+          w.param.index >= uint64_t(net.layers[0].out) * (net.layers[0].in + 2))
+        beta_grad += std::abs(w.backprop);
+    EXPECT_GT(beta_grad, 0) << to_string(norm);
+  }
+}
+
 TEST(Why, SampleSpreadsOverLayersAndExtrapolates) {
   const ref::Net net = tiny_net(Activation::tanh);  // layers of 20, 24 and 10 parameters
   const ref::Batch batch = random_batch(4, 3, 2, false);

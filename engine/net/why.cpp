@@ -13,20 +13,31 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// A layer's parameters in the order ParamRef::index counts them: W, b, then gamma and beta of a
+// normalized layer.
 uint64_t layer_count(const ref::Layer& l) {
-  return uint64_t(l.out) * l.in + l.out;
+  return uint64_t(l.out) * l.in + l.out + l.gamma.size() + l.beta.size();
+}
+
+// The parameter's slot in `values` = {W, b, gamma, beta} (as ref::Layer or ref::Gradients hold
+// them) and its index there.
+template <typename Vec>
+auto& slot_of(Vec& w, Vec& b, Vec& gamma, Vec& beta, uint64_t index) {
+  for (Vec* v : {&w, &b, &gamma}) {
+    if (index < v->size()) return (*v)[index];
+    index -= v->size();
+  }
+  return beta[index];
 }
 
 double& value_of(ref::Net& net, const ParamRef& p) {
   ref::Layer& l = net.layers[p.layer];
-  const uint64_t weights = uint64_t(l.out) * l.in;
-  return p.index < weights ? l.w[p.index] : l.b[p.index - weights];
+  return slot_of(l.w, l.b, l.gamma, l.beta, p.index);
 }
 
-double grad_of(const ref::Gradients& g, const ref::Net& net, const ParamRef& p) {
-  const ref::Layer& l = net.layers[p.layer];
-  const uint64_t weights = uint64_t(l.out) * l.in;
-  return p.index < weights ? g.dw[p.layer][p.index] : g.db[p.layer][p.index - weights];
+double grad_of(const ref::Gradients& g, const ParamRef& p) {
+  const uint32_t i = p.layer;
+  return slot_of(g.dw[i], g.db[i], g.dgamma[i], g.dbeta[i], p.index);
 }
 
 // q indices out of [0, count), evenly spaced (steps of count / q, rounded down) and centred.
@@ -115,7 +126,7 @@ WhyReport why_backwards(const ref::Net& net, const ref::Batch& batch, Loss loss_
     const double loss_minus = ref::loss(probe, batch, loss_kind);
     v = saved;
     r.finite_differences.forward += 2;
-    r.samples.push_back({p, (loss_plus - loss_minus) / (plus - minus), grad_of(grads, net, p)});
+    r.samples.push_back({p, (loss_plus - loss_minus) / (plus - minus), grad_of(grads, p)});
     ++r.differenced_per_layer[p.layer];
   }
   r.finite_differences.seconds = seconds_since(t0);

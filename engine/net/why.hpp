@@ -21,7 +21,8 @@ struct WhyOptions {
   uint32_t backprop_repeats = 3;  // backprop's time: the mean of this many runs after one more
 };
 
-// One parameter: layer `layer`, flat index `index` into its weights ([out][in]) then biases.
+// One parameter: layer `layer`, flat index `index` into its weights ([out][in]), then biases, then
+// gamma and beta when the layer is normalized.
 struct ParamRef {
   uint32_t layer = 0;
   uint64_t index = 0;
@@ -42,7 +43,7 @@ struct WhySample {
 };
 
 struct WhyReport {
-  uint64_t params = 0;       // P: every weight and bias
+  uint64_t params = 0;       // P: every weight and bias (and gamma, beta of normalized layers)
   uint64_t differenced = 0;  // N <= P, the parameters finite differences were run on
   double loss = 0;           // at the given parameters and batch
   // Measured on the N differenced parameters: exactly 2N forward passes.

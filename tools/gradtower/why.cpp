@@ -110,15 +110,17 @@ GpuRun run_gpu(vk::Context& ctx, const net::Scene& scene) {
 // max |GPU dL/dtheta - reference dL/dtheta| over every parameter, relative to max |reference|.
 double gpu_relative_diff(const net::Params& gpu, const net::ref::Gradients& ref) {
   double diff = 0, top = 0;
+  auto compare = [&](const std::vector<float>& g, const std::vector<double>& r) {
+    for (size_t k = 0; k < g.size() && k < r.size(); ++k) {
+      diff = std::max(diff, std::abs(double(g[k]) - r[k]));
+      top = std::max(top, std::abs(r[k]));
+    }
+  };
   for (size_t l = 0; l < gpu.size(); ++l) {
-    for (size_t k = 0; k < gpu[l].w.size(); ++k) {
-      diff = std::max(diff, std::abs(double(gpu[l].w[k]) - ref.dw[l][k]));
-      top = std::max(top, std::abs(ref.dw[l][k]));
-    }
-    for (size_t k = 0; k < gpu[l].b.size(); ++k) {
-      diff = std::max(diff, std::abs(double(gpu[l].b[k]) - ref.db[l][k]));
-      top = std::max(top, std::abs(ref.db[l][k]));
-    }
+    compare(gpu[l].w, ref.dw[l]);
+    compare(gpu[l].b, ref.db[l]);
+    if (l < ref.dgamma.size()) compare(gpu[l].gamma, ref.dgamma[l]);
+    if (l < ref.dbeta.size()) compare(gpu[l].beta, ref.dbeta[l]);
   }
   return top > 0 ? diff / top : diff;
 }
@@ -136,7 +138,8 @@ void print(const net::Scene& s, const net::WhyReport& r, const GpuRun& g, double
   std::printf("  network     %u weight layers (%u hidden of width %u), activation %s, init %s\n",
               n.num_layers(), n.depth, n.width, std::string(net::to_string(n.activation)).c_str(),
               std::string(net::to_string(n.init)).c_str());
-  std::printf("  parameters  P = %s (every weight and bias)\n", with_commas(r.params).c_str());
+  std::printf("  parameters  P = %s (every weight and bias%s)\n", with_commas(r.params).c_str(),
+              n.norm != net::Norm::none ? ", and each normalized layer's scale and shift" : "");
   std::printf(
       "  data        the GPU's first batch (%u samples, %s), at initialisation: loss %.6g\n",
       g.batch.size, std::string(net::to_string(s.data.kind)).c_str(), r.loss);
