@@ -197,18 +197,25 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     for (uint32_t l = step; l < n; l += step)
       ticks.push_back(l);
     if (ticks.back() != n) ticks.push_back(n);
-    float last_y = 1e9f;
-    for (auto it = ticks.begin(); it != ticks.end(); ++it) {
-      const float y = (float(*it) - 0.5f) / float(n) * kTowerHeight;
+    // Labels kept apart: a tick too close to the one below is left out, except the last layer's,
+    // which takes the place of the one below it instead.
+    std::vector<std::pair<uint32_t, ImVec2>> kept;
+    for (uint32_t t : ticks) {
+      const float y = (float(t) - 0.5f) / float(n) * kTowerHeight;
       // Right of both right-hand corners, so labels never cover a slab's side face.
       const ImVec2 front = screen_point(m, kTowerHalfWidth, y, kTowerHalfDepth, width_, height_);
       const ImVec2 back = screen_point(m, kTowerHalfWidth, y, -kTowerHalfDepth, width_, height_);
       const ImVec2 p{std::max(front.x, back.x) + small_ * 0.2f,
                      front.x > back.x ? front.y : back.y};
-      if (std::abs(p.y - last_y) < small_ * 1.1f && *it != n) continue;  // keep labels apart
-      last_y = p.y;
+      if (!kept.empty() && std::abs(p.y - kept.back().second.y) < small_ * 1.1f) {
+        if (t == n && kept.size() > 1) kept.back() = {t, p};
+        continue;
+      }
+      kept.push_back({t, p});
+    }
+    for (const auto& [t, p] : kept) {
       dl->AddLine(p, {p.x + small_ * 0.6f, p.y}, grey);
-      std::snprintf(line, sizeof line, "%u", *it);
+      std::snprintf(line, sizeof line, "%u", t);
       dl->AddText(small, small_, {p.x + small_ * 0.8f, p.y - small_ * 0.5f}, grey, line);
     }
   }
