@@ -314,6 +314,23 @@ TEST_F(Cli, InfoListsTheChosenDeviceAndLimits) {
   EXPECT_NE(r.output.find("subgroup size"), std::string::npos);
 }
 
+TEST_F(Cli, BenchTakesResidualAndNormAndNamesThemInItsHeader) {
+  CliRun r =
+      run("bench --depth 3 --width 8 --batch 4 --steps 1 --warmup 0 --no-peer --norm batch "
+          "--residual 1 --validation");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("3 layers x 8 wide, batch 4, tanh, residual blocks of 1 hidden layer, "
+                          "batch norm, SGD"),
+            std::string::npos)
+      << r.output;
+  // 3 forward and 3 backward, 2 norm layers x 2, loss, gradient norm, update, finalize, counter.
+  EXPECT_NE(r.output.find("dispatches per step: 15"), std::string::npos) << r.output;
+  CliRun bad = run("bench --depth 3 --width 8 --no-peer --norm foo");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.output.find("--norm"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("foo"), std::string::npos) << bad.output;
+}
+
 // The live window's errors come before any window opens, so they need no display.
 TEST_F(Cli, LiveRefusesBadInputBeforeOpeningAWindow) {
   const fs::path bad = write("bad.toml", "[network]\ndepth = 4\nwidht = 3\n");

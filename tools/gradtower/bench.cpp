@@ -33,6 +33,9 @@ net::Scene bench_scene(const BenchArgs& a) {
   s.network.activation = net::Activation::tanh;
   s.network.output_activation = net::Activation::linear;
   s.network.init = net::Init::xavier_normal;
+  s.network.residual = a.residual > 0;
+  if (a.residual > 0) s.network.residual_every = a.residual;
+  s.network.norm = net::parse_norm(a.norm).value();  // the flag accepts only the names
   s.data.kind = net::DataKind::teacher;
   s.data.batch = a.batch;
   s.data.fixed = true;  // the peer also trains on one fixed batch
@@ -58,7 +61,8 @@ std::optional<nlohmann::json> run_peer(const BenchArgs& a) {
   const std::string cmd = "'" + python + "' '" + script + "' --depth " + std::to_string(a.depth) +
                           " --width " + std::to_string(a.width) + " --batch " +
                           std::to_string(a.batch) + " --warmup " + std::to_string(a.warmup) +
-                          " --steps " + std::to_string(a.steps);
+                          " --steps " + std::to_string(a.steps) + " --residual " +
+                          std::to_string(a.residual) + " --norm " + a.norm;
   std::FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return std::nullopt;
   std::string out;
@@ -67,6 +71,27 @@ std::optional<nlohmann::json> run_peer(const BenchArgs& a) {
     out += buf;
   if (pclose(pipe) != 0) return std::nullopt;
   return nlohmann::json::parse(out, nullptr, false);
+}
+
+// Dispatches in one recorded step (gpu/network_step.cpp): forward and backward per layer, two
+// more per normalized layer, the loss, the gradient norm, the updates (one per parameter segment
+// of at most max_rows layers), finalize and the step counter. The bench's batch is fixed, so no
+// data generation.
+uint32_t dispatches_per_step(const gpu::Plan& p, uint32_t max_rows) {
+  uint32_t updates = 0;
+  for (const auto& [first, last] : p.param_segment_layers())
+    updates += uint32_t((uint64_t(last) - first + max_rows) / max_rows);
+  return 2 * p.num_layers + 2 * p.norm_layers + updates + 4;
+}
+
+// "tanh", "tanh, residual blocks of 2 hidden layers, batch norm".
+std::string architecture(const BenchArgs& a) {
+  std::string s = "tanh";
+  if (a.residual > 0)
+    s += ", residual blocks of " + std::to_string(a.residual) + " hidden layer" +
+         (a.residual > 1 ? "s" : "");
+  if (a.norm != "none") s += ", " + a.norm + " norm";
+  return s;
 }
 
 }  // namespace
@@ -78,6 +103,11 @@ void add_bench(CLI::App& app, BenchArgs& a) {
   c->add_option("--batch", a.batch, "Batch size")->check(CLI::Range(1u, 65536u));
   c->add_option("--warmup", a.warmup, "Untimed steps first");
   c->add_option("--steps", a.steps, "Timed steps")->check(CLI::Range(1u, 1u << 20));
+  c->add_option("--residual", a.residual,
+                "Identity skips around blocks of this many hidden layers (0: none)")
+      ->check(CLI::Range(0u, 100000u));
+  c->add_option("--norm", a.norm, "Normalize every hidden layer: none, layer or batch")
+      ->check(CLI::IsMember({"none", "layer", "batch"}));
   c->add_flag("--no-peer", a.no_peer, "Skip the PyTorch measurement");
   c->add_flag("--render", a.render,
               "Time the tower frame (1,000 layers x 256, 1280x720) and 1080p frames with overlay");
@@ -124,8 +154,8 @@ int run_bench(const BenchArgs& a) {
   auto ctx = make_context(a.device);
   if (a.render) return run_render_bench(a, *ctx);
   const net::Scene scene = bench_scene(a);
-  std::printf("gradtower bench: %u layers x %u wide, batch %u, tanh, SGD, statistics every step\n",
-              a.depth, a.width, a.batch);
+  std::printf("gradtower bench: %u layers x %u wide, batch %u, %s, SGD, statistics every step\n",
+              a.depth, a.width, a.batch, architecture(a).c_str());
   std::printf("device: %s\n", ctx->info().name.c_str());
 
   gpu::NetworkOptions options;
@@ -140,7 +170,8 @@ int run_bench(const BenchArgs& a) {
     wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
         a.steps;
-    std::printf("dispatches per step: %u\n", 2 * net.plan().num_layers + 4);
+    std::printf("dispatches per step: %u\n",
+                dispatches_per_step(net.plan(), ctx->limits().maxComputeWorkGroupCount[1]));
   }
   gpu::StepTimings sum;
   const bool timed = ctx->timestamp_valid_bits() > 0;

@@ -49,6 +49,8 @@ struct BenchArgs {
   DeviceFlags device;
   uint32_t depth = 256, width = 256, batch = 128;
   uint32_t warmup = 3, steps = 10;
+  uint32_t residual = 0;      // residual_every; 0: no skips
+  std::string norm = "none";  // none, layer, batch
   bool no_peer = false;
   bool render = false;  // time the renderer instead of the training step
 };
