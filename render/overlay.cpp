@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "render/colormap.hpp"
-#include "render/imgui_renderer.hpp"
+#include "render/imgui_canvas.hpp"
 #include "render/theory_strip.hpp"
 #include "render_layout.h"
 
@@ -65,38 +65,18 @@ std::string overlay_font_path() {
 }
 
 Overlay::Overlay(vk::Context& ctx, VkRenderPass render_pass, uint32_t width, uint32_t height)
-    : width_(width), height_(height) {
-  const std::string font = overlay_font_path();
-  ImGuiContext* previous = ImGui::GetCurrentContext();
-  imgui_ = ImGui::CreateContext();
-  ImGui::SetCurrentContext(imgui_);
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // no imgui.ini next to the user's files
-  io.LogFilename = nullptr;
-  io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;  // ImGuiRenderer draws at VtxOffset
-  big_ = std::max(12.0f, float(height) / 24.0f);
-  small_ = std::max(10.0f, float(height) / 40.0f);
-  io.Fonts->AddFontFromFileTTF(font.c_str(), big_);
-  io.Fonts->AddFontFromFileTTF(font.c_str(), small_);
-  renderer_ = std::make_unique<ImGuiRenderer>(ctx, render_pass, *io.Fonts);
-  ImGui::SetCurrentContext(previous);
-}
+    : width_(width),
+      height_(height),
+      big_(std::max(12.0f, float(height) / 24.0f)),
+      small_(std::max(10.0f, float(height) / 40.0f)),
+      canvas_(std::make_unique<ImGuiCanvas>(ctx, render_pass, std::vector<float>{big_, small_})) {}
 
-Overlay::~Overlay() {
-  renderer_.reset();
-  ImGui::DestroyContext(imgui_);
-}
+Overlay::~Overlay() = default;
 
 void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D origin) {
-  ImGuiContext* previous = ImGui::GetCurrentContext();
-  ImGui::SetCurrentContext(imgui_);
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(float(width_), float(height_));
-  io.DeltaTime = 1.0f / 30.0f;
-  ImGui::NewFrame();
-  ImDrawList* dl = ImGui::GetForegroundDrawList();
-  ImFont* big = io.Fonts->Fonts[0];
-  ImFont* small = io.Fonts->Fonts[1];
+  ImDrawList* dl = &canvas_->begin(width_, height_);
+  ImFont* big = canvas_->font(0);
+  ImFont* small = canvas_->font(1);
   const float W = float(width_), H = float(height_), pad = small_ * 0.8f;
   const ImU32 white = IM_COL32(235, 235, 240, 255), grey = IM_COL32(170, 170, 180, 255);
 
@@ -219,9 +199,7 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
       dl->AddText(small, small_, {p.x + small_ * 0.8f, p.y - small_ * 0.5f}, grey, line);
     }
   }
-  ImGui::Render();
-  renderer_->draw(cmd, *ImGui::GetDrawData(), origin);
-  ImGui::SetCurrentContext(previous);
+  canvas_->end(cmd, origin);
 }
 
 }  // namespace gt::render

@@ -21,7 +21,7 @@ class Context;
 
 namespace gt::render {
 
-class ImGuiRenderer;
+class ImGuiCanvas;
 
 struct RunInfo {
   std::string label;  // empty for a scene with one run
@@ -57,9 +57,8 @@ class Overlay {
 
  private:
   uint32_t width_, height_;
-  ImGuiContext* imgui_ = nullptr;
-  std::unique_ptr<ImGuiRenderer> renderer_;
-  float big_ = 0, small_ = 0;
+  float big_ = 0, small_ = 0;  // font sizes
+  std::unique_ptr<ImGuiCanvas> canvas_;
 };
 
 }  // namespace gt::render

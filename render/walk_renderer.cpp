@@ -4,15 +4,13 @@
 
 #include <algorithm>
 
-#include "render/imgui_renderer.hpp"
+#include "render/imgui_canvas.hpp"
 #include "render/offscreen.hpp"
 #include "render/overlay.hpp"
 #include "vk/context.hpp"
 
 namespace gt::render {
 namespace {
-
-static_assert(sizeof(ImWchar) == sizeof(uint16_t), "Debian's ImGui uses 16-bit ImWchar");
 
 // Latin-1 and the symbols the formulas use (Greek, ᵀ, arrows, minus, root, ⊙, ellipsis).
 const uint16_t kRanges[] = {0x0020, 0x00FF, 0x0391, 0x03C9, 0x1D40, 0x1D40, 0x2026, 0x2026, 0x2190,
@@ -22,42 +20,23 @@ const uint16_t kRanges[] = {0x0020, 0x00FF, 0x0391, 0x03C9, 0x1D40, 0x1D40, 0x20
 
 WalkOverlay::WalkOverlay(vk::Context& ctx, VkRenderPass render_pass, uint32_t width,
                          uint32_t height)
-    : width_(width), height_(height), ranges_(std::begin(kRanges), std::end(kRanges)) {
-  const std::string font = overlay_font_path();
-  ImGuiContext* previous = ImGui::GetCurrentContext();
-  imgui_ = ImGui::CreateContext();
-  ImGui::SetCurrentContext(imgui_);
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.LogFilename = nullptr;
+    : width_(width), height_(height) {
   // Sized by the shorter side, so a wide window does not get giant text.
   const float side = float(std::min(width, height * 16 / 9));
   big_ = std::max(13.0f, side / 44.0f);
   text_ = std::max(10.0f, side / 62.0f);
-  const auto* ranges = reinterpret_cast<const ImWchar*>(ranges_.data());
-  io.Fonts->AddFontFromFileTTF(font.c_str(), big_, nullptr, ranges);
-  io.Fonts->AddFontFromFileTTF(font.c_str(), text_, nullptr, ranges);
-  renderer_ = std::make_unique<ImGuiRenderer>(ctx, render_pass, *io.Fonts);
-  ImGui::SetCurrentContext(previous);
+  canvas_ =
+      std::make_unique<ImGuiCanvas>(ctx, render_pass, std::vector<float>{big_, text_},
+                                    std::vector<uint16_t>(std::begin(kRanges), std::end(kRanges)));
 }
 
-WalkOverlay::~WalkOverlay() {
-  renderer_.reset();
-  ImGui::DestroyContext(imgui_);
-}
+WalkOverlay::~WalkOverlay() = default;
 
 void WalkOverlay::draw(VkCommandBuffer cmd, const WalkFrame& frame, VkOffset2D origin) {
-  ImGuiContext* previous = ImGui::GetCurrentContext();
-  ImGui::SetCurrentContext(imgui_);
-  ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(float(width_), float(height_));
-  io.DeltaTime = 1.0f / 30.0f;
-  ImGui::NewFrame();
-  const WalkFonts fonts{io.Fonts->Fonts[0], big_, io.Fonts->Fonts[1], text_};
-  draw_walkthrough(*ImGui::GetForegroundDrawList(), frame, float(width_), float(height_), fonts);
-  ImGui::Render();
-  renderer_->draw(cmd, *ImGui::GetDrawData(), origin);
-  ImGui::SetCurrentContext(previous);
+  ImDrawList& dl = canvas_->begin(width_, height_);
+  const WalkFonts fonts{canvas_->font(0), big_, canvas_->font(1), text_};
+  draw_walkthrough(dl, frame, float(width_), float(height_), fonts);
+  canvas_->end(cmd, origin);
 }
 
 WalkFrameRenderer::WalkFrameRenderer(vk::Context& ctx, uint32_t width, uint32_t height)

@@ -19,7 +19,7 @@ class Context;
 
 namespace gt::render {
 
-class ImGuiRenderer;
+class ImGuiCanvas;
 class OffscreenTarget;
 
 class WalkOverlay {
@@ -34,10 +34,8 @@ class WalkOverlay {
 
  private:
   uint32_t width_, height_;
-  ImGuiContext* imgui_ = nullptr;
-  std::vector<uint16_t> ranges_;  // the glyph ranges the atlas was built from
-  std::unique_ptr<ImGuiRenderer> renderer_;
-  float big_ = 0, text_ = 0;
+  float big_ = 0, text_ = 0;  // font sizes
+  std::unique_ptr<ImGuiCanvas> canvas_;
 };
 
 class WalkFrameRenderer {
