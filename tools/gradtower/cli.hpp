@@ -126,6 +126,8 @@ std::optional<std::pair<float, float>> parse_range(const std::string& range);  /
 
 void add_train(CLI::App& app, TrainArgs& args);
 void add_record(CLI::App& app, RecordArgs& args);
+// One of --out and --png-dir, a writable --out, even sizes for H.264: before any work.
+void check_record_outputs(const RecordArgs& a);
 int run_record(const RecordArgs& args);
 void add_render(CLI::App& app, RenderArgs& args);
 int run_render(const RenderArgs& args);

@@ -72,15 +72,19 @@ void add_record(CLI::App& app, RecordArgs& a) {
   add_kernel_flag(c, a.device);
 }
 
-int run_record(const RecordArgs& a) {
-  if (a.walkthrough) return run_record_walkthrough(a);
-  const net::Scene scene = scene::load(a.scene, a.overrides);
+void check_record_outputs(const RecordArgs& a) {
   if (a.out.empty() == a.png_dir.empty())
     throw std::runtime_error("give one of --out FILE.mp4 or --png-dir DIR");
   if (!a.out.empty()) check_output_path("--out", a.out);
   if (a.png_dir.empty() && (a.width % 2 || a.height % 2))
     throw std::runtime_error("--width/--height: H.264 (yuv420p) needs even sizes; got " +
                              std::to_string(a.width) + "x" + std::to_string(a.height));
+}
+
+int run_record(const RecordArgs& a) {
+  if (a.walkthrough) return run_record_walkthrough(a);
+  const net::Scene scene = scene::load(a.scene, a.overrides);
+  check_record_outputs(a);
   const uint32_t frames = a.frames    ? *a.frames
                           : a.seconds ? uint32_t(std::lround(*a.seconds * a.fps))
                                       : std::max(1u, scene.train.steps / a.steps_per_frame);

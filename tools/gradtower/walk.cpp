@@ -66,12 +66,7 @@ int run_record_walkthrough(const RecordArgs& a) {
     throw std::runtime_error(
         "--frames/--seconds: with --walkthrough the length is the steps times --walk-hold, "
         "over --walk-steps training steps");
-  if (a.out.empty() == a.png_dir.empty())
-    throw std::runtime_error("give one of --out FILE.mp4 or --png-dir DIR");
-  if (!a.out.empty()) check_output_path("--out", a.out);
-  if (a.png_dir.empty() && (a.width % 2 || a.height % 2))
-    throw std::runtime_error("--width/--height: H.264 (yuv420p) needs even sizes; got " +
-                             std::to_string(a.width) + "x" + std::to_string(a.height));
+  check_record_outputs(a);
   const uint32_t hold = std::max(1u, uint32_t(std::lround(a.walk_hold * a.fps)));
   std::unique_ptr<render::VideoWriter> video;
   if (!a.out.empty())
