@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/network.hpp"
 #include "net/reference.hpp"
 #include "net/spec.hpp"
 #include "vk/context.hpp"
@@ -66,6 +67,11 @@ template <typename A, typename B>
 
 inline std::vector<double> to_double(const std::vector<float>& v) {
   return {v.begin(), v.end()};
+}
+
+// The batch a GPU step trained on, in double, for the CPU reference.
+inline net::ref::Batch ref_batch(const gpu::Batch& b) {
+  return {b.size, to_double(b.input), to_double(b.target)};
 }
 
 }  // namespace gt::test

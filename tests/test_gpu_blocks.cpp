@@ -18,6 +18,8 @@
 namespace gt {
 namespace {
 
+using test::ref_batch;
+
 using test::close;
 
 struct Blocks {
@@ -52,14 +54,6 @@ net::Scene block_scene(const Blocks& b) {
   s.train.optimizer = net::Optimizer::sgd;
   s.train.lr = 0.05;
   return s;
-}
-
-net::ref::Batch ref_batch(const gpu::Batch& b) {
-  net::ref::Batch r;
-  r.size = b.size;
-  r.input = test::to_double(b.input);
-  r.target = test::to_double(b.target);
-  return r;
 }
 
 // Mean and population standard deviation of a layer's activation outputs act(Y) (what the

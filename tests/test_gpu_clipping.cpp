@@ -14,6 +14,8 @@
 namespace gt {
 namespace {
 
+using test::ref_batch;
+
 // An exploding start (sigma_w 2.5, tanh, linear output, MSE on a teacher): gradients large enough
 // that clipping acts from the first step.
 net::Scene clip_scene(net::Optimizer opt, double clip_norm, double clip_value) {
@@ -36,10 +38,6 @@ net::Scene clip_scene(net::Optimizer opt, double clip_norm, double clip_value) {
   s.train.clip_norm = clip_norm;
   s.train.clip_value = clip_value;
   return s;
-}
-
-net::ref::Batch ref_batch(const gpu::Batch& b) {
-  return {b.size, test::to_double(b.input), test::to_double(b.target)};
 }
 
 std::vector<double> flat(const net::ref::Net& n) {

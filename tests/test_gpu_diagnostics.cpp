@@ -20,6 +20,8 @@
 namespace gt {
 namespace {
 
+using test::ref_batch;
+
 using namespace gt::shared;
 
 net::Scene diag_scene(net::Activation act, double sigma_w, double sigma_b) {
@@ -40,10 +42,6 @@ net::Scene diag_scene(net::Activation act, double sigma_w, double sigma_b) {
   s.train.optimizer = net::Optimizer::sgd;
   s.train.lr = 0.01;
   return s;
-}
-
-net::ref::Batch ref_batch(const gpu::Batch& b) {
-  return {b.size, test::to_double(b.input), test::to_double(b.target)};
 }
 
 // A histogram binned on the CPU as layout.h defines it, and how many entries lie within 1e-5

@@ -13,6 +13,8 @@
 namespace gt {
 namespace {
 
+using test::ref_batch;
+
 using test::close;
 
 net::Scene small_scene(net::Activation act, net::Init init, net::Loss loss) {
@@ -38,14 +40,6 @@ net::Scene small_scene(net::Activation act, net::Init init, net::Loss loss) {
 
 // The CE loss wants probability rows: the teacher's regression targets are made into one-hot
 // rows of their arg max, as a classification data set would give.
-net::ref::Batch ref_batch(const gpu::Batch& b) {
-  net::ref::Batch r;
-  r.size = b.size;
-  r.input = test::to_double(b.input);
-  r.target = test::to_double(b.target);
-  return r;
-}
-
 class Gradients : public test::GpuTest,
                   public ::testing::WithParamInterface<
                       std::tuple<net::Activation, net::Init, net::Loss, gpu::Kernels>> {};

@@ -19,6 +19,8 @@
 namespace gt {
 namespace {
 
+using test::ref_batch;
+
 using test::close;
 
 struct Shape {
@@ -61,14 +63,6 @@ net::Scene kernel_scene(const Shape& s, const Variant& v) {
   sc.train.optimizer = net::Optimizer::sgd;
   sc.train.lr = 0.1;
   return sc;
-}
-
-net::ref::Batch ref_batch(const gpu::Batch& b) {
-  net::ref::Batch r;
-  r.size = b.size;
-  r.input = test::to_double(b.input);
-  r.target = test::to_double(b.target);
-  return r;
 }
 
 double max_abs(const std::vector<double>& v) {

@@ -19,6 +19,8 @@
 namespace gt {
 namespace {
 
+using test::ref_batch;
+
 using test::close;
 
 net::Scene stats_scene(uint32_t input, uint32_t depth, uint32_t width, uint32_t output,
@@ -41,14 +43,6 @@ net::Scene stats_scene(uint32_t input, uint32_t depth, uint32_t width, uint32_t 
   s.train.optimizer = net::Optimizer::sgd;
   s.train.lr = 0.1;
   return s;
-}
-
-net::ref::Batch ref_batch(const gpu::Batch& b) {
-  net::ref::Batch r;
-  r.size = b.size;
-  r.input = test::to_double(b.input);
-  r.target = test::to_double(b.target);
-  return r;
 }
 
 struct RefStep {

@@ -16,6 +16,8 @@
 namespace gt {
 namespace {
 
+using test::ref_batch;
+
 using test::close;
 
 net::Scene train_scene(net::Optimizer opt, double lr) {
@@ -37,14 +39,6 @@ net::Scene train_scene(net::Optimizer opt, double lr) {
   s.train.optimizer = opt;
   s.train.lr = lr;
   return s;
-}
-
-net::ref::Batch ref_batch(const gpu::Batch& b) {
-  net::ref::Batch r;
-  r.size = b.size;
-  r.input = test::to_double(b.input);
-  r.target = test::to_double(b.target);
-  return r;
 }
 
 void expect_params_close(const net::Params& gpu, const net::ref::Net& ref, double rtol,

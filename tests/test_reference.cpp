@@ -13,9 +13,12 @@
 #include "net/init.hpp"
 #include "net/philox.hpp"
 #include "net/reference.hpp"
+#include "ref_test_util.hpp"
 
 namespace gt::net {
 namespace {
+
+using test::random_batch;
 
 // ---------------------------------------------------------------------------------------------
 // Philox
@@ -225,20 +228,6 @@ ref::Net random_net(const std::vector<uint32_t>& sizes, Activation hidden, Activ
     net.layers.push_back(std::move(l));
   }
   return net;
-}
-
-ref::Batch random_batch(uint32_t size, uint32_t in, uint32_t out, Loss loss, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(-1.0, 1.0);
-  ref::Batch batch{size, {}, {}};
-  for (uint32_t k = 0; k < size * in; ++k)
-    batch.input.push_back(1.5 * u(rng));
-  for (uint32_t b = 0; b < size; ++b) {
-    for (uint32_t j = 0; j < out; ++j) {
-      batch.target.push_back(loss == Loss::mse ? u(rng) : (j == (b * 7 + 1) % out ? 1.0 : 0.0));
-    }
-  }
-  return batch;
 }
 
 // Central differences with h = 1e-6 are accurate to ~1e-10 here (rounding of the loss / h).
