@@ -18,6 +18,7 @@
 namespace gt::net {
 namespace {
 
+using test::expect_close_to_fd;
 using test::random_batch;
 
 // ---------------------------------------------------------------------------------------------
@@ -230,15 +231,6 @@ ref::Net random_net(const std::vector<uint32_t>& sizes, Activation hidden, Activ
   return net;
 }
 
-// Central differences with h = 1e-6 are accurate to ~1e-10 here (rounding of the loss / h).
-void expect_close_to_fd(const std::vector<double>& analytic, const std::vector<double>& fd,
-                        const char* what) {
-  ASSERT_EQ(analytic.size(), fd.size()) << what;
-  for (size_t k = 0; k < fd.size(); ++k) {
-    EXPECT_NEAR(analytic[k], fd[k], 1e-7 + 1e-6 * std::abs(fd[k])) << what << "[" << k << "]";
-  }
-}
-
 TEST(Reference, ActivationValuesAndDerivatives) {
   EXPECT_EQ(ref::activate(Activation::relu, -2.0), 0.0);
   EXPECT_EQ(ref::activate_grad(Activation::relu, 0.0), 0.0);
@@ -340,14 +332,7 @@ TEST(Reference, GradientsMatchFiniteDifferences) {
       }
       EXPECT_GT(largest, 1e-3);  // the comparison is not vacuous
 
-      std::vector<double> fd_dx0(batch.input.size());
-      for (size_t k = 0; k < batch.input.size(); ++k) {
-        ref::Batch probe = batch;
-        probe.input[k] += h;
-        const double plus = ref::loss(net, probe, loss);
-        probe.input[k] -= 2.0 * h;
-        fd_dx0[k] = (plus - ref::loss(net, probe, loss)) / (2.0 * h);
-      }
+      const std::vector<double> fd_dx0 = ref::finite_difference_dx0(net, batch, loss, h);
       expect_close_to_fd(g.dx0, fd_dx0, "dx0");
     }
   }

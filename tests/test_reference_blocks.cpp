@@ -15,6 +15,7 @@
 namespace gt::net {
 namespace {
 
+using test::expect_close_to_fd;
 using test::random_batch;
 
 struct Shape {
@@ -54,14 +55,6 @@ ref::Net random_net(const Shape& shape, Activation act, uint64_t seed) {
   return net;
 }
 
-// Central differences with h = 1e-6 are accurate to ~1e-10 here (rounding of the loss / h).
-void expect_close_to_fd(const std::vector<double>& analytic, const std::vector<double>& fd,
-                        const std::string& what) {
-  ASSERT_EQ(analytic.size(), fd.size()) << what;
-  for (size_t k = 0; k < fd.size(); ++k)
-    EXPECT_NEAR(analytic[k], fd[k], 1e-7 + 1e-6 * std::abs(fd[k])) << what << "[" << k << "]";
-}
-
 // Every gradient of the network (and dL/dinput) against finite differences; returns the largest
 // |dW| of the first layer, so callers can check the comparison was not vacuous.
 double check_against_fd(const ref::Net& net, const ref::Batch& batch, Loss loss) {
@@ -78,14 +71,7 @@ double check_against_fd(const ref::Net& net, const ref::Batch& batch, Loss loss)
                        "dbeta" + at);
     EXPECT_EQ(g.dgamma[i].empty(), net.layers[i].gamma.empty());
   }
-  std::vector<double> fd_dx0(batch.input.size());
-  for (size_t k = 0; k < batch.input.size(); ++k) {
-    ref::Batch probe = batch;
-    probe.input[k] += h;
-    const double plus = ref::loss(net, probe, loss);
-    probe.input[k] -= 2.0 * h;
-    fd_dx0[k] = (plus - ref::loss(net, probe, loss)) / (2.0 * h);
-  }
+  const std::vector<double> fd_dx0 = ref::finite_difference_dx0(net, batch, loss, h);
   expect_close_to_fd(g.dx0, fd_dx0, "dL/dinput");
   double largest = 0.0;
   for (double v : g.dw[0])

@@ -473,4 +473,19 @@ std::vector<double> finite_difference_dbeta(const Net& net, const Batch& batch, 
                            [](Layer& l) -> std::vector<double>& { return l.beta; });
 }
 
+std::vector<double> finite_difference_dx0(const Net& net, const Batch& batch, Loss loss_kind,
+                                          double h) {
+  std::vector<double> fd(batch.input.size());
+  Batch probe = batch;
+  for (size_t k = 0; k < fd.size(); ++k) {
+    const double saved = probe.input[k];
+    probe.input[k] = saved + h;
+    const double plus = loss(net, probe, loss_kind);
+    probe.input[k] = saved - h;
+    fd[k] = (plus - loss(net, probe, loss_kind)) / (2.0 * h);
+    probe.input[k] = saved;
+  }
+  return fd;
+}
+
 }  // namespace gt::net::ref

@@ -109,5 +109,8 @@ std::vector<double> finite_difference_dgamma(const Net& net, const Batch& batch,
                                              uint32_t layer, double h);
 std::vector<double> finite_difference_dbeta(const Net& net, const Batch& batch, Loss loss_kind,
                                             uint32_t layer, double h);
+// ... and w.r.t. every entry of the batch's input ([B][in]): compares with Gradients::dx0.
+std::vector<double> finite_difference_dx0(const Net& net, const Batch& batch, Loss loss_kind,
+                                          double h);
 
 }  // namespace gt::net::ref
