@@ -26,4 +26,20 @@ inline CliRun run_cli(const std::string& args) {
   return r;
 }
 
+// ffprobe's view of a video's first stream: "codec,width,height,pix_fmt,frames\n" (frames
+// counted by decoding), or its error message.
+inline std::string probe_video(const std::string& path) {
+  const std::string cmd =
+      "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+      "stream=codec_name,width,height,pix_fmt,nb_read_frames -of csv=p=0 '" +
+      path + "' 2>&1";
+  std::string out;
+  std::FILE* p = popen(cmd.c_str(), "r");
+  char buf[512];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p))
+    out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
 }  // namespace gt::test

@@ -112,15 +112,7 @@ TEST_F(CliWalk, RecordHoldsEveryStep) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("2 training step(s), 11 steps each, 44 frames"), std::string::npos)
       << r.output;
-  const std::string probe =
-      "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-      "stream=codec_name,width,height,nb_read_frames -of csv=p=0 " +
-      mp4.string() + " 2>&1";
-  std::FILE* p = popen(probe.c_str(), "r");
-  char buf[256] = {};
-  const size_t n = std::fread(buf, 1, sizeof buf - 1, p);
-  pclose(p);
-  EXPECT_EQ(std::string(buf, n), "h264,320,180,44\n");
+  EXPECT_EQ(test::probe_video(mp4.string()), "h264,320,180,yuv420p,44\n");
   const CliRun frames = run("record " + kTiny + " --walkthrough --frames 3 --out " + mp4.string());
   EXPECT_EQ(frames.code, 1) << frames.output;
 }

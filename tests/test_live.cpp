@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -47,6 +48,17 @@ Image load(const fs::path& p) {
   return img;
 }
 
+// Where the live window drew the towers (its "towers drawn at X,Y size WxH" line).
+struct Region {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+std::optional<Region> towers_region(const std::string& output) {
+  std::smatch m;
+  if (!std::regex_search(output, m, std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")))
+    return std::nullopt;
+  return Region{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4])};
+}
+
 class Live : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -62,11 +74,10 @@ TEST_F(Live, ScreenshotShowsPanelsAndTheTowerExactlyAsRendered) {
   const CliRun live =
       run("live " + kScene + " --frames 4 --steps-per-frame 1 --screenshot " + shot.string());
   ASSERT_EQ(live.code, 0) << live.output;
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(live.output, m,
-                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")))
-      << live.output;
-  const int rx = std::stoi(m[1]), ry = std::stoi(m[2]), rw = std::stoi(m[3]), rh = std::stoi(m[4]);
+  const std::optional<Region> region = towers_region(live.output);
+  ASSERT_TRUE(region) << live.output;
+  const Region t = *region;
+  const int rx = t.x, ry = t.y, rw = t.w, rh = t.h;
   EXPECT_NE(live.output.find("4 training steps"), std::string::npos) << live.output;
 
   const Image img = load(shot);
@@ -131,10 +142,10 @@ TEST_F(Live, ScriptedRunsAreDeterministicInTheTowerRegion) {
   const Image ia = load(a), ib = load(b);
   ASSERT_EQ(ia.w, 800);
   ASSERT_EQ(ib.w, 800);
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(ra.output, m,
-                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")));
-  const int rx = std::stoi(m[1]), rw = std::stoi(m[3]), rh = std::stoi(m[4]);
+  const std::optional<Region> region = towers_region(ra.output);
+  ASSERT_TRUE(region) << ra.output;
+  const Region t = *region;
+  const int rx = t.x, rw = t.w, rh = t.h;
   for (int y = 0; y < rh; ++y)
     ASSERT_EQ(std::memcmp(ia.at(rx, y), ib.at(rx, y), size_t(rw) * 4), 0) << "row " << y;
 }
@@ -145,16 +156,8 @@ TEST_F(Live, RecordsTheWindowAsShown) {
       run("live " + kScene + " --frames 6 --steps-per-frame 1 --width 641 --height 480 " +
           "--record " + mp4.string());
   ASSERT_EQ(r.code, 0) << r.output;
-  const std::string probe =
-      "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-      "stream=codec_name,width,height,nb_read_frames -of csv=p=0 " +
-      mp4.string() + " 2>&1";
-  std::FILE* p = popen(probe.c_str(), "r");
-  char buf[256] = {};
-  const size_t n = std::fread(buf, 1, sizeof buf - 1, p);
-  pclose(p);
   // The odd width is cropped to even (yuv420p); every frame the window showed is in the video.
-  EXPECT_EQ(std::string(buf, n), "h264,640,480,6\n");
+  EXPECT_EQ(test::probe_video(mp4.string()), "h264,640,480,yuv420p,6\n");
   for (const auto& e : fs::directory_iterator(dir_))
     EXPECT_EQ(e.path().filename(), "live.mp4") << "no temporary file left";
 }
@@ -181,10 +184,10 @@ TEST_F(Live, HistogramViewsDrawTheHeatmapAndTheSelectedLayersBars) {
   ASSERT_EQ(rh.code, 0) << rh.output;
   const CliRun rp = run(args + "--screenshot " + plain.string());
   ASSERT_EQ(rp.code, 0) << rp.output;
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(rh.output, m,
-                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")));
-  const int rx = std::stoi(m[1]), ry = std::stoi(m[2]), rh_ = std::stoi(m[4]);
+  const std::optional<Region> region = towers_region(rh.output);
+  ASSERT_TRUE(region) << rh.output;
+  const Region t = *region;
+  const int rx = t.x, ry = t.y, rh_ = t.h;
   const Image ih = load(hist), ip = load(plain);
   ASSERT_EQ(ih.w, 1280);
   ASSERT_EQ(ip.w, 1280);
@@ -224,11 +227,10 @@ TEST_F(Live, WalkthroughRegionIsTheRenderedStep) {
   const CliRun live =
       run("live " + tiny + " --frames 3 --walk-step 9 --screenshot " + shot.string());
   ASSERT_EQ(live.code, 0) << live.output;
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(live.output, m,
-                                std::regex(R"(towers drawn at (\d+),(\d+) size (\d+)x(\d+))")))
-      << live.output;
-  const int rx = std::stoi(m[1]), ry = std::stoi(m[2]), rw = std::stoi(m[3]), rh = std::stoi(m[4]);
+  const std::optional<Region> region = towers_region(live.output);
+  ASSERT_TRUE(region) << live.output;
+  const Region t = *region;
+  const int rx = t.x, ry = t.y, rw = t.w, rh = t.h;
   const fs::path ref = dir_ / "walk_render.png", other = dir_ / "walk_other.png";
   const std::string size = " --width " + std::to_string(rw) + " --height " + std::to_string(rh);
   ASSERT_EQ(
