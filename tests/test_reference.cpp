@@ -214,21 +214,7 @@ constexpr Activation kAllActivations[] = {Activation::linear,     Activation::re
 
 ref::Net random_net(const std::vector<uint32_t>& sizes, Activation hidden, Activation output,
                     uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(-1.0, 1.0);
-  ref::Net net;
-  net.hidden = hidden;
-  net.output = output;
-  for (size_t i = 0; i + 1 < sizes.size(); ++i) {
-    ref::Layer l{sizes[i], sizes[i + 1], {}, {}};
-    const double scale = 1.5 / std::sqrt(static_cast<double>(l.in));
-    for (uint32_t k = 0; k < l.in * l.out; ++k)
-      l.w.push_back(u(rng) * scale);
-    for (uint32_t k = 0; k < l.out; ++k)
-      l.b.push_back(0.5 * u(rng));
-    net.layers.push_back(std::move(l));
-  }
-  return net;
+  return test::random_net({sizes}, hidden, output, seed);
 }
 
 TEST(Reference, ActivationValuesAndDerivatives) {

@@ -18,41 +18,11 @@ namespace {
 using test::expect_close_to_fd;
 using test::random_batch;
 
-struct Shape {
-  std::vector<uint32_t> sizes;
-  bool residual = false;
-  uint32_t every = 1;
-  Norm norm = Norm::none;
-};
+using Shape = test::NetShape;
 
-// Random weights and biases, and for normalized layers gamma in [0.5, 1.5], beta in [-0.5, 0.5]
-// (not the identity init, so a wrong use of either shows).
+// A random network of `shape` with a linear output layer.
 ref::Net random_net(const Shape& shape, Activation act, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> u(-1.0, 1.0);
-  ref::Net net;
-  net.hidden = act;
-  net.output = Activation::linear;
-  net.norm = shape.norm;
-  net.residual = shape.residual;
-  net.residual_every = shape.every;
-  const std::vector<uint32_t>& sizes = shape.sizes;
-  for (size_t i = 0; i + 1 < sizes.size(); ++i) {
-    ref::Layer l{sizes[i], sizes[i + 1], {}, {}};
-    const double scale = 1.5 / std::sqrt(static_cast<double>(l.in));
-    for (uint32_t k = 0; k < l.in * l.out; ++k)
-      l.w.push_back(u(rng) * scale);
-    for (uint32_t k = 0; k < l.out; ++k)
-      l.b.push_back(0.5 * u(rng));
-    if (shape.norm != Norm::none && i + 2 < sizes.size()) {
-      for (uint32_t k = 0; k < l.out; ++k) {
-        l.gamma.push_back(1.0 + 0.5 * u(rng));
-        l.beta.push_back(0.5 * u(rng));
-      }
-    }
-    net.layers.push_back(std::move(l));
-  }
-  return net;
+  return test::random_net(shape, act, Activation::linear, seed);
 }
 
 // Every gradient of the network (and dL/dinput) against finite differences; returns the largest
