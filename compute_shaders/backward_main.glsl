@@ -8,6 +8,7 @@
 // All read D (this layer's dL/dZ) and write disjoint places, so they need no ordering between
 // them. Partial reductions go to PARTIALS in a fixed order; finalize.comp combines them.
 #include "norms.glsl"
+#include "this_layer.glsl"
 
 layout(set = 0, binding = GT_BIND_GRADS, std430) writeonly buffer GradBuf { vec4 grads[]; };
 layout(set = 0, binding = GT_BIND_Z_IN, std430) readonly buffer ZIn { vec4 z_in[]; };
@@ -25,16 +26,24 @@ vec4 combine_dw(vec4 a, vec4 b) {
 // Column partials: (scale, ssq) of delta, (scale, ssq) of db.
 vec4 combine_col(vec4 a, vec4 b) { return vec4(ssq_merge(a.xy, b.xy), ssq_merge(a.zw, b.zw)); }
 
-// Fixed-order tree over the workgroup; `dw` picks the combiner. Returns the total in invocation 0.
+// Fixed order over the workgroup; `dw` picks the combiner. Returns the total in invocation 0.
+// A tree where barriers are cheap; where they are not (the texel kernels, on lavapipe, where each
+// barrier switches between the lanes' coroutines) one barrier, then invocation 0 merges in turn.
 vec4 reduce(vec4 v, bool dw) {
   uint tid = gl_LocalInvocationID.x;
   red[tid] = v;
   barrier();
-  for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (tid < s) red[tid] = dw ? combine_dw(red[tid], red[tid + s]) : combine_col(red[tid], red[tid + s]);
-    barrier();
+  if (kCheapBarriers) {
+    for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
+      if (tid < s) red[tid] = dw ? combine_dw(red[tid], red[tid + s]) : combine_col(red[tid], red[tid + s]);
+      barrier();
+    }
+    return red[0];
   }
-  return red[0];
+  vec4 total = red[0];
+  if (tid == 0u)
+    for (uint i = 1u; i < GT_WG_SIZE; ++i) total = dw ? combine_dw(total, red[i]) : combine_col(total, red[i]);
+  return total;
 }
 
 void dw_tile(LayerDesc L, uint tile) {
@@ -98,16 +107,27 @@ void columns(LayerDesc L, uint group) {
   if (n < L.out_dim) {
     // First pass: sum (db), sum of |v|, largest finite |v|; second: squares scaled by it.
     // (a sum of finite values may overflow to inf; only a non-finite value makes the norm so)
+    // Four samples per trip (see gemm_dw): the padding samples up to batch_pad are exact zeros,
+    // which change none of these figures.
     float s = 0.0, a = 0.0, m = 0.0;
     bool nan_seen = false, inf_seen = false;
-    uint idx = L.d_off + n;
-    for (uint b = 0u; b < g.batch; ++b, idx += L.ld_out) {
-      float v = delta[idx / 4u][idx % 4u];
-      s += v;
-      a += abs(v);
-      nan_seen = nan_seen || isnan(v);
-      inf_seen = inf_seen || isinf(v);
-      if (is_finite(v)) m = max(m, abs(v));
+    uint idx = L.d_off + (n & ~3u), c = n % 4u;
+    for (uint b = 0u; b < g.batch_pad; b += 4u) {
+      float s4 = s, a4 = a, m4 = m;
+      bool nan4 = nan_seen, inf4 = inf_seen;
+      [[unroll]] for (uint u = 0u; u < 4u; ++u, idx += L.ld_out) {
+        float v = delta_vec(idx)[c];
+        s4 += v;
+        a4 += abs(v);
+        nan4 = nan4 || isnan(v);
+        inf4 = inf4 || isinf(v);
+        if (is_finite(v)) m4 = max(m4, abs(v));
+      }
+      s = s4;
+      a = a4;
+      m = m4;
+      nan_seen = nan4;
+      inf_seen = inf4;
     }
     vec2 q = vec2(0.0);
     if (nan_seen || inf_seen) {
@@ -116,10 +136,14 @@ void columns(LayerDesc L, uint group) {
       float up = m < 1.0e-30 ? 18446744073709551616.0 : 1.0;  // see ssq_block
       float r = 1.0 / (m * up);
       float sum = 0.0;
-      idx = L.d_off + n;
-      for (uint b = 0u; b < g.batch; ++b, idx += L.ld_out) {
-        float v = (delta[idx / 4u][idx % 4u] * up) * r;
-        sum += v * v;
+      idx = L.d_off + (n & ~3u);
+      for (uint b = 0u; b < g.batch_pad; b += 4u) {
+        float sum4 = sum;
+        [[unroll]] for (uint u = 0u; u < 4u; ++u, idx += L.ld_out) {
+          float v = (delta_vec(idx)[c] * up) * r;
+          sum4 += v * v;
+        }
+        sum = sum4;
       }
       q = vec2(m, sum);
     }
@@ -138,7 +162,7 @@ void columns(LayerDesc L, uint group) {
 }
 
 void main() {
-  LayerDesc L = layers[pc.layer];
+  LayerDesc L = this_layer;
   uint wg = gl_WorkGroupID.x;
   if (wg < L.dw_tiles) {
     dw_tile(L, wg);

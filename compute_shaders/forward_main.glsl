@@ -7,6 +7,7 @@
 // entries it wrote (padding excluded, before any skip is added) in PARTIALS; finalize.comp
 // combines them into act_mean, act_std and the saturated fraction.
 #include "act_stats.glsl"
+#include "this_layer.glsl"
 
 layout(set = 0, binding = GT_BIND_X_OUT, std430) writeonly buffer XOut { vec4 x_out[]; };
 layout(set = 0, binding = GT_BIND_Z_OUT, std430) writeonly buffer ZOut { vec4 z_out[]; };
@@ -16,7 +17,7 @@ layout(set = 0, binding = GT_BIND_SKIP, std430) buffer SkipBuf { vec4 skip[]; };
 shared vec4 act_red[GT_WG_SIZE];
 
 void main() {
-  LayerDesc L = layers[pc.layer];
+  LayerDesc L = this_layer;
   uint m_w = gl_WorkGroupID.y * GT_WG_TILE, n_w = gl_WorkGroupID.x * GT_WG_TILE;
   vec4 acc[4];
   gemm_forward(L, m_w, n_w, acc);

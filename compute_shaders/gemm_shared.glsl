@@ -95,3 +95,5 @@ void gemm_dw(LayerDesc L, uint m_w, uint n_w, out vec4 acc[4]) {
 }
 
 vec4 layer_bias(LayerDesc L, uint n0) { return params_in[(L.b_off + n0) / 4u]; }
+// Four consecutive entries of the error signal, from float index i (a multiple of 4).
+vec4 delta_vec(uint i) { return delta[i / 4u]; }

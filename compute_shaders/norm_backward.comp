@@ -10,6 +10,7 @@
 // (gradnorm.comp). Padding stays exactly zero.
 #include "common.glsl"
 #include "norms.glsl"
+#include "this_layer.glsl"
 
 layout(set = 0, binding = GT_BIND_PARAMS, std430) readonly buffer ParamBuf { float params[]; };
 layout(set = 0, binding = GT_BIND_GRADS, std430) writeonly buffer GradBuf { float grads[]; };
@@ -39,7 +40,7 @@ void group_dz(LayerDesc L, uint first, uint stride, uint members, bool per_neuro
 }
 
 void main() {
-  LayerDesc L = layers[pc.layer];
+  LayerDesc L = this_layer;
   bool per_neuron = (L.flags & GT_FLAG_NORM_BATCH) != 0u;
   uint col_groups = (L.ld_out + GT_WG_SIZE - 1u) / GT_WG_SIZE;
   uint tid = gl_LocalInvocationID.x;

@@ -11,6 +11,7 @@
 #include "common.glsl"
 #include "activation.glsl"
 #include "act_stats.glsl"
+#include "this_layer.glsl"
 
 layout(set = 0, binding = GT_BIND_PARAMS, std430) readonly buffer ParamBuf { float params[]; };
 layout(set = 0, binding = GT_BIND_X_OUT, std430) writeonly buffer XOut { float x_out[]; };
@@ -23,7 +24,7 @@ layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf 
 shared vec4 red[GT_WG_SIZE];
 
 void main() {
-  LayerDesc L = layers[pc.layer];
+  LayerDesc L = this_layer;
   bool per_neuron = (L.flags & GT_FLAG_NORM_BATCH) != 0u;
   uint id = gl_WorkGroupID.x * GT_WG_SIZE + gl_LocalInvocationID.x;
   uint groups = per_neuron ? L.ld_out : g.batch_pad;                  // with padding

@@ -17,7 +17,11 @@
 #include "norms.glsl"
 
 layout(set = 0, binding = GT_BIND_PARAMS, std430) buffer ParamBuf { vec4 params[]; };
-layout(set = 0, binding = GT_BIND_GRADS, std430) readonly buffer GradBuf { vec4 grads[]; };
+// W and the gradients are read through texel views (loaded inline on lavapipe, where a storage
+// buffer load is a loop over the lanes); W is written through the storage buffer. Each entry is
+// read and then written by one invocation, and the write depends on the value read.
+layout(set = 0, binding = GT_BIND_PARAMS_TEX, rgba32f) readonly uniform imageBuffer params_tex;
+layout(set = 0, binding = GT_BIND_GRADS_TEX, rgba32f) readonly uniform imageBuffer grads_tex;
 layout(set = 0, binding = GT_BIND_OPT_M, std430) buffer MBuf { vec4 opt_m[]; };
 layout(set = 0, binding = GT_BIND_OPT_V, std430) buffer VBuf { vec4 opt_v[]; };
 layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf { vec4 partials[]; };
@@ -71,6 +75,7 @@ void main() {
   uint base4 = L.w_off / 4u;
   // Adam's bias corrections 1 - beta^t, t counted from the last reset of the optimizer state.
   float t = float(header.step - header.opt_step0 + 1u);
+  float grad_scale = header.grad_scale;  // clip_norm's factor (1 when off), read once
   float c1 = one_minus_exp(t * g.log_beta1);
   float c2 = one_minus_exp(t * g.log_beta2);
   uint tid = gl_LocalInvocationID.x;
@@ -92,8 +97,8 @@ void main() {
     uint i = chunk * (GT_UPDATE_CHUNK / 4u) + r * GT_WG_SIZE + gl_LocalInvocationID.x;
     if (i >= total4) continue;
     uint at = base4 + i;
-    vec4 w = params[at];
-    vec4 raw = grads[at];
+    vec4 w = imageLoad(params_tex, int(at));
+    vec4 raw = imageLoad(grads_tex, int(at));
     if (i < weights4) {
       uvec4 slot = hist_slots(raw, t_mul, t_sub);
       if (kHistAtomics) {
@@ -107,7 +112,7 @@ void main() {
         counts[word.w] += inc.w;
       }
     }
-    vec4 gr = raw * header.grad_scale;  // clip_norm's factor (1 when off)
+    vec4 gr = raw * grad_scale;
     if (g.clip_value > 0.0) {
       // clamp() of NaN is undefined in GLSL: NaN stays NaN, as in PyTorch.
       bvec4 nan = isnan(gr);

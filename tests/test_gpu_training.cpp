@@ -248,6 +248,28 @@ TEST_F(Training, SegmentedBuffersGiveIdenticalResults) {
   expect_identical(run(scene, 5, seg), run(scene, 5, whole));
 }
 
+// The per-layer kernels read their LayerDesc as a uniform buffer at the layer's entry of the
+// table. Where the device's uniform offset alignment does not divide sizeof(LayerDesc), a copy
+// of the table with padded entries is bound instead; it must give bit-identical results (a wrong
+// entry or offset would train some layer with another layer's shapes and offsets).
+TEST_F(Training, PaddedLayerTableGivesIdenticalResults) {
+  net::Scene scene = train_scene(net::Optimizer::momentum, 0.05);
+  scene.network.depth = 5;
+  scene.network.residual = true;
+  scene.network.residual_every = 2;
+  scene.network.norm = net::Norm::layer;  // the norm kernels read the table too
+  gpu::NetworkOptions padded;
+  padded.min_uniform_align = 256;
+  const gpu::Network probe(test::context(), scene, padded);
+  const gpu::Network own(test::context(), scene);
+  ASSERT_EQ(probe.plan().layer_ubo_stride, 256u);
+  EXPECT_EQ(own.plan().layer_ubo_stride % 16, 0u);
+  EXPECT_EQ(probe.plan().total_bytes() - own.plan().total_bytes(),
+            (own.plan().layer_ubo_stride == sizeof(shared::LayerDesc) ? 256u : 0u) *
+                probe.plan().layers.size());
+  expect_identical(run(scene, 4, padded), run(scene, 4));
+}
+
 TEST_F(Training, SetTrainChangesLearningRateWithoutRebuilding) {
   const net::Scene scene = train_scene(net::Optimizer::sgd, 0.05);
   gpu::Network gnet(test::context(), scene);

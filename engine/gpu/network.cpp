@@ -16,7 +16,7 @@ using namespace gt::shared;
 namespace {
 
 constexpr VkBufferUsageFlags kUsage =
-    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT |
     VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
 
 std::vector<vk::Buffer> make_segments(vk::Context& ctx, const std::vector<uint64_t>& floats,
@@ -69,14 +69,16 @@ DeviceLimits device_limits(const vk::Context& ctx, uint64_t max_segment_bytes) {
   d.max_segment_bytes &= ~uint64_t(15);
   d.device_memory_bytes = ctx.device_local_heap_size();
   d.max_workgroups_x = l.maxComputeWorkGroupCount[0];
+  d.uniform_offset_align = static_cast<uint32_t>(l.minUniformBufferOffsetAlignment);
   return d;
 }
 
 Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions& options)
     : ctx_(ctx), scene_(scene), options_(options) {
   check_hist_range(scene.train);
-  plan_ = make_plan(scene.network, scene.data, scene.train,
-                    device_limits(ctx, options.max_segment_bytes), options.ring_len);
+  DeviceLimits limits = device_limits(ctx, options.max_segment_bytes);
+  limits.uniform_offset_align = std::max(limits.uniform_offset_align, options.min_uniform_align);
+  plan_ = make_plan(scene.network, scene.data, scene.train, limits, options.ring_len);
   allocate();
   layout_ = std::make_unique<vk::ComputeLayout>(ctx_);
   datagen_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "datagen");
@@ -102,6 +104,12 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
 
   upload_globals();
   vk::upload_span<LayerDesc>(ctx_, layers_, 0, plan_.layers);
+  if (plan_.layer_ubo_stride != sizeof(LayerDesc)) {
+    std::vector<uint8_t> padded(plan_.layers.size() * plan_.layer_ubo_stride, 0);
+    for (size_t l = 0; l < plan_.layers.size(); ++l)
+      std::memcpy(&padded[l * plan_.layer_ubo_stride], &plan_.layers[l], sizeof(LayerDesc));
+    vk::upload_span<uint8_t>(ctx_, layers_padded_, 0, padded);
+  }
   upload_teacher();
   StatsHeader header{};
   header.num_layers = plan_.num_layers;
@@ -152,9 +160,15 @@ void Network::release() {
 
 void Network::allocate() {
   const Plan& p = plan_;
-  globals_ = vk::Buffer(ctx_, sizeof(Globals), kUsage, vk::MemoryUse::device, "globals");
-  layers_ = vk::Buffer(ctx_, p.layers.size() * sizeof(LayerDesc), kUsage, vk::MemoryUse::device,
-                       "layer table");
+  globals_ = vk::Buffer(ctx_, sizeof(Globals), kUsage | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
+                        vk::MemoryUse::device, "globals");
+  layers_ =
+      vk::Buffer(ctx_, p.layers.size() * sizeof(LayerDesc),
+                 kUsage | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT, vk::MemoryUse::device, "layer table");
+  if (p.layer_ubo_stride != sizeof(LayerDesc))
+    layers_padded_ = vk::Buffer(ctx_, p.layers.size() * p.layer_ubo_stride,
+                                kUsage | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT, vk::MemoryUse::device,
+                                "layer table (uniform stride)");
   params_ = make_segments(ctx_, p.params.segment_floats, "params");
   grads_ = make_segments(ctx_, p.params.segment_floats, "grads");
   // Optimizer moments only where the optimizer keeps them; otherwise a small unused stand-in.
@@ -165,6 +179,8 @@ void Network::allocate() {
   z_ = make_segments(ctx_, p.acts.segment_floats, "pre-activations Z");
   for (size_t i = 0; i < params_.size(); ++i)
     params_tex_.emplace_back(ctx_, params_[i], VK_FORMAT_R32G32B32A32_SFLOAT, "params texels");
+  for (size_t i = 0; i < grads_.size(); ++i)
+    grads_tex_.emplace_back(ctx_, grads_[i], VK_FORMAT_R32G32B32A32_SFLOAT, "grads texels");
   for (size_t i = 0; i < x_.size(); ++i)
     x_tex_.emplace_back(ctx_, x_[i], VK_FORMAT_R32G32B32A32_SFLOAT, "X texels");
   delta_ = vk::Buffer(ctx_, p.delta_floats * 4, kUsage, vk::MemoryUse::device, "delta");
@@ -301,6 +317,14 @@ void Network::set_params(const net::Params& params) {
 vk::Bindings Network::common_bindings() const {
   vk::Bindings b;
   b.buffer(GT_BIND_GLOBALS, globals_).buffer(GT_BIND_LAYERS, layers_);
+  return b;
+}
+
+vk::Bindings Network::layer_bindings(uint32_t l) const {
+  vk::Bindings b = common_bindings();
+  const bool own = plan_.layer_ubo_stride == sizeof(LayerDesc);
+  b.buffer(GT_BIND_LAYER, own ? layers_ : layers_padded_, VkDeviceSize(l) * plan_.layer_ubo_stride,
+           sizeof(LayerDesc));
   return b;
 }
 

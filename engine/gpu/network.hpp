@@ -50,6 +50,9 @@ Kernels parse_kernels(const std::string& name);  // throws std::runtime_error
 struct NetworkOptions {
   Kernels kernels = Kernels::automatic;  // automatic: texel on CPU devices, shared on GPUs
   uint64_t max_segment_bytes = 0;        // 0: from the device limits (tests force small segments)
+  // At least this uniform-buffer offset alignment (tests force 256, the largest Vulkan allows,
+  // to exercise the padded layer table; 0: the device's).
+  uint32_t min_uniform_align = 0;
   uint32_t ring_len = 64;
   bool timestamps = false;  // record timestamp queries around the parts of the step
 };
@@ -142,6 +145,8 @@ class Network {
                                       uint32_t cols, uint32_t ld);
   net::Params read_params(const std::vector<vk::Buffer>& segs);
   vk::Bindings common_bindings() const;
+  // common_bindings() and layer l's LayerDesc as a uniform buffer (GT_BIND_LAYER).
+  vk::Bindings layer_bindings(uint32_t l) const;
 
   vk::Context& ctx_;
   net::Scene scene_;
@@ -155,8 +160,9 @@ class Network {
       finalize_, advance_, norm_forward_, norm_backward_;
 
   vk::Buffer globals_, layers_;
+  vk::Buffer layers_padded_;  // the table at Plan::layer_ubo_stride, where that is not its own
   std::vector<vk::Buffer> params_, grads_, opt_m_, opt_v_, x_, z_;
-  std::vector<vk::BufferView> params_tex_, x_tex_;
+  std::vector<vk::BufferView> params_tex_, grads_tex_, x_tex_;
   vk::Buffer delta_, target_, partials_, header_, layer_stats_, neuron_stats_, neuron_pending_;
   vk::Buffer hist_, hist_pending_;  // |dW| histograms: published, being counted
   // Residual skip / carry (GT_BIND_SKIP), normalized Z per activation segment and the norm

@@ -88,7 +88,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
            const LayerDesc& d = plan_.layers[l];
            const uint32_t ps = plan_.params.segment_of[l], ain = plan_.acts.segment_of[l],
                           aout = plan_.acts.segment_of[l + 1];
-           vk::Bindings b = common_bindings();
+           vk::Bindings b = layer_bindings(l);
            b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
                .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
            b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
@@ -106,7 +106,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
           {0.5f, [this, l](VkCommandBuffer cmd) {
              const LayerDesc& d = plan_.layers[l];
              const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
-             vk::Bindings b = common_bindings();
+             vk::Bindings b = layer_bindings(l);
              b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_SKIP, skip_);
              b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
              b.buffer(GT_BIND_NHAT, nhat_[aout]).buffer(GT_BIND_NORM_STATS, norm_stats_);
@@ -135,7 +135,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
           {0.5f, [this, l](VkCommandBuffer cmd) {
              const LayerDesc& d = plan_.layers[l];
              const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
-             vk::Bindings b = common_bindings();
+             vk::Bindings b = layer_bindings(l);
              b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
              b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_NHAT, nhat_[aout]);
              b.buffer(GT_BIND_NORM_STATS, norm_stats_).buffer(GT_BIND_PARTIALS, partials_);
@@ -151,7 +151,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
         {3, [this, l](VkCommandBuffer cmd) {
            const LayerDesc& d = plan_.layers[l];
            const uint32_t ps = plan_.params.segment_of[l], ain = plan_.acts.segment_of[l];
-           vk::Bindings b = common_bindings();
+           vk::Bindings b = layer_bindings(l);
            b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
                .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
            b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
@@ -188,6 +188,8 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
           {2.0f * float(count), [this, s, first, count](VkCommandBuffer cmd) {
              vk::Bindings b = common_bindings();
              b.buffer(GT_BIND_PARAMS, params_[s]).buffer(GT_BIND_GRADS, grads_[s]);
+             b.view(GT_BIND_PARAMS_TEX, params_tex_[s].handle())
+                 .view(GT_BIND_GRADS_TEX, grads_tex_[s].handle());
              b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);
              b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_HEADER, header_);
              b.buffer(GT_BIND_HIST, hist_pending_);

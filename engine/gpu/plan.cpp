@@ -57,6 +57,8 @@ uint64_t Plan::total_bytes() const {
   floats += delta_floats + target_floats + 4 * partial_vec4s + neuron_count;
   uint64_t bytes = floats * 4;
   bytes += layers.size() * sizeof(shared::LayerDesc) + sizeof(shared::Globals);
+  if (layer_ubo_stride != sizeof(shared::LayerDesc))
+    bytes += layers.size() * layer_ubo_stride;  // the padded copy
   bytes += sizeof(shared::StatsHeader) + ring_len * sizeof(shared::StepRecord);
   bytes += (1ull + ring_len) * num_layers * sizeof(shared::LayerStats);
   bytes += 2ull * num_layers * shared::GT_HIST_STRIDE * 4;  // histograms: pending, published
@@ -229,6 +231,9 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   if ((uint64_t(p.ring_len) + 1) * per_step > limits.max_segment_bytes)
     throw PlanError("the statistics of " + std::to_string(p.num_layers) +
                     " layers do not fit in one device buffer");
+
+  const uint32_t align = std::max<uint32_t>(limits.uniform_offset_align, 1);
+  p.layer_ubo_stride = (uint32_t(sizeof(shared::LayerDesc)) + align - 1) / align * align;
 
   if (p.total_bytes() > limits.device_memory_bytes)
     throw PlanError("the network needs " + format_bytes(p.total_bytes()) +

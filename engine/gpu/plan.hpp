@@ -17,6 +17,7 @@ struct DeviceLimits {
   uint64_t max_segment_bytes = 0;  // min of storage-buffer range, allocation size, texel range
   uint64_t device_memory_bytes = 0;
   uint32_t max_workgroups_x = 65535;
+  uint32_t uniform_offset_align = 16;  // minUniformBufferOffsetAlignment
 };
 
 // Arrays indexed like the layers (params, grads, optimizer moments) or like the activations
@@ -47,6 +48,11 @@ struct Plan {
   uint32_t ring_len = 0;
   uint32_t max_upd_chunks = 0;
   uint32_t moments = 0;  // optimizer state arrays kept per parameter: sgd 0, momentum 1, adam 2
+  // Bytes between two entries of the table the per-layer kernels bind as a uniform buffer
+  // (GT_BIND_LAYER): sizeof(LayerDesc) rounded up to the device's uniform offset alignment.
+  // When that is sizeof(LayerDesc) itself, the storage-buffer layer table is bound; otherwise a
+  // padded copy is kept.
+  uint32_t layer_ubo_stride = sizeof(shared::LayerDesc);
 
   uint64_t total_bytes() const;
   // Layers [first, last] of each parameter segment.

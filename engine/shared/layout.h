@@ -53,7 +53,7 @@ GT_CONST(uint, GT_UPDATE_CHUNK, 4096u);  // parameters per update workgroup (64 
 // Descriptor bindings of the one push-descriptor set every compute pipeline uses. Large arrays
 // live in "segments" (several VkBuffers, each within the device's storage-buffer range); a
 // dispatch binds the segment that holds its layer, so offsets in LayerDesc are segment-relative.
-GT_CONST(uint, GT_BIND_GLOBALS, 0u);       // Globals
+GT_CONST(uint, GT_BIND_GLOBALS, 0u);       // Globals (uniform buffer)
 GT_CONST(uint, GT_BIND_LAYERS, 1u);        // LayerDesc[]
 GT_CONST(uint, GT_BIND_PARAMS, 2u);        // float[]: W then b of each layer (param segment)
 GT_CONST(uint, GT_BIND_GRADS, 3u);         // float[]: same layout as PARAMS
@@ -76,11 +76,15 @@ GT_CONST(uint, GT_BIND_HIST, 16u);          // uint[]: |dW| histograms, GT_HIST_
 GT_CONST(uint, GT_BIND_SKIP, 17u);
 GT_CONST(uint, GT_BIND_NHAT, 18u);        // float[]: normalized Z of norm layers (X's segments)
 GT_CONST(uint, GT_BIND_NORM_STATS, 19u);  // float[]: per norm layer, rstd per group
-// Texel bindings come last (ComputeLayout::descriptor_type).
-GT_CONST(uint, GT_BIND_PARAMS_TEX, 20u);  // samplerBuffer rgba32f over PARAMS
-GT_CONST(uint, GT_BIND_X_IN_TEX, 21u);    // samplerBuffer rgba32f over X (input side)
-GT_CONST(uint, GT_BIND_DELTA_TEX, 22u);   // samplerBuffer rgba32f over DELTA
-GT_CONST(uint, GT_BIND_COUNT, 23u);
+// Texel bindings (ComputeLayout::descriptor_type).
+GT_CONST(uint, GT_BIND_PARAMS_TEX, 20u);  // imageBuffer rgba32f (read-only) over PARAMS
+GT_CONST(uint, GT_BIND_X_IN_TEX, 21u);    // imageBuffer rgba32f (read-only) over X (input side)
+GT_CONST(uint, GT_BIND_DELTA_TEX, 22u);   // imageBuffer rgba32f (read-only) over DELTA
+// Uniform buffer: the LayerDesc of the dispatch's layer (push constant `layer`), bound at its
+// offset in the layer table, for the per-layer kernels (this_layer.glsl).
+GT_CONST(uint, GT_BIND_LAYER, 23u);
+GT_CONST(uint, GT_BIND_GRADS_TEX, 24u);  // imageBuffer rgba32f (read-only) over GRADS
+GT_CONST(uint, GT_BIND_COUNT, 25u);
 
 // LayerDesc::flags (and flags_prev, the previous layer's). Residual blocks (docs/SCENES.md):
 GT_CONST(uint, GT_FLAG_SKIP_WRITE, 1u);  // X_out starts a block: forward skip = X_out; backward

@@ -9,8 +9,12 @@ namespace gt::vk {
 using namespace gt::shared;
 
 VkDescriptorType ComputeLayout::descriptor_type(uint32_t binding) {
-  return binding >= GT_BIND_PARAMS_TEX ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
-                                       : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  if (binding == GT_BIND_GLOBALS || binding == GT_BIND_LAYER)
+    return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+  if ((binding >= GT_BIND_PARAMS_TEX && binding <= GT_BIND_DELTA_TEX) ||
+      binding == GT_BIND_GRADS_TEX)
+    return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+  return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
 
 ComputeLayout::ComputeLayout(const Context& ctx) : device_(ctx.device()) {
@@ -79,7 +83,12 @@ ComputePipeline::~ComputePipeline() {
 }
 
 Bindings& Bindings::buffer(uint32_t binding, const Buffer& b) {
-  buffers_[binding] = {b.handle(), 0, VK_WHOLE_SIZE};
+  return buffer(binding, b, 0, VK_WHOLE_SIZE);
+}
+
+Bindings& Bindings::buffer(uint32_t binding, const Buffer& b, VkDeviceSize offset,
+                           VkDeviceSize range) {
+  buffers_[binding] = {b.handle(), offset, range};
   mask_ |= 1u << binding;
   return *this;
 }
@@ -101,7 +110,7 @@ void dispatch(VkCommandBuffer cmd, const ComputePipeline& pipeline, const Bindin
     w.dstBinding = i;
     w.descriptorCount = 1;
     w.descriptorType = ComputeLayout::descriptor_type(i);
-    if (w.descriptorType == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
+    if (w.descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER)
       w.pTexelBufferView = &bindings.views_[i];
     else
       w.pBufferInfo = &bindings.buffers_[i];

@@ -53,10 +53,12 @@ class ComputePipeline {
   std::string name_;
 };
 
-// The descriptors of one dispatch: whole buffers for storage bindings, views for texel bindings.
+// The descriptors of one dispatch: buffers (whole, or a range) for storage and uniform bindings,
+// views for texel bindings.
 class Bindings {
  public:
   Bindings& buffer(uint32_t binding, const Buffer& b);
+  Bindings& buffer(uint32_t binding, const Buffer& b, VkDeviceSize offset, VkDeviceSize range);
   Bindings& view(uint32_t binding, VkBufferView v);
   uint32_t mask() const { return mask_; }
 
