@@ -16,7 +16,7 @@
 #include "common.glsl"
 #include "norms.glsl"
 
-layout(set = 0, binding = GT_BIND_PARAMS, std430) buffer ParamBuf { vec4 params[]; };
+layout(set = 0, binding = GT_BIND_PARAMS, std430) writeonly buffer ParamBuf { vec4 params[]; };
 // W and the gradients are read through texel views (loaded inline on lavapipe, where a storage
 // buffer load is a loop over the lanes); W is written through the storage buffer. Each entry is
 // read and then written by one invocation, and the write depends on the value read.

@@ -187,7 +187,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
       ops.push_back(
           {2.0f * float(count), [this, s, first, count](VkCommandBuffer cmd) {
              vk::Bindings b = common_bindings();
-             b.buffer(GT_BIND_PARAMS, params_[s]).buffer(GT_BIND_GRADS, grads_[s]);
+             b.buffer(GT_BIND_PARAMS, params_[s]);  // written; read through the texel view
              b.view(GT_BIND_PARAMS_TEX, params_tex_[s].handle())
                  .view(GT_BIND_GRADS_TEX, grads_tex_[s].handle());
              b.buffer(GT_BIND_OPT_M, opt_m_[s]).buffer(GT_BIND_OPT_V, opt_v_[s]);

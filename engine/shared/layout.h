@@ -123,6 +123,8 @@ struct PushConstants {
 
 // Everything a shader needs to know about one weight layer. Offsets are in floats, relative to
 // the start of the segment buffer that holds them; all are multiples of GT_VEC.
+// 32-bit scalars only: the per-layer kernels read one entry as a std140 uniform block
+// (this_layer.glsl), whose layout matches C++'s only for scalars (no vectors, no arrays).
 struct LayerDesc {
   uint in_dim;  // real sizes
   uint out_dim;
@@ -159,7 +161,8 @@ struct LayerDesc {
 };
 
 // Read by every shader; written by the host when the network is built or hyperparameters change
-// (changing the learning rate therefore needs no re-recording).
+// (changing the learning rate therefore needs no re-recording). 32-bit scalars only: shaders
+// read it as a std140 uniform block (common.glsl).
 struct Globals {
   uint num_layers;
   uint batch;
