@@ -1,28 +1,29 @@
 #include "render/png.hpp"
 
-#include <unistd.h>
-
-#include <stdexcept>
-#include <string>
-#include <system_error>
+#include <cstdlib>
+#include <memory>
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STBI_WRITE_NO_STDIO_UNUSED
+#define STBI_WRITE_NO_STDIO  // no unchecked fwrite/fclose: the bytes go through OutputFile
 #include <stb/stb_image_write.h>
 
 namespace gt::render {
 
-void write_png(const std::filesystem::path& file, uint32_t width, uint32_t height,
+void write_png(io::OutputFile& out, uint32_t width, uint32_t height,
                const std::vector<uint8_t>& rgba) {
-  const std::filesystem::path temp = file.string() + ".tmp-" + std::to_string(getpid());
-  const int ok =
-      stbi_write_png(temp.c_str(), int(width), int(height), 4, rgba.data(), int(width * 4));
-  std::error_code ec;
-  if (ok) std::filesystem::rename(temp, file, ec);
-  if (!ok || ec) {
-    std::filesystem::remove(temp, ec);
-    throw std::runtime_error(file.string() + ": cannot write the PNG");
-  }
+  int bytes = 0;
+  const std::unique_ptr<unsigned char, decltype(&std::free)> png(
+      stbi_write_png_to_mem(rgba.data(), int(width * 4), int(width), int(height), 4, &bytes),
+      &std::free);
+  if (!png) out.fail("cannot encode the PNG (out of memory)");
+  out.write(png.get(), size_t(bytes));
+  out.commit();
+}
+
+void write_png(const std::filesystem::path& file, uint32_t width, uint32_t height,
+               const std::vector<uint8_t>& rgba, const std::string& label) {
+  io::OutputFile out(file, label);
+  write_png(out, width, height, rgba);
 }
 
 }  // namespace gt::render

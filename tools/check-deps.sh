@@ -60,7 +60,8 @@ add_loaded() {
 add_loaded run
 add_loaded test --validation
 
-# Programs: the build's, the main job's (ffmpeg), the tests' and the test scripts'.
+# Programs: the build's, the main job's (ffmpeg, and ffprobe, which checks each video), the
+# tests' and the test scripts' (bash: the file-size-limited runs).
 add_programs() {
   local set=$1 user=$2
   shift 2
@@ -73,8 +74,8 @@ add_programs() {
   done
 }
 add_programs run build cmake make c++ pkg-config glslc
-add_programs run "gradtower record" ffmpeg
-add_programs test "the test suite" ffprobe xvfb-run Xvfb xauth clang-format git
+add_programs run "gradtower record" ffmpeg ffprobe
+add_programs test "the test suite" ffprobe bash xvfb-run Xvfb xauth clang-format git
 
 # Files the code opens by an absolute path (those present here; the code takes the first found).
 grep -rhoE '"/usr/share/[^"]+"' "$src/engine" "$src/render" "$src/tools" | tr -d '"' | sort -u |

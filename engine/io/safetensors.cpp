@@ -1,7 +1,5 @@
 #include "io/safetensors.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -48,16 +46,6 @@ std::string shape_text(const std::vector<int64_t>& shape) {
     s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
 }
-
-// Removes the temporary file unless it was renamed into place.
-struct TempFile {
-  std::filesystem::path path;
-  bool keep = false;
-  ~TempFile() {
-    std::error_code ec;
-    if (!keep) std::filesystem::remove(path, ec);
-  }
-};
 
 float half_to_float(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
@@ -318,11 +306,12 @@ class Reader {
 
 }  // namespace
 
-void write_safetensors(const std::filesystem::path& file, const std::vector<Tensor>& tensors) {
-  const std::string name = file.string();
-  const auto fail = [&](const std::string& what) { throw Error(name + ": " + what); };
+namespace {
 
-  // Built by hand to keep the tensors' order; the JSON library escapes the names.
+// The header (built by hand to keep the tensors' order; the JSON library escapes the names),
+// padded to a multiple of 8 bytes. Throws naming `name` and the tensor on invalid tensors.
+std::string header_text(const std::string& name, const std::vector<Tensor>& tensors) {
+  const auto fail = [&](const std::string& what) { throw Error(name + ": " + what); };
   std::string text = "{";
   std::set<std::string_view> names;
   uint64_t offset = 0;
@@ -344,45 +333,38 @@ void write_safetensors(const std::filesystem::path& file, const std::vector<Tens
   }
   text += "}";
   text.resize((text.size() + 7) / 8 * 8, ' ');
+  return text;
+}
 
-  std::filesystem::path tmp_path = file;
-  tmp_path += ".tmp-" + std::to_string(getpid());
-  TempFile tmp{tmp_path};
-  {
-    FilePtr f = open_file(tmp.path, "wb");
-    if (!f) fail("cannot create " + tmp.path.string() + ": " + std::strerror(errno));
-    bool ok = true;
-    const auto put = [&](const void* p, size_t bytes) {
-      ok = ok && std::fwrite(p, 1, bytes, f.get()) == bytes;
-    };
-    unsigned char len_bytes[8];
-    for (size_t i = 0; i < 8; ++i)
-      len_bytes[i] = static_cast<unsigned char>(text.size() >> (8 * i));
-    put(len_bytes, 8);
-    put(text.data(), text.size());
-    for (const Tensor& t : tensors) {
-      if constexpr (kLittleEndian) {
-        put(t.data.data(), t.data.size() * sizeof(float));
-      } else {
-        std::vector<unsigned char> raw(t.data.size() * 4);
-        for (size_t i = 0; i < t.data.size(); ++i) {
-          const auto bits = std::bit_cast<uint32_t>(t.data[i]);
-          for (size_t b = 0; b < 4; ++b)
-            raw[4 * i + b] = static_cast<unsigned char>(bits >> (8 * b));
-        }
-        put(raw.data(), raw.size());
+}  // namespace
+
+void write_safetensors(OutputFile& out, const std::vector<Tensor>& tensors) {
+  const std::string text = header_text(out.label(), tensors);
+  unsigned char len_bytes[8];
+  for (size_t i = 0; i < 8; ++i)
+    len_bytes[i] = static_cast<unsigned char>(text.size() >> (8 * i));
+  out.write(len_bytes, 8);
+  out.write(text);
+  for (const Tensor& t : tensors) {
+    if constexpr (kLittleEndian) {
+      out.write(t.data.data(), t.data.size() * sizeof(float));
+    } else {
+      std::vector<unsigned char> raw(t.data.size() * 4);
+      for (size_t i = 0; i < t.data.size(); ++i) {
+        const auto bits = std::bit_cast<uint32_t>(t.data[i]);
+        for (size_t b = 0; b < 4; ++b)
+          raw[4 * i + b] = static_cast<unsigned char>(bits >> (8 * b));
       }
-    }
-    const int write_errno = errno;
-    if (!ok) fail("cannot write " + tmp.path.string() + ": " + std::strerror(write_errno));
-    if (std::fclose(f.release()) != 0) {
-      fail("cannot write " + tmp.path.string() + ": " + std::strerror(errno));
+      out.write(raw.data(), raw.size());
     }
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp.path, file, ec);
-  if (ec) fail("cannot replace with " + tmp.path.string() + ": " + ec.message());
-  tmp.keep = true;
+  out.commit();
+}
+
+void write_safetensors(const std::filesystem::path& file, const std::vector<Tensor>& tensors) {
+  header_text(file.string(), tensors);  // invalid tensors fail before any file is made
+  OutputFile out(file);
+  write_safetensors(out, tensors);
 }
 
 std::vector<Tensor> read_safetensors(const std::filesystem::path& file) {

@@ -9,12 +9,10 @@
 #include <string_view>
 #include <vector>
 
-namespace gt::io {
+#include "io/error.hpp"
+#include "io/output_file.hpp"
 
-// The message names the file and what is wrong with it.
-struct Error : std::runtime_error {
-  using runtime_error::runtime_error;
-};
+namespace gt::io {
 
 struct Tensor {
   std::string name;
@@ -22,9 +20,11 @@ struct Tensor {
   std::vector<float> data;     // product(shape) values
 };
 
-// Writes the tensors in the given order, atomically: a temporary file renamed into place, so a
-// failure leaves neither a partial file nor the temporary.
+// Writes the tensors in the given order through an OutputFile (io/output_file.hpp): a failure
+// leaves neither a partial file nor the temporary. The first form opens the file itself.
 void write_safetensors(const std::filesystem::path& file, const std::vector<Tensor>& tensors);
+// Writes and commits `out` (opened up front by the caller, so a bad place fails before work).
+void write_safetensors(OutputFile& out, const std::vector<Tensor>& tensors);
 
 // Reads and validates the whole file; tensors come back in the order of their data in the file.
 std::vector<Tensor> read_safetensors(const std::filesystem::path& file);

@@ -1,15 +1,16 @@
-// The per-step, per-layer statistics as CSV, and the per-layer |dW| histograms. Rows go to a
-// temporary file that is renamed to the requested name only by commit(), so a failed run leaves
-// no half-written output.
+// The per-step, per-layer statistics as CSV, and the per-layer |dW| histograms. Rows go through
+// an io::OutputFile that appears under its name only on commit(), so a failed run leaves no
+// half-written output; every row is whole, so what was committed after an interrupt is a valid
+// prefix of the full run.
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "gpu/network.hpp"
+#include "io/output_file.hpp"
 
 namespace gt::stats {
 
@@ -21,32 +22,28 @@ inline constexpr const char* kCsvHeader =
 // step,layer,lo,hi,bin0..bin63,underflow,overflow,zero,nonfinite (lo, hi in decades).
 std::string hist_csv_header();
 
-// A text file written under a temporary name, renamed to its own only by commit().
-class CommittedFile {
+// The file is opened (and its header written) by the constructor, before any work; `label`
+// names it in errors (the flag and path). Throws io::Error.
+class CsvFile {
  public:
-  CommittedFile(const std::filesystem::path& path, const std::string& header);  // throws
-  ~CommittedFile();  // discards unless committed
-  CommittedFile(const CommittedFile&) = delete;
-  CommittedFile& operator=(const CommittedFile&) = delete;
-  void commit();
+  CsvFile(const std::filesystem::path& path, const std::string& label, const std::string& header);
+  const io::OutputFile& file() const { return out_; }
+  void commit() { out_.commit(); }
 
  protected:
-  std::FILE* file_ = nullptr;
-
- private:
-  std::filesystem::path path_, temp_;
+  io::OutputFile out_;
 };
 
-class CsvWriter : public CommittedFile {
+class CsvWriter : public CsvFile {
  public:
-  explicit CsvWriter(const std::filesystem::path& path);  // throws std::runtime_error
+  explicit CsvWriter(const std::filesystem::path& path, const std::string& label = {});
   // One row per layer (numbered 1..N from the input).
   void write(const gpu::StepStats& step);
 };
 
-class HistCsvWriter : public CommittedFile {
+class HistCsvWriter : public CsvFile {
  public:
-  explicit HistCsvWriter(const std::filesystem::path& path);  // throws std::runtime_error
+  explicit HistCsvWriter(const std::filesystem::path& path, const std::string& label = {});
   // One row per layer from gpu::Network::histograms() (the step and range are in each record).
   void write(const std::vector<uint32_t>& histograms);
 };

@@ -18,8 +18,9 @@ struct DeviceFlags {
   std::string kernels = "auto";  // GEMM variant: auto | texel | shared
 };
 
-// Throws when a file cannot be written there (a directory, a missing or read-only directory),
-// so runs fail before any work instead of after it.
+// Throws (naming the flag and the reason) when a file cannot be written there: a directory, a
+// missing folder, one where no file can be created (tried: io::check_writable). For outputs
+// opened later; outputs opened at the start as io::OutputFile are checked by opening them.
 void check_output_path(const std::string& flag, const std::string& path);
 
 void add_device_flags(CLI::App* app, DeviceFlags& flags);

@@ -12,10 +12,10 @@
 
 #include "cli.hpp"
 #include "gpu/network.hpp"
+#include "io/output_file.hpp"
+#include "record_sink.hpp"
 #include "render/overlay.hpp"
-#include "render/png.hpp"
 #include "render/tower.hpp"
-#include "render/video.hpp"
 #include "runs.hpp"
 #include "scene/scene.hpp"
 
@@ -79,6 +79,14 @@ void check_record_outputs(const RecordArgs& a) {
   if (a.png_dir.empty() && (a.width % 2 || a.height % 2))
     throw std::runtime_error("--width/--height: H.264 (yuv420p) needs even sizes; got " +
                              std::to_string(a.width) + "x" + std::to_string(a.height));
+  if (a.png_dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(a.png_dir, ec);
+  if (ec)
+    throw std::runtime_error("--png-dir " + a.png_dir + ": cannot create it: " + ec.message());
+  // A file made and removed there: the real check (root passes access(2) on read-only ones).
+  io::check_writable(std::filesystem::path(a.png_dir) / png_frame_name(0),
+                     "--png-dir " + a.png_dir);
 }
 
 int run_record(const RecordArgs& a) {
@@ -92,10 +100,7 @@ int run_record(const RecordArgs& a) {
   render::TowerSettings settings;
   settings.metric = parse_metric(a.metric);
   const std::optional<std::pair<float, float>> fixed = parse_range(a.range);
-  std::unique_ptr<render::VideoWriter> video;
-  if (!a.out.empty())
-    video = std::make_unique<render::VideoWriter>(a.out, a.width, a.height, a.fps);
-  if (!a.png_dir.empty()) std::filesystem::create_directories(a.png_dir);
+  RecordSink sink(a);  // ffmpeg started, the video's temporary file made
 
   auto ctx = make_context(a.device);
   Runs runs = load_runs(*ctx, a.scene, a.overrides, a.device);
@@ -103,7 +108,7 @@ int run_record(const RecordArgs& a) {
   std::optional<std::pair<float, float>> range = fixed;
   const auto start = std::chrono::steady_clock::now();
   for (uint32_t f = 0; f < frames; ++f) {
-    runs.train(a.steps_per_frame);
+    runs.train(a.steps_per_frame);  // sink.add() checks for a signal each frame
     if (!fixed) {
       // The range only widens, so a colour keeps its meaning through the video.
       const auto now = render::auto_range(runs.nets, settings.metric);
@@ -118,19 +123,13 @@ int run_record(const RecordArgs& a) {
       overlay = render::overlay_info(scene.title, runs.nets, runs.labels, settings);
     const std::vector<uint8_t> pixels =
         frame_renderer.render(runs.nets, settings, overlay ? &*overlay : nullptr);
-    if (video) {
-      video->write(pixels);
-    } else {
-      char name[32];
-      std::snprintf(name, sizeof name, "frame_%05u.png", f);
-      render::write_png(std::filesystem::path(a.png_dir) / name, a.width, a.height, pixels);
-    }
+    sink.add(pixels);
     progress(f + 1, frames,
              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  if (video) video->finish();
-  std::fprintf(stderr, "gradtower: %s: %u frames, %u training steps\n",
-               video ? a.out.c_str() : a.png_dir.c_str(), frames, frames * a.steps_per_frame);
+  sink.finish();
+  std::fprintf(stderr, "gradtower: %s: %u frames, %u training steps\n", sink.name().c_str(), frames,
+               frames * a.steps_per_frame);
   return validation_exit_code(*ctx);
 }
 

@@ -4,6 +4,8 @@
 
 #include "cli.hpp"
 #include "gpu/network.hpp"
+#include "io/interrupt.hpp"
+#include "io/output_file.hpp"
 #include "render/overlay.hpp"
 #include "render/png.hpp"
 #include "render/tower.hpp"
@@ -50,7 +52,8 @@ int run_render(const RenderArgs& a) {
   std::vector<std::string> overrides = a.overrides;
   if (a.steps) overrides.push_back("train.steps=" + std::to_string(*a.steps));
   const net::Scene scene = scene::load(a.scene, overrides);  // validates before any GPU work
-  check_output_path("--out", a.out);
+  io::poll_interrupts();  // a signal ends the run between training chunks, leaving nothing
+  io::OutputFile out(a.out, "--out " + a.out);  // opened now: a bad place fails before work
   render::TowerSettings settings;
   settings.metric = parse_metric(a.metric);
   settings.camera = a.camera == "front" ? render::CameraKind::front : render::CameraKind::orbit;
@@ -61,7 +64,7 @@ int run_render(const RenderArgs& a) {
   const std::optional<std::pair<float, float>> range = parse_range(a.range);
   auto ctx = make_context(a.device);
   Runs runs = load_runs(*ctx, a.scene, overrides, a.device);
-  runs.train(scene.train.steps);
+  train_interruptibly(runs.nets, scene.train.steps);
   std::tie(settings.log_lo, settings.log_hi) =
       range ? *range : render::auto_range(runs.nets, settings.metric);
   std::optional<render::OverlayInfo> overlay;
@@ -70,7 +73,8 @@ int run_render(const RenderArgs& a) {
   render::FrameRenderer renderer(*ctx, a.width, a.height, overlay.has_value());
   const std::vector<uint8_t> pixels =
       renderer.render(runs.nets, settings, overlay ? &*overlay : nullptr);
-  render::write_png(a.out, a.width, a.height, pixels);
+  io::throw_if_interrupted();
+  render::write_png(out, a.width, a.height, pixels);
   std::fprintf(stderr, "gradtower: %s: after %u training steps, colour range 1e%g .. 1e%g\n",
                a.out.c_str(), scene.train.steps, double(settings.log_lo), double(settings.log_hi));
   return validation_exit_code(*ctx);

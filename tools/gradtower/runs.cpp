@@ -1,5 +1,8 @@
 #include "runs.hpp"
 
+#include <algorithm>
+
+#include "io/interrupt.hpp"
 #include "scene/scene.hpp"
 
 namespace gt::cli {
@@ -17,6 +20,17 @@ Runs load_runs(vk::Context& ctx, const std::string& scene_file,
     runs.labels.push_back(scenes.size() > 1 ? s.title : std::string());
   }
   return runs;
+}
+
+void train_interruptibly(const std::vector<gpu::Network*>& nets, uint32_t steps) {
+  constexpr uint32_t kChunk = 64;  // one submission of gpu::Network::train
+  for (uint32_t done = 0; done < steps;) {
+    io::throw_if_interrupted();
+    const uint32_t n = std::min(kChunk, steps - done);
+    for (gpu::Network* net : nets)
+      net->train(n);
+    done += n;
+  }
 }
 
 }  // namespace gt::cli

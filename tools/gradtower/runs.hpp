@@ -24,6 +24,10 @@ struct Runs {
   }
 };
 
+// Trains every net `steps` steps in chunks (one GPU submission each), checking for a signal
+// between them: io::Interrupted after SIGINT/SIGTERM/SIGHUP (io/interrupt.hpp).
+void train_interruptibly(const std::vector<gpu::Network*>& nets, uint32_t steps);
+
 Runs load_runs(vk::Context& ctx, const std::string& scene_file,
                const std::vector<std::string>& overrides, const DeviceFlags& flags);
 

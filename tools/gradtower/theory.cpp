@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
+#include "io/output_file.hpp"
 #include "scene/scene.hpp"
 #include "theory/meanfield.hpp"
 
@@ -91,27 +91,19 @@ void print(const net::Scene& s, const theory::MeanField& mf, const TheoryArgs& a
   }
 }
 
-void write_csv(const std::string& path, const std::vector<theory::MeanField>& runs) {
-  const std::filesystem::path temp = path + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << "layer,q,predicted_log10_ratio,fixed_point_log10_ratio,chi,run\n";
-    char line[256];
-    for (size_t r = 0; r < runs.size(); ++r) {
-      const theory::MeanField& mf = runs[r];
-      for (size_t l = 1; l <= mf.q.size(); ++l) {
-        std::snprintf(line, sizeof line, "%zu,%.12g,%.12g,%.12g,%.12g,%zu\n", l, mf.q[l - 1],
-                      mf.log10_grad_ratio[l - 1], mf.log10_grad_ratio_fixed[l - 1], mf.chi[l - 1],
-                      r + 1);
-        out << line;
-      }
-    }
-    if (!out.flush()) {
-      std::filesystem::remove(temp);
-      throw std::runtime_error("--csv " + path + ": write failed");
+void write_csv(io::OutputFile& out, const std::vector<theory::MeanField>& runs) {
+  out.write("layer,q,predicted_log10_ratio,fixed_point_log10_ratio,chi,run\n");
+  char line[256];
+  for (size_t r = 0; r < runs.size(); ++r) {
+    const theory::MeanField& mf = runs[r];
+    for (size_t l = 1; l <= mf.q.size(); ++l) {
+      const int n = std::snprintf(line, sizeof line, "%zu,%.12g,%.12g,%.12g,%.12g,%zu\n", l,
+                                  mf.q[l - 1], mf.log10_grad_ratio[l - 1],
+                                  mf.log10_grad_ratio_fixed[l - 1], mf.chi[l - 1], r + 1);
+      out.write(line, std::min(size_t(n), sizeof line - 1));
     }
   }
-  std::filesystem::rename(temp, path);
+  out.commit();
 }
 
 }  // namespace
@@ -128,7 +120,8 @@ void add_theory(CLI::App& app, TheoryArgs& a) {
 
 int run_theory(const TheoryArgs& a) {
   const std::vector<net::Scene> scenes = scene::load_runs(a.scene, a.overrides);
-  if (!a.csv.empty()) check_output_path("--csv", a.csv);
+  std::unique_ptr<io::OutputFile> csv;  // opened now: a bad place fails before any output
+  if (!a.csv.empty()) csv = std::make_unique<io::OutputFile>(a.csv, "--csv " + a.csv);
   std::vector<theory::MeanField> results;
   bool all_covered = true;
   for (size_t r = 0; r < scenes.size(); ++r) {
@@ -151,7 +144,7 @@ int run_theory(const TheoryArgs& a) {
                  a.csv.empty() ? "" : "; --csv not written");
     return 1;
   }
-  if (!a.csv.empty()) write_csv(a.csv, results);
+  if (csv) write_csv(*csv, results);
   return 0;
 }
 

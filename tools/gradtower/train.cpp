@@ -11,6 +11,8 @@
 #include "cli.hpp"
 #include "gpu/network.hpp"
 #include "io/checkpoint.hpp"
+#include "io/interrupt.hpp"
+#include "io/output_file.hpp"
 #include "scene/scene.hpp"
 #include "stats/csv.hpp"
 
@@ -34,12 +36,38 @@ class Progress {
                  double(loss), rate, tty_ && !final ? "   " : "\n");
     std::fflush(stderr);
   }
+  // Ends a progress line redrawn in place, before another message.
+  void end_line() const {
+    if (!quiet_ && tty_) std::fputc('\n', stderr);
+  }
 
  private:
   uint32_t total_;
   bool quiet_, tty_;
   Clock::time_point start_, last_{};
 };
+
+// After SIGINT/SIGTERM/SIGHUP: the statistics of the steps done are a valid prefix of the run
+// (whole steps only), so they are kept under the final names; a dump not reached is not.
+int finish_interrupted(int signal, uint32_t done, const TrainArgs& a, stats::CsvWriter* csv,
+                       stats::HistCsvWriter* hist_csv, const io::OutputFile* dump) {
+  std::fprintf(stderr, "gradtower: interrupted by %s at step %u\n", io::signal_name(signal).c_str(),
+               done);
+  const std::string steps =
+      done == 0 ? std::string("no steps") : "steps 0.." + std::to_string(done - 1);
+  const std::pair<stats::CsvFile*, const std::string*> files[] = {{csv, &a.stats_out},
+                                                                  {hist_csv, &a.hist_out}};
+  for (const auto& [file, path] : files) {
+    if (!file) continue;
+    file->commit();
+    std::fprintf(stderr, "gradtower: interrupted at step %u: wrote %s to %s\n", done, steps.c_str(),
+                 path->c_str());
+  }
+  if (dump && a.dump_step && *a.dump_step >= done)
+    std::fprintf(stderr, "gradtower: --dump-step %u not reached: %s not written\n", *a.dump_step,
+                 a.dump_out.c_str());
+  return io::interrupt_exit_code(signal);
+}
 
 }  // namespace
 
@@ -72,18 +100,25 @@ int run_train(const TrainArgs& a) {
     throw std::runtime_error("--dump-step " + std::to_string(*a.dump_step) +
                              (steps == 0 ? std::string(": the run has no steps")
                                          : ": the run has steps 0.." + std::to_string(steps - 1)));
-  if (!a.stats_out.empty()) check_output_path("--stats-out", a.stats_out);
-  if (!a.hist_out.empty()) check_output_path("--hist-out", a.hist_out);
-  if (!a.dump_out.empty()) check_output_path("--dump-out", a.dump_out);
   // Read everything the run needs before any GPU work, so bad input fails fast.
   std::optional<net::Params> initial;
   if (!a.init_from.empty())
     initial =
         io::params_from_tensors(io::read_safetensors(a.init_from), scene.network, a.init_from);
+  // Every output opened now, each under a temporary name of its own: a place where none can be
+  // made, or two flags naming one file, fail before the first step.
+  io::poll_interrupts();  // from here a signal ends the run between steps, keeping the prefix
   std::unique_ptr<stats::CsvWriter> csv;
-  if (!a.stats_out.empty()) csv = std::make_unique<stats::CsvWriter>(a.stats_out);
+  if (!a.stats_out.empty())
+    csv = std::make_unique<stats::CsvWriter>(a.stats_out, "--stats-out " + a.stats_out);
   std::unique_ptr<stats::HistCsvWriter> hist_csv;
-  if (!a.hist_out.empty()) hist_csv = std::make_unique<stats::HistCsvWriter>(a.hist_out);
+  if (!a.hist_out.empty())
+    hist_csv = std::make_unique<stats::HistCsvWriter>(a.hist_out, "--hist-out " + a.hist_out);
+  std::unique_ptr<io::OutputFile> dump_file;
+  if (!a.dump_out.empty())
+    dump_file = std::make_unique<io::OutputFile>(a.dump_out, "--dump-out " + a.dump_out);
+  io::check_distinct(
+      {csv ? &csv->file() : nullptr, hist_csv ? &hist_csv->file() : nullptr, dump_file.get()});
 
   auto ctx = make_context(a.device);
   gpu::NetworkOptions options;
@@ -102,6 +137,10 @@ int run_train(const TrainArgs& a) {
   const uint32_t chunk = csv ? net.plan().ring_len : 64;
   uint32_t done = 0;
   while (done < steps) {
+    if (const int signal = io::interrupt_signal()) {
+      progress.end_line();
+      return finish_interrupted(signal, done, a, csv.get(), hist_csv.get(), dump_file.get());
+    }
     uint32_t n = std::min(chunk, steps - done);
     // The GPU keeps the histograms of the latest step only: a chunk ends at each step written.
     if (hist_csv) {
@@ -120,7 +159,7 @@ int run_train(const TrainArgs& a) {
       dump.input = std::move(batch.input);
       dump.target = std::move(batch.target);
       dump.loss = net.loss();
-      io::write_safetensors(a.dump_out, io::dump_tensors(dump));
+      io::write_safetensors(*dump_file, io::dump_tensors(dump));
     } else {
       if (a.dump_step && *a.dump_step > done) n = std::min(n, *a.dump_step - done);
       net.train(n);

@@ -9,9 +9,12 @@
 
 #include "cli.hpp"
 #include "gpu/network.hpp"
+#include "io/interrupt.hpp"
+#include "io/output_file.hpp"
+#include "record_sink.hpp"
 #include "render/png.hpp"
-#include "render/video.hpp"
 #include "render/walk_renderer.hpp"
+#include "runs.hpp"
 #include "scene/scene.hpp"
 #include "teach/walk_session.hpp"
 
@@ -41,10 +44,12 @@ std::unique_ptr<gpu::Network> walk_network(vk::Context& ctx, const net::Scene& s
 
 int run_render_walkthrough(const RenderArgs& a) {
   const net::Scene scene = walk_scene(a.scene, a.overrides, a.walk_sample);
-  check_output_path("--out", a.out);
+  io::poll_interrupts();
+  io::OutputFile out(a.out, "--out " + a.out);  // opened now: a bad place fails before work
   auto ctx = make_context(a.device);
   auto net = walk_network(*ctx, scene, a.device);
-  if (a.steps && *a.steps > 0) net->train(*a.steps);  // the walkthrough shows the step after
+  // The walkthrough shows the step after these.
+  if (a.steps && *a.steps > 0) train_interruptibly({net.get()}, *a.steps);
   teach::WalkSession walk(*net, a.walk_sample - 1);
   const uint32_t k = a.walk_step.value_or(1);
   if (k > walk.count())
@@ -54,7 +59,8 @@ int run_render_walkthrough(const RenderArgs& a) {
   walk.go_to(k - 1);
   render::WalkFrameRenderer renderer(*ctx, a.width, a.height);
   const std::vector<uint8_t> pixels = renderer.render({&walk.walk(), walk.index(), scene.title});
-  render::write_png(a.out, a.width, a.height, pixels);
+  io::throw_if_interrupted();
+  render::write_png(out, a.width, a.height, pixels);
   std::fprintf(stderr, "gradtower: %s: walkthrough step %u of %zu: %s\n", a.out.c_str(), k,
                walk.count(), walk.step().title.c_str());
   return validation_exit_code(*ctx);
@@ -68,39 +74,28 @@ int run_record_walkthrough(const RecordArgs& a) {
         "over --walk-steps training steps");
   check_record_outputs(a);
   const uint32_t hold = std::max(1u, uint32_t(std::lround(a.walk_hold * a.fps)));
-  std::unique_ptr<render::VideoWriter> video;
-  if (!a.out.empty())
-    video = std::make_unique<render::VideoWriter>(a.out, a.width, a.height, a.fps);
-  if (!a.png_dir.empty()) std::filesystem::create_directories(a.png_dir);
+  RecordSink sink(a);  // ffmpeg started, the video's temporary file made
 
   auto ctx = make_context(a.device);
   auto net = walk_network(*ctx, scene, a.device);
   teach::WalkSession walk(*net, a.walk_sample - 1);
   render::WalkFrameRenderer renderer(*ctx, a.width, a.height);
-  uint32_t frames = 0;
   for (uint32_t t = 0; t < a.walk_steps; ++t) {
     for (size_t k = 0; k < walk.count(); ++k) {
       walk.go_to(k);
       // One frame drawn, held: every frame of a step is the same image.
       const std::vector<uint8_t> pixels =
           renderer.render({&walk.walk(), walk.index(), scene.title});
-      for (uint32_t h = 0; h < hold; ++h, ++frames) {
-        if (video) {
-          video->write(pixels);
-        } else {
-          char name[32];
-          std::snprintf(name, sizeof name, "frame_%05u.png", frames);
-          render::write_png(std::filesystem::path(a.png_dir) / name, a.width, a.height, pixels);
-        }
-      }
+      for (uint32_t h = 0; h < hold; ++h)
+        sink.add(pixels);
     }
     if (t + 1 < a.walk_steps) walk.next();  // past the update: the next training step
   }
-  if (video) video->finish();
+  sink.finish();
   std::fprintf(stderr,
                "gradtower: %s: walkthrough of %u training step(s), %zu steps each, %u "
                "frames\n",
-               video ? a.out.c_str() : a.png_dir.c_str(), a.walk_steps, walk.count(), frames);
+               sink.name().c_str(), a.walk_steps, walk.count(), sink.frames());
   return validation_exit_code(*ctx);
 }
 
