@@ -105,10 +105,12 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
   text(*dl, taken, big, big_, {pad, pad}, white, info.title.c_str());
   char line[256];
   const bool single = info.runs.size() == 1;
-  if (single)
-    std::snprintf(line, sizeof line, "step %u    loss %.5g", info.step, double(info.runs[0].loss));
+  if (!info.step)
+    std::snprintf(line, sizeof line, "before the first step");
+  else if (single)
+    std::snprintf(line, sizeof line, "step %u    loss %.5g", *info.step, double(info.runs[0].loss));
   else
-    std::snprintf(line, sizeof line, "step %u", info.step);
+    std::snprintf(line, sizeof line, "step %u", *info.step);
   text(*dl, taken, small, small_, {pad, pad + big_ * 1.15f}, white, line);
   text(*dl, taken, small, small_, {pad, pad + big_ * 1.15f + small_ * 1.2f}, grey,
        metric_name(info.metric));

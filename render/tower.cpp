@@ -173,7 +173,7 @@ OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Networ
   info.pose = s.pose;
   for (size_t i = 0; i < nets.size(); ++i) {
     const gpu::StepStats st = nets[i]->latest_stats();
-    info.step = st.step;
+    if (nets[i]->steps_done() > 0) info.step = st.step;
     info.runs.push_back({i < labels.size() ? labels[i] : std::string(), st.loss, st.layers,
                          theory_log10(nets[i]->scene().network, st.layers, s.metric)});
   }

@@ -107,5 +107,25 @@ TEST_F(PiecesPublish, OnlyAtTheEndOfAStep) {
   EXPECT_EQ(net.latest_stats().step, 3u);
 }
 
+// One piece at a time (how runs side by side keep in lockstep): at_last_piece says which piece
+// completes the step, and only that one does.
+TEST_F(PiecesPublish, TheLastPieceIsKnownBeforeItRuns) {
+  gpu::Network net(test::context(), pieces_scene(net::Optimizer::sgd));
+  for (uint32_t step = 1; step <= 2; ++step) {
+    uint32_t pieces = 0;
+    for (;;) {
+      const bool last = net.at_last_piece();
+      const bool completed = net.train_piece();
+      ++pieces;
+      EXPECT_EQ(completed, last) << "piece " << pieces << " of step " << step;
+      if (completed) break;
+      ASSERT_LT(pieces, 1000u);
+    }
+    EXPECT_GT(pieces, 8u);
+    EXPECT_EQ(net.steps_done(), step);
+    EXPECT_FALSE(net.mid_step());
+  }
+}
+
 }  // namespace
 }  // namespace gt
