@@ -7,6 +7,7 @@
 
 #include "gpu/network.hpp"
 #include "gpu_fixture.hpp"
+#include "test_printers.hpp"
 
 namespace gt {
 namespace {
@@ -75,7 +76,8 @@ TEST_P(Pieces, BitIdenticalToWholeSteps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Optimizers, Pieces,
-                         ::testing::Values(net::Optimizer::sgd, net::Optimizer::adam));
+                         ::testing::Values(net::Optimizer::sgd, net::Optimizer::adam),
+                         [](const auto& p) { return std::string(net::to_string(p.param)); });
 
 // Every piece boundary inside a step: the published statistics stay those of the previous step,
 // and change exactly when the step's last piece runs.
