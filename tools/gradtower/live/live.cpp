@@ -211,6 +211,7 @@ int run_live(const LiveArgs& a) {
   alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
   alloc.commandBufferCount = 1;
   GT_VK_CHECK(vkAllocateCommandBuffers(ctx->device(), &alloc, &cmd));
+  ctx->name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, "live frame");
 
   std::unique_ptr<render::LiveFrame> frame;
   std::vector<RunData> runs;
