@@ -63,6 +63,7 @@ ImGuiRenderer::ImGuiRenderer(vk::Context& ctx, VkRenderPass render_pass, ImFontA
       VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
   sampler.maxLod = 1.0f;
   GT_VK_CHECK(vkCreateSampler(device, &sampler, nullptr, &sampler_));
+  ctx.name(sampler_, VK_OBJECT_TYPE_SAMPLER, "font atlas sampler");
 
   VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1,
                                        VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
@@ -71,6 +72,7 @@ ImGuiRenderer::ImGuiRenderer(vk::Context& ctx, VkRenderPass render_pass, ImFontA
   set_info.bindingCount = 1;
   set_info.pBindings = &binding;
   GT_VK_CHECK(vkCreateDescriptorSetLayout(device, &set_info, nullptr, &set_layout_));
+  ctx.name(set_layout_, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "imgui push set");
   VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT, 0, 4 * sizeof(float)};
   VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   layout_info.setLayoutCount = 1;
@@ -78,6 +80,7 @@ ImGuiRenderer::ImGuiRenderer(vk::Context& ctx, VkRenderPass render_pass, ImFontA
   layout_info.pushConstantRangeCount = 1;
   layout_info.pPushConstantRanges = &range;
   GT_VK_CHECK(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout_));
+  ctx.name(layout_, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "imgui layout");
 
   vk::GraphicsPipelineDesc desc;
   desc.vertex_shader = "imgui.vert";

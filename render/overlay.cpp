@@ -11,6 +11,7 @@
 
 #include "render/colormap.hpp"
 #include "render/imgui_canvas.hpp"
+#include "render/label_place.hpp"
 #include "render/theory_strip.hpp"
 #include "render_layout.h"
 
@@ -48,6 +49,24 @@ uint32_t tick_step(uint32_t n, uint32_t most) {
       if (n / (f * p) < most) return f * p;
 }
 
+// Draws text and marks its box taken, for the labels placed last (the theory strips').
+void text(ImDrawList& dl, Occupied& taken, ImFont* font, float size, ImVec2 at, ImU32 colour,
+          const char* s) {
+  const ImVec2 extent = font->CalcTextSizeA(size, FLT_MAX, 0, s);
+  dl.AddText(font, size, at, colour, s);
+  taken.add(Box{at.x, at.y, at.x + extent.x, at.y + extent.y});
+}
+
+// The corners of a tower on screen.
+std::vector<Pixel> tower_corners(const Mat4& m, uint32_t w, uint32_t h) {
+  std::vector<Pixel> out;
+  for (float x : {-kTowerHalfWidth, kTowerHalfWidth})
+    for (float y : {0.0f, kTowerHeight})
+      for (float z : {-kTowerHalfDepth, kTowerHalfDepth})
+        out.push_back(project(m, x, y, z, w, h));
+  return out;
+}
+
 std::string sci(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2e", v);
@@ -80,17 +99,21 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
   const float W = float(width_), H = float(height_), pad = small_ * 0.8f;
   const ImU32 white = IM_COL32(235, 235, 240, 255), grey = IM_COL32(170, 170, 180, 255);
 
+  Occupied taken;  // what the theory labels, placed last, must leave alone
+
   // Title, step, loss, metric: top left.
-  dl->AddText(big, big_, {pad, pad}, white, info.title.c_str());
+  text(*dl, taken, big, big_, {pad, pad}, white, info.title.c_str());
   char line[256];
   const bool single = info.runs.size() == 1;
-  if (single)
-    std::snprintf(line, sizeof line, "step %u    loss %.5g", info.step, double(info.runs[0].loss));
+  if (!info.step)
+    std::snprintf(line, sizeof line, "before the first step");
+  else if (single)
+    std::snprintf(line, sizeof line, "step %u    loss %.5g", *info.step, double(info.runs[0].loss));
   else
-    std::snprintf(line, sizeof line, "step %u", info.step);
-  dl->AddText(small, small_, {pad, pad + big_ * 1.15f}, white, line);
-  dl->AddText(small, small_, {pad, pad + big_ * 1.15f + small_ * 1.2f}, grey,
-              metric_name(info.metric));
+    std::snprintf(line, sizeof line, "step %u", *info.step);
+  text(*dl, taken, small, small_, {pad, pad + big_ * 1.15f}, white, line);
+  text(*dl, taken, small, small_, {pad, pad + big_ * 1.15f + small_ * 1.2f}, grey,
+       metric_name(info.metric));
 
   // The range of per-layer |dW| (largest, smallest, their ratio): bottom left for one run,
   // under each tower for several.
@@ -110,9 +133,9 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     if (single) {
       std::snprintf(line, sizeof line, "|dW| largest %s (layer %zu), smallest %s (layer %zu)",
                     sci(a).c_str(), hi + 1, sci(b).c_str(), lo + 1);
-      dl->AddText(small, small_, {pad, H - pad - small_ * 2.3f}, white, line);
+      text(*dl, taken, small, small_, {pad, H - pad - small_ * 2.3f}, white, line);
       std::snprintf(line, sizeof line, "ratio largest / smallest: %s", ratio.c_str());
-      dl->AddText(small, small_, {pad, H - pad - small_ * 1.1f}, white, line);
+      text(*dl, taken, small, small_, {pad, H - pad - small_ * 1.1f}, white, line);
       continue;
     }
     // Under the tower: its label, loss, and |dW| ratio, centred on its base.
@@ -122,19 +145,13 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     std::snprintf(loss_line, sizeof loss_line, "loss %.4g", double(run.loss));
     std::snprintf(ratio_line, sizeof ratio_line, "|dW| max/min %s", ratio.c_str());
     float y = std::min(base.y + small_ * 0.4f, H - small_ * 3.6f);
-    for (const std::string& text : {run.label, std::string(loss_line), std::string(ratio_line)}) {
-      const ImVec2 size = small->CalcTextSizeA(small_, FLT_MAX, 0, text.c_str());
-      dl->AddText(small, small_, {base.x - size.x / 2, y}, text == run.label ? white : grey,
-                  text.c_str());
+    for (const std::string& t : {run.label, std::string(loss_line), std::string(ratio_line)}) {
+      const ImVec2 size = small->CalcTextSizeA(small_, FLT_MAX, 0, t.c_str());
+      text(*dl, taken, small, small_, {base.x - size.x / 2, y}, t == run.label ? white : grey,
+           t.c_str());
       y += small_ * 1.15f;
     }
   }
-
-  // The theory strip beside each tower: the mean-field prediction in the same colours.
-  for (uint32_t r = 0; r < towers; ++r)
-    draw_theory_strip(*dl, with_offset(camera, tower_offset(r, towers)), info.runs[r].theory_log10,
-                      info.log_lo, info.log_hi, width_, height_, small, small_,
-                      pad + big_ * 1.15f + small_ * 2.4f);
 
   // Colour bar with decade labels: right edge.
   const float bx0 = W - pad - small_ * 5.5f, bx1 = bx0 + small_ * 1.1f;
@@ -147,6 +164,7 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
                                 color(viridis(t0)), color(viridis(t0)));
   }
   dl->AddRect({bx0, by0}, {bx1, by1}, grey);
+  taken.add(Box{bx0, by0, bx1, by1});
   const int decades = int(std::lround(info.log_hi - info.log_lo));
   const int every = std::max(1, decades / 8);
   for (int d = 0; d <= decades; d += every) {
@@ -154,7 +172,7 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     const float y = by1 - (by1 - by0) * t;
     std::snprintf(line, sizeof line, "1e%d", int(std::lround(info.log_lo)) + d);
     dl->AddLine({bx1, y}, {bx1 + small_ * 0.3f, y}, grey);
-    dl->AddText(small, small_, {bx1 + small_ * 0.4f, y - small_ * 0.5f}, white, line);
+    text(*dl, taken, small, small_, {bx1 + small_ * 0.4f, y - small_ * 0.5f}, white, line);
   }
   const struct {
     const char* name;
@@ -164,7 +182,8 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
   for (const auto& s : specials) {
     dl->AddRectFilled({bx0, sy}, {bx1, sy + small_}, color(s.c));
     dl->AddRect({bx0, sy}, {bx1, sy + small_}, grey);
-    dl->AddText(small, small_, {bx1 + small_ * 0.4f, sy}, white, s.name);
+    taken.add(Box{bx0, sy, bx1, sy + small_});
+    text(*dl, taken, small, small_, {bx1 + small_ * 0.4f, sy}, white, s.name);
     sy += small_ * 1.3f;
   }
 
@@ -196,9 +215,25 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     for (const auto& [t, p] : kept) {
       dl->AddLine(p, {p.x + small_ * 0.6f, p.y}, grey);
       std::snprintf(line, sizeof line, "%u", t);
-      dl->AddText(small, small_, {p.x + small_ * 0.8f, p.y - small_ * 0.5f}, grey, line);
+      text(*dl, taken, small, small_, {p.x + small_ * 0.8f, p.y - small_ * 0.5f}, grey, line);
+      taken.add(Box{p.x, p.y - 0.5f, p.x + small_ * 0.6f, p.y + 0.5f});  // the tick
     }
   }
+
+  // The theory strip beside each tower (the mean-field prediction in the same colours), then
+  // each strip's label, clear of the towers, the strips, the text and each other.
+  std::vector<std::vector<Pixel>> strips(towers);
+  for (uint32_t r = 0; r < towers; ++r) {
+    const Mat4 m = with_offset(camera, tower_offset(r, towers));
+    taken.add(tower_corners(m, width_, height_));
+    if (info.runs[r].theory_log10.empty()) continue;
+    draw_theory_strip(*dl, m, info.runs[r].theory_log10, info.log_lo, info.log_hi, width_, height_);
+    strips[r] = theory_strip_corners(m, width_, height_);
+    taken.add(strips[r]);
+  }
+  for (uint32_t r = 0; r < towers; ++r)
+    if (!strips[r].empty())
+      taken.add(draw_theory_label(*dl, strips[r], taken, width_, height_, small, small_));
   canvas_->end(cmd, origin);
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ struct RunInfo {
 
 struct OverlayInfo {
   std::string title;
-  uint32_t step = 0;
+  // The step whose figures are shown, counted from 0 as in the stats CSV (step 0 holds the first
+  // step's gradients; the runs train in lockstep, so it is every tower's); none before the first.
+  std::optional<uint32_t> step;
   uint32_t metric = 0;
   float log_lo = -8, log_hi = 0;
   CameraKind camera = CameraKind::orbit;

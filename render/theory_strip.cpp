@@ -46,9 +46,15 @@ std::vector<float> theory_log10(const net::NetworkSpec& spec,
   return out;
 }
 
+std::vector<Pixel> theory_strip_corners(const Mat4& camera, uint32_t width, uint32_t height) {
+  const float x1 = -kTowerHalfWidth - kStripGap, x0 = x1 - kStripWidth, z = kTowerHalfDepth;
+  return {project(camera, x0, 0, z, width, height), project(camera, x1, 0, z, width, height),
+          project(camera, x1, kTowerHeight, z, width, height),
+          project(camera, x0, kTowerHeight, z, width, height)};
+}
+
 void draw_theory_strip(ImDrawList& dl, const Mat4& camera, const std::vector<float>& log10_values,
-                       float log_lo, float log_hi, uint32_t width, uint32_t height, ImFont* font,
-                       float font_size, float label_min_y) {
+                       float log_lo, float log_hi, uint32_t width, uint32_t height) {
   const size_t n = log10_values.size();
   if (n == 0) return;
   const float x1 = -kTowerHalfWidth - kStripGap, x0 = x1 - kStripWidth, z = kTowerHalfDepth;
@@ -64,12 +70,25 @@ void draw_theory_strip(ImDrawList& dl, const Mat4& camera, const std::vector<flo
                      screen_point(camera, x0, y1, z, width, height),
                      IM_COL32(b[0], b[1], b[2], 255));
   }
-  const ImVec2 top = screen_point(camera, 0.5f * (x0 + x1), kTowerHeight, z, width, height);
+}
+
+Box draw_theory_label(ImDrawList& dl, const std::vector<Pixel>& strip, const Occupied& taken,
+                      uint32_t width, uint32_t height, ImFont* font, float font_size) {
+  Box s{strip[0].x, strip[0].y, strip[0].x, strip[0].y};
+  for (const Pixel& p : strip)
+    s = {std::min(s.x0, p.x), std::min(s.y0, p.y), std::max(s.x1, p.x), std::max(s.y1, p.y)};
   const char* label = "theory";
   const ImVec2 size = font->CalcTextSizeA(font_size, 1e9f, 0, label);
-  const float y = top.y - font_size * 1.3f;
-  if (y >= label_min_y)
-    dl.AddText(font, font_size, {top.x - size.x * 0.5f, y}, IM_COL32(170, 170, 180, 255), label);
+  const float w = size.x, h = size.y, gap = font_size * 0.3f, cx = 0.5f * (s.x0 + s.x1),
+              cy = 0.5f * (s.y0 + s.y1);
+  const Box at = place_label({{cx - w / 2, s.y0 - gap - h, cx + w / 2, s.y0 - gap},
+                              {s.x0 - gap - w, s.y0, s.x0 - gap, s.y0 + h},
+                              {cx - w / 2, s.y1 + gap, cx + w / 2, s.y1 + gap + h},
+                              {s.x0 - gap - w, s.y1 - h, s.x0 - gap, s.y1},
+                              {s.x0 - gap - w, cy - h / 2, s.x0 - gap, cy + h / 2}},
+                             taken, float(width), float(height));
+  dl.AddText(font, font_size, {at.x0, at.y0}, IM_COL32(170, 170, 180, 255), label);
+  return at;
 }
 
 }  // namespace gt::render

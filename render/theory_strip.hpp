@@ -10,6 +10,8 @@
 
 #include "layout.h"
 #include "net/spec.hpp"
+#include "render/camera.hpp"
+#include "render/label_place.hpp"
 #include "render_layout.h"
 
 struct ImDrawList;
@@ -27,10 +29,19 @@ namespace gt::render {
 std::vector<float> theory_log10(const net::NetworkSpec& spec,
                                 const std::vector<shared::LayerStats>& measured, uint32_t metric);
 
-// Draws the strip left of a tower (camera: that tower's matrix) in a width x height view, with
-// the label "theory" above it when that stays below `label_min_y` (clear of the title block).
+// The strip's corners on screen, left of a tower (camera: that tower's matrix) in a width x
+// height view.
+std::vector<Pixel> theory_strip_corners(const Mat4& camera, uint32_t width, uint32_t height);
+
+// Draws the strip, coloured on the tower's scale [log_lo, log_hi]; nothing for no values.
 void draw_theory_strip(ImDrawList& dl, const Mat4& camera, const std::vector<float>& log10_values,
-                       float log_lo, float log_hi, uint32_t width, uint32_t height, ImFont* font,
-                       float font_size, float label_min_y);
+                       float log_lo, float log_hi, uint32_t width, uint32_t height);
+
+// Draws the label "theory" by the strip with these corners: above it where that is clear of
+// `taken`, else left of its top, below it, left of its foot or left of its middle (the first
+// clear place inside the frame; the first inside the frame when none is clear). Returns where
+// it went.
+Box draw_theory_label(ImDrawList& dl, const std::vector<Pixel>& strip, const Occupied& taken,
+                      uint32_t width, uint32_t height, ImFont* font, float font_size);
 
 }  // namespace gt::render

@@ -34,6 +34,7 @@ TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
   set_info.bindingCount = GT_RBIND_COUNT;
   set_info.pBindings = bindings.data();
   GT_VK_CHECK(vkCreateDescriptorSetLayout(device_, &set_info, nullptr, &set_layout_));
+  ctx.name(set_layout_, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "tower push set");
   VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
                             sizeof(TowerPush)};
   VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
@@ -42,6 +43,7 @@ TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
   layout_info.pushConstantRangeCount = 1;
   layout_info.pPushConstantRanges = &range;
   GT_VK_CHECK(vkCreatePipelineLayout(device_, &layout_info, nullptr, &layout_));
+  ctx.name(layout_, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "tower layout");
 
   vk::GraphicsPipelineDesc desc;
   desc.vertex_shader = "tower.vert";
@@ -173,7 +175,7 @@ OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Networ
   info.pose = s.pose;
   for (size_t i = 0; i < nets.size(); ++i) {
     const gpu::StepStats st = nets[i]->latest_stats();
-    info.step = st.step;
+    if (nets[i]->steps_done() > 0) info.step = st.step;
     info.runs.push_back({i < labels.size() ? labels[i] : std::string(), st.loss, st.layers,
                          theory_log10(nets[i]->scene().network, st.layers, s.metric)});
   }

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <ostream>
 #include <string>
 #include <tuple>
 
@@ -14,6 +15,7 @@
 #include "net/init.hpp"
 #include "net/reference.hpp"
 #include "render/theory_strip.hpp"
+#include "test_printers.hpp"
 
 namespace gt {
 namespace {
@@ -32,6 +34,10 @@ struct Blocks {
            std::string(net::to_string(norm)) + "_" + std::string(net::to_string(act));
   }
 };
+
+void PrintTo(const Blocks& b, std::ostream* os) {
+  *os << b.name();
+}
 
 net::Scene block_scene(const Blocks& b) {
   net::Scene s;

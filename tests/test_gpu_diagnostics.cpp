@@ -16,6 +16,7 @@
 #include "gpu_fixture.hpp"
 #include "net/reference.hpp"
 #include "stats/histogram.hpp"
+#include "test_printers.hpp"
 
 namespace gt {
 namespace {

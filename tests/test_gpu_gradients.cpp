@@ -9,6 +9,7 @@
 #include "gpu_fixture.hpp"
 #include "net/init.hpp"
 #include "net/reference.hpp"
+#include "test_printers.hpp"
 
 namespace gt {
 namespace {

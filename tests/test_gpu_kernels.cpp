@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "layout.h"
 #include "net/init.hpp"
 #include "net/reference.hpp"
+#include "test_printers.hpp"
 
 namespace gt {
 namespace {
@@ -32,6 +34,13 @@ struct Variant {
   net::Activation hidden, output;
   net::Loss loss;
 };
+
+void PrintTo(const Shape& s, std::ostream* os) {
+  *os << "in " << s.in << " out " << s.out << " batch " << s.batch;
+}
+void PrintTo(const Variant& v, std::ostream* os) {
+  *os << v.name;
+}
 
 constexpr std::array<Shape, 6> kShapes{
     {{1, 1, 1}, {3, 33, 5}, {33, 3, 31}, {64, 65, 64}, {70, 129, 37}, {130, 31, 3}}};

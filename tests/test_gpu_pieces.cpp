@@ -7,6 +7,7 @@
 
 #include "gpu/network.hpp"
 #include "gpu_fixture.hpp"
+#include "test_printers.hpp"
 
 namespace gt {
 namespace {
@@ -75,7 +76,8 @@ TEST_P(Pieces, BitIdenticalToWholeSteps) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Optimizers, Pieces,
-                         ::testing::Values(net::Optimizer::sgd, net::Optimizer::adam));
+                         ::testing::Values(net::Optimizer::sgd, net::Optimizer::adam),
+                         [](const auto& p) { return std::string(net::to_string(p.param)); });
 
 // Every piece boundary inside a step: the published statistics stay those of the previous step,
 // and change exactly when the step's last piece runs.
@@ -105,6 +107,26 @@ TEST_F(PiecesPublish, OnlyAtTheEndOfAStep) {
   EXPECT_FALSE(net.mid_step());
   EXPECT_EQ(net.steps_done(), 4u);
   EXPECT_EQ(net.latest_stats().step, 3u);
+}
+
+// One piece at a time (how runs side by side keep in lockstep): at_last_piece says which piece
+// completes the step, and only that one does.
+TEST_F(PiecesPublish, TheLastPieceIsKnownBeforeItRuns) {
+  gpu::Network net(test::context(), pieces_scene(net::Optimizer::sgd));
+  for (uint32_t step = 1; step <= 2; ++step) {
+    uint32_t pieces = 0;
+    for (;;) {
+      const bool last = net.at_last_piece();
+      const bool completed = net.train_piece();
+      ++pieces;
+      EXPECT_EQ(completed, last) << "piece " << pieces << " of step " << step;
+      if (completed) break;
+      ASSERT_LT(pieces, 1000u);
+    }
+    EXPECT_GT(pieces, 8u);
+    EXPECT_EQ(net.steps_done(), step);
+    EXPECT_FALSE(net.mid_step());
+  }
 }
 
 }  // namespace

@@ -173,6 +173,57 @@ TEST_F(Live, PausedTrainsNothingAndTimeBudgetTrains) {
   EXPECT_GT(std::stoi(m[1]), 0) << budget.output;
 }
 
+// The step counts the window shows (its "steps done per run" line): with two runs of very
+// different cost trained by time, each run has done the same number of steps (they train in
+// lockstep), and the overlay and every run's figures name the same step, the last one done,
+// counted from 0 as in the stats CSV.
+std::vector<int> numbers(const std::string& s) {
+  std::vector<int> out;
+  const std::regex number(R"(\d+)");
+  for (std::sregex_iterator i(s.begin(), s.end(), number), end; i != end; ++i)
+    out.push_back(std::stoi(i->str()));
+  return out;
+}
+
+TEST_F(Live, RunsTrainInLockstepAndEveryViewNamesTheSameStep) {
+  const fs::path scene = dir_ / "uneven.toml";
+  std::FILE* f = std::fopen(scene.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(
+      "title = \"uneven\"\n[network]\ninput = 2\ndepth = 2\nwidth = 16\noutput = 3\n"
+      "[data]\nkind = \"spiral\"\nbatch = 32\n[train]\nloss = \"cross_entropy\"\n"
+      "[[run]]\nlabel = \"shallow\"\n[[run]]\nlabel = \"deep\"\n"
+      "[run.network]\ndepth = 40\nwidth = 64\n",
+      f);
+  std::fclose(f);
+  const CliRun live = run("live " + scene.string() + " --frames 8 --frame-ms 300");
+  ASSERT_EQ(live.code, 0) << live.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      live.output, m,
+      std::regex(R"(steps done per run:([ \d]+); step shown: overlay (\d+), figures([ \d]+))")))
+      << live.output;
+  const std::vector<int> done = numbers(m[1]), figures = numbers(m[3]);
+  ASSERT_EQ(done.size(), 2u) << live.output;
+  EXPECT_GT(done[0], 0) << live.output;
+  EXPECT_EQ(done[0], done[1]) << "steps per run differ: " << live.output;
+  EXPECT_EQ(std::stoi(m[2]), done[0] - 1) << "the overlay's step: " << live.output;
+  ASSERT_EQ(figures.size(), 2u) << live.output;
+  for (int step : figures)
+    EXPECT_EQ(step, done[0] - 1) << "a run's figures' step: " << live.output;
+  // The summary's training steps are steps per run too.
+  std::smatch t;
+  ASSERT_TRUE(std::regex_search(live.output, t, std::regex(R"((\d+) training steps)")));
+  EXPECT_EQ(std::stoi(t[1]), done[0]) << live.output;
+
+  // Before any step: no step shown anywhere.
+  const CliRun paused = run("live " + scene.string() + " --frames 2 --paused");
+  ASSERT_EQ(paused.code, 0) << paused.output;
+  EXPECT_NE(paused.output.find("steps done per run: 0 0; step shown: overlay -, figures - -"),
+            std::string::npos)
+      << paused.output;
+}
+
 // The histogram views: the middle plot as a layer x bin heatmap of |dW| (viridis cells) and the
 // right plot as the selected layer's histogram (bars in the first run's colour), against the
 // default plots (lines) of the same run.

@@ -115,6 +115,10 @@ TEST(Swapchain, PresentsFollowsAResizeAndTogglesVsync) {
   rig.swapchain.recreate();
   EXPECT_EQ(present_frames(rig, 3, "after a dropped image"), 3);
   expect_no_validation_messages(*rig.ctx);
+  // The window's objects are named too (docs/ARCHITECTURE.md, "Validation"; not the surface).
+  for (VkObjectType type : {VK_OBJECT_TYPE_SWAPCHAIN_KHR, VK_OBJECT_TYPE_SEMAPHORE,
+                            VK_OBJECT_TYPE_FENCE, VK_OBJECT_TYPE_IMAGE})
+    EXPECT_FALSE(rig.ctx->names_of(type).empty()) << "no object of type " << int(type) << " named";
 }
 
 }  // namespace

@@ -122,11 +122,13 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
     throw vk::Error("the device's queue has no timestamps; step timings are not available");
   VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
   GT_VK_CHECK(vkCreateFence(ctx_.device(), &fence_info, nullptr, &fence_));
+  ctx_.name(fence_, VK_OBJECT_TYPE_FENCE, "training fence");
   if (options_.timestamps) {
     VkQueryPoolCreateInfo q{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
     q.queryType = VK_QUERY_TYPE_TIMESTAMP;
     q.queryCount = kStampCount;
     GT_VK_CHECK(vkCreateQueryPool(ctx_.device(), &q, nullptr, &queries_));
+    ctx_.name(queries_, VK_OBJECT_TYPE_QUERY_POOL, "step timestamps");
   }
   try {
     if (scene_.data.kind == net::DataKind::inline_)

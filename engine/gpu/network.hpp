@@ -88,6 +88,11 @@ class Network {
   // pending buffer and copied), so between pieces the renderer and the readbacks of statistics
   // always see the latest complete step. Bit-identical to whole steps.
   uint32_t train_pieces(double budget_ms);
+  // One piece (recorded on first use); true when it completed a step. Runs trained side by side
+  // use it to publish the same step together (cli::Runs::train_for).
+  bool train_piece();
+  // Whether the next piece is the last of its step: the one that completes and publishes it.
+  bool at_last_piece();
   bool mid_step() const { return next_piece_ != 0; }
   // Runs the rest of a step begun by train_pieces (set_params and set_train do this first).
   void finish_step();

@@ -288,7 +288,6 @@ void Network::submit_and_wait(VkCommandBuffer cmd) {
 }
 
 uint32_t Network::train_pieces(double budget_ms) {
-  if (piece_cmds_.empty()) record_pieces();
   using Clock = std::chrono::steady_clock;
   auto ms_since = [](Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
@@ -300,15 +299,24 @@ uint32_t Network::train_pieces(double budget_ms) {
   // similar length, so the last one predicts the next).
   do {
     const auto p0 = Clock::now();
-    submit_and_wait(piece_cmds_[next_piece_]);
+    completed += train_piece();
     last_piece = ms_since(p0);
-    if (++next_piece_ == piece_cmds_.size()) {
-      next_piece_ = 0;
-      ++steps_done_;
-      ++completed;
-    }
   } while (ms_since(t0) + last_piece <= budget_ms);
   return completed;
+}
+
+bool Network::train_piece() {
+  if (piece_cmds_.empty()) record_pieces();
+  submit_and_wait(piece_cmds_[next_piece_]);
+  if (++next_piece_ < piece_cmds_.size()) return false;
+  next_piece_ = 0;
+  ++steps_done_;
+  return true;
+}
+
+bool Network::at_last_piece() {
+  if (piece_cmds_.empty()) record_pieces();
+  return next_piece_ + 1 == piece_cmds_.size();
 }
 
 void Network::finish_step() {

@@ -54,7 +54,7 @@ ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout
                                  const std::string& shader,
                                  const std::vector<std::pair<uint32_t, uint32_t>>& specialization)
     : device_(ctx.device()), layout_(layout.pipeline_layout()), name_(shader) {
-  VkShaderModule module = create_shader_module(device_, shader + ".comp");
+  VkShaderModule module = create_shader_module(ctx, shader + ".comp");
 
   std::vector<VkSpecializationMapEntry> entries;
   std::vector<uint32_t> values;

@@ -284,8 +284,14 @@ std::unique_ptr<Context> Context::create(const ContextOptions& options) {
   GT_VK_CHECK(vkCreateCommandPool(ctx->device_, &pool_info, nullptr, &ctx->pool_));
   VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
   GT_VK_CHECK(vkCreateFence(ctx->device_, &fence_info, nullptr, &ctx->one_shot_fence_));
+  // Not the instance, the physical device, the debug messenger (nor the window's surface): the
+  // loader and the layer hand out their own handles for those, and the device-level
+  // vkSetDebugUtilsObjectNameEXT volk calls goes past the loader's unwrapping to the driver
+  // (lavapipe crashes on them).
+  ctx->name(ctx->device_, VK_OBJECT_TYPE_DEVICE, "device: " + ctx->info_.name);
   ctx->name(ctx->queue_, VK_OBJECT_TYPE_QUEUE, "main queue");
   ctx->name(ctx->pool_, VK_OBJECT_TYPE_COMMAND_POOL, "main command pool");
+  ctx->name(ctx->one_shot_fence_, VK_OBJECT_TYPE_FENCE, "one-shot fence");
   return ctx;
 }
 
@@ -315,6 +321,16 @@ void Context::set_name(VkObjectType type, uint64_t handle, const std::string& n)
   info.objectHandle = handle;
   info.pObjectName = n.c_str();
   vkSetDebugUtilsObjectNameEXT(device_, &info);
+  std::lock_guard lock(names_mutex_);
+  names_[{type, handle}] = n;
+}
+
+std::vector<std::string> Context::names_of(VkObjectType type) const {
+  std::lock_guard lock(names_mutex_);
+  std::vector<std::string> out;
+  for (const auto& [key, n] : names_)
+    if (key.first == type) out.push_back(n);
+  return out;
 }
 
 std::vector<std::string> Context::validation_messages() const {
@@ -352,6 +368,7 @@ VkCommandBuffer Context::begin_one_shot() {
   alloc.commandBufferCount = 1;
   VkCommandBuffer cmd = VK_NULL_HANDLE;
   GT_VK_CHECK(vkAllocateCommandBuffers(device_, &alloc, &cmd));
+  name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, "one-shot commands");
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vk/vulkan.hpp"
@@ -63,6 +65,9 @@ class Context {
 
   // Names a Vulkan object for validation messages and captures (no-op without debug utils).
   void set_name(VkObjectType type, uint64_t handle, const std::string& name) const;
+  // The names given to objects of `type` (with debug utils; the latest name of each handle,
+  // destroyed objects included): what tests check every kind of object is named by.
+  std::vector<std::string> names_of(VkObjectType type) const;
   template <typename Handle>
   void name(Handle handle, VkObjectType type, const std::string& n) const {
     set_name(type, reinterpret_cast<uint64_t>(handle), n);
@@ -109,6 +114,8 @@ class Context {
   bool debug_utils_ = false;
   mutable std::mutex messages_mutex_;
   std::vector<std::string> messages_;
+  mutable std::mutex names_mutex_;
+  mutable std::map<std::pair<VkObjectType, uint64_t>, std::string> names_;
 };
 
 }  // namespace gt::vk

@@ -6,21 +6,22 @@
 
 namespace gt::vk {
 
-VkShaderModule create_shader_module(VkDevice device, const std::string& name) {
+VkShaderModule create_shader_module(const Context& ctx, const std::string& name) {
   std::span<const uint32_t> code = shader_code(name);
   VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   info.codeSize = code.size_bytes();
   info.pCode = code.data();
   VkShaderModule module = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkCreateShaderModule(device, &info, nullptr, &module));
+  GT_VK_CHECK(vkCreateShaderModule(ctx.device(), &info, nullptr, &module));
+  ctx.name(module, VK_OBJECT_TYPE_SHADER_MODULE, name);
   return module;
 }
 
 VkPipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass,
                                     VkPipelineLayout layout, const GraphicsPipelineDesc& desc) {
   const VkDevice device = ctx.device();
-  VkShaderModule vert = create_shader_module(device, desc.vertex_shader);
-  VkShaderModule frag = create_shader_module(device, desc.fragment_shader);
+  VkShaderModule vert = create_shader_module(ctx, desc.vertex_shader);
+  VkShaderModule frag = create_shader_module(ctx, desc.fragment_shader);
   VkPipelineShaderStageCreateInfo stages[2]{};
   stages[0] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
                nullptr,

@@ -24,7 +24,7 @@ struct GraphicsPipelineDesc {
   std::string name;
 };
 
-VkShaderModule create_shader_module(VkDevice device, const std::string& name);
+VkShaderModule create_shader_module(const Context& ctx, const std::string& name);
 VkPipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass,
                                     VkPipelineLayout layout, const GraphicsPipelineDesc& desc);
 

@@ -20,9 +20,9 @@ std::string stamp() {
 }  // namespace
 
 std::string Capture::screenshot(uint32_t w, uint32_t h, const std::vector<uint8_t>& rgba,
-                                uint32_t step, const std::string& path) {
-  const std::string file =
-      path.empty() ? "gradtower-" + stamp() + "-step" + std::to_string(step) + ".png" : path;
+                                uint32_t steps_done, const std::string& path) {
+  const std::string shown = steps_done ? "step" + std::to_string(steps_done - 1) : "init";
+  const std::string file = path.empty() ? "gradtower-" + stamp() + "-" + shown + ".png" : path;
   try {
     render::write_png(file, w, h, rgba);
     return "screenshot: " + file;

@@ -13,9 +13,10 @@ namespace gt::cli {
 
 class Capture {
  public:
-  // Writes a PNG named after the step (or `path` when given); returns a line for the status.
-  std::string screenshot(uint32_t w, uint32_t h, const std::vector<uint8_t>& rgba, uint32_t step,
-                         const std::string& path = "");
+  // Writes a PNG (into `path`, or a file named after the time and the step shown: the last of
+  // `steps_done`, counted from 0; "init" before the first); returns a line for the status.
+  std::string screenshot(uint32_t w, uint32_t h, const std::vector<uint8_t>& rgba,
+                         uint32_t steps_done, const std::string& path = "");
   bool recording() const { return video_ != nullptr; }
   const std::string& file() const { return file_; }
   // Starts (frames of w x h, cropped to even sizes; into `path`, or a file named after the time)

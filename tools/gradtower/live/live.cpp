@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "cli.hpp"
 #include "live/capture.hpp"
@@ -32,6 +34,20 @@ namespace gt::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The step counts as the window shows them, for scripted runs to check that they agree: the
+// steps done by each run (the Run panel's count), the step the overlay names and the step of each
+// run's figures (its tooltip, the selected layer), "-" for none.
+std::string step_counts(const LiveSession& session, std::optional<uint32_t> overlay,
+                        const std::vector<RunData>& runs) {
+  std::string out = "gradtower live: steps done per run:";
+  for (uint32_t n : session.steps_done_per_run())
+    out += " " + std::to_string(n);
+  out += "; step shown: overlay " + (overlay ? std::to_string(*overlay) : "-") + ", figures";
+  for (const RunData& r : runs)
+    out += " " + (r.latest.layers.empty() ? std::string("-") : std::to_string(r.latest.step));
+  return out;
+}
 
 // --layer-plot's names, in LayerPlot's order.
 const std::vector<std::string> kLayerPlots = {"grad_w_norm", "update_ratio", "act_mean",
@@ -195,6 +211,7 @@ int run_live(const LiveArgs& a) {
   alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
   alloc.commandBufferCount = 1;
   GT_VK_CHECK(vkAllocateCommandBuffers(ctx->device(), &alloc, &cmd));
+  ctx->name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, "live frame");
 
   std::unique_ptr<render::LiveFrame> frame;
   std::vector<RunData> runs;
@@ -209,6 +226,7 @@ int run_live(const LiveArgs& a) {
   uint32_t steps_total = 0;
   auto last = Clock::now(), rate_t0 = last;
   uint32_t rate_steps = 0, rate_frames = 0;
+  std::optional<uint32_t> shown_step;  // the step the latest frame's overlay named
   while (!window.should_close()) {
     window.poll_events();
     if (!window.wait_while_minimized()) break;
@@ -274,6 +292,7 @@ int run_live(const LiveArgs& a) {
     }
     render::OverlayInfo overlay =
         render::overlay_info(scene.title, session.nets(), session.labels(), view.tower);
+    shown_step = overlay.step;
     VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
@@ -339,6 +358,7 @@ int run_live(const LiveArgs& a) {
     const render::Region r = towers;
     std::fprintf(stderr, "gradtower live: towers drawn at %u,%u size %ux%u\n", r.x, r.y, r.width,
                  r.height);
+    std::fprintf(stderr, "%s\n", step_counts(session, shown_step, runs).c_str());
   }
   const int validation = validation_exit_code(*ctx);
   return validation ? validation : recorded ? 0 : 1;

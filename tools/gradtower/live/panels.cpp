@@ -57,7 +57,9 @@ void run_panel(LiveSession& session, LiveView& view, const LiveStatus& status, R
   if (ImGui::InputInt("##n", &n, 0, 0)) view.step_n = uint32_t(std::clamp(n, 1, 100000));
   ImGui::SameLine();
   if (ImGui::Button("Step N")) req.step_n = true;
-  ImGui::Text("%u steps done   %.1f steps/s", session.steps_done(), status.steps_per_s);
+  // Steps per run: the runs train in lockstep (every tower shows the same step).
+  ImGui::Text("%u steps done%s   %.1f steps/s", session.steps_done(),
+              session.nets().size() > 1 ? " per run" : "", status.steps_per_s);
   ImGui::Text("frame %.1f ms   %.1f frames/s", status.frame_ms, status.fps);
   bool budget = session.steps_per_frame == 0;
   if (ImGui::Checkbox("train by time", &budget)) session.steps_per_frame = budget ? 0 : 1;

@@ -64,6 +64,7 @@ void LiveSession::change_train(const std::map<std::string, std::string>& keys,
                                const std::function<void(net::TrainSpec&)>& change) {
   for (const auto& [k, v] : keys)
     edits_[k] = v;
+  runs_.sync();  // set_train completes a step begun in pieces: every run's, not some
   change(runs_.base.train);
   for (gpu::Network* n : runs_.nets) {
     net::TrainSpec t = n->scene().train;
@@ -99,13 +100,7 @@ uint32_t LiveSession::train_frame(double budget_ms) {
     runs_.train(steps_per_frame);
     return steps_per_frame;
   }
-  uint32_t done = 0;
-  const double share = budget_ms / double(runs_.nets.size());
-  for (size_t i = 0; i < runs_.nets.size(); ++i) {
-    const uint32_t d = runs_.nets[i]->train_pieces(share);
-    if (i == 0) done = d;
-  }
-  return done;
+  return runs_.train_for(budget_ms);
 }
 
 void LiveSession::step(uint32_t n) {
@@ -113,7 +108,14 @@ void LiveSession::step(uint32_t n) {
 }
 
 uint32_t LiveSession::steps_done() const {
-  return runs_.nets.empty() ? 0 : runs_.nets.front()->steps_done();
+  return runs_.steps_done();
+}
+
+std::vector<uint32_t> LiveSession::steps_done_per_run() const {
+  std::vector<uint32_t> out;
+  for (const gpu::Network* n : runs_.nets)
+    out.push_back(n->steps_done());
+  return out;
 }
 
 }  // namespace gt::cli

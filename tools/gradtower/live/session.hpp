@@ -42,13 +42,16 @@ class LiveSession {
 
   // Training. Each frame, while playing: `steps_per_frame` whole steps, or, when it is 0, pieces
   // of steps for about `budget_ms` (shared by the runs), so deep networks keep the window
-  // responsive however long one step takes.
+  // responsive however long one step takes. The runs train in lockstep (Runs): every count of
+  // steps here is steps per run, the same for each.
   bool playing = true;
   uint32_t steps_per_frame = 0;
-  // Returns the steps completed (of the first run).
+  // Returns the steps completed (by each run).
   uint32_t train_frame(double budget_ms);
   void step(uint32_t n);  // n whole steps now, paused or not
   uint32_t steps_done() const;
+  // Steps completed by each run, run by run (all equal: the check of the lockstep).
+  std::vector<uint32_t> steps_done_per_run() const;
 
  private:
   // Training settings that apply without a rebuild: `keys` join the edits, `change` applies to
