@@ -352,8 +352,9 @@ void write_safetensors(const std::filesystem::path& file, const std::vector<Tens
     FilePtr f = open_file(tmp.path, "wb");
     if (!f) fail("cannot create " + tmp.path.string() + ": " + std::strerror(errno));
     bool ok = true;
+    // Nothing to write for an empty tensor, whose data() may be null (fwrite's pointer may not).
     const auto put = [&](const void* p, size_t bytes) {
-      ok = ok && std::fwrite(p, 1, bytes, f.get()) == bytes;
+      ok = ok && (bytes == 0 || std::fwrite(p, 1, bytes, f.get()) == bytes);
     };
     unsigned char len_bytes[8];
     for (size_t i = 0; i < 8; ++i)
