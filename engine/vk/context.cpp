@@ -54,7 +54,7 @@ VkInstance create_instance(const std::vector<const char*>& layers,
   info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
   info.ppEnabledExtensionNames = extensions.data();
   VkInstance instance = VK_NULL_HANDLE;
-  VkResult r = vkCreateInstance(&info, nullptr, &instance);
+  const VkResult r = GT_VK_CALL(vkCreateInstance(&info, nullptr, &instance));
   if (r != VK_SUCCESS)
     throw Error(std::string("cannot create a Vulkan instance: ") + result_name(r));
   volkLoadInstanceOnly(instance);
@@ -201,6 +201,7 @@ std::vector<DeviceInfo> Context::list_devices() {
 std::unique_ptr<Context> Context::create(const ContextOptions& options) {
   init_volk();
   std::unique_ptr<Context> ctx(new Context());
+  ctx->on_validation_message_ = options.on_validation_message;
   std::vector<const char*> layers;
   std::vector<const char*> extensions = options.instance_extensions;
   if (options.validation) {
@@ -340,6 +341,7 @@ VkBool32 Context::on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
       (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "error: " : "warning: ";
   text += data->pMessage ? data->pMessage : "(no message)";
   std::fprintf(stderr, "gradtower: validation %s\n", text.c_str());
+  if (ctx->on_validation_message_) ctx->on_validation_message_(text);
   std::lock_guard lock(ctx->messages_mutex_);
   ctx->messages_.push_back(std::move(text));
   return VK_FALSE;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,10 @@ struct ContextOptions {
   std::string device;
   std::vector<const char*> instance_extensions;  // e.g. surface extensions for a window
   std::vector<const char*> device_extensions;    // e.g. VK_KHR_swapchain
+  // Also given every validation message (from the thread that made the call, unsynchronized):
+  // those of the context's own destruction too, where the layer reports the objects never
+  // destroyed, which validation_messages() cannot return.
+  std::function<void(const std::string&)> on_validation_message;
 };
 
 struct DeviceInfo {
@@ -109,6 +114,7 @@ class Context {
   bool debug_utils_ = false;
   mutable std::mutex messages_mutex_;
   std::vector<std::string> messages_;
+  std::function<void(const std::string&)> on_validation_message_;
 };
 
 }  // namespace gt::vk
