@@ -11,13 +11,28 @@ namespace gt::render {
 
 static_assert(sizeof(ImWchar) == sizeof(uint16_t), "Debian's ImGui uses 16-bit ImWchar");
 
+void DestroyImGuiContext::operator()(ImGuiContext* c) const {
+  ImGui::DestroyContext(c);  // leaves the current context alone unless it is `c`
+}
+
+namespace {
+
+// Makes the caller's current ImGui context current again when the scope ends, thrown out of or
+// not.
+struct RestoreCurrent {
+  ImGuiContext* previous = ImGui::GetCurrentContext();
+  ~RestoreCurrent() { ImGui::SetCurrentContext(previous); }
+};
+
+}  // namespace
+
 ImGuiCanvas::ImGuiCanvas(vk::Context& ctx, VkRenderPass render_pass,
                          const std::vector<float>& font_sizes, std::vector<uint16_t> ranges)
     : ranges_(std::move(ranges)) {
   const std::string font = overlay_font_path();
-  ImGuiContext* previous = ImGui::GetCurrentContext();
-  imgui_ = ImGui::CreateContext();
-  ImGui::SetCurrentContext(imgui_);
+  const RestoreCurrent restore;
+  imgui_.reset(ImGui::CreateContext());
+  ImGui::SetCurrentContext(imgui_.get());
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini next to the user's files
   io.LogFilename = nullptr;
@@ -26,17 +41,13 @@ ImGuiCanvas::ImGuiCanvas(vk::Context& ctx, VkRenderPass render_pass,
   for (float size : font_sizes)
     fonts_.push_back(io.Fonts->AddFontFromFileTTF(font.c_str(), size, nullptr, r));
   renderer_ = std::make_unique<ImGuiRenderer>(ctx, render_pass, *io.Fonts);
-  ImGui::SetCurrentContext(previous);
 }
 
-ImGuiCanvas::~ImGuiCanvas() {
-  renderer_.reset();
-  ImGui::DestroyContext(imgui_);
-}
+ImGuiCanvas::~ImGuiCanvas() = default;  // the renderer, then the context, then the ranges
 
 ImDrawList& ImGuiCanvas::begin(uint32_t width, uint32_t height) {
   previous_ = ImGui::GetCurrentContext();
-  ImGui::SetCurrentContext(imgui_);
+  ImGui::SetCurrentContext(imgui_.get());
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(float(width), float(height));
   io.DeltaTime = 1.0f / 30.0f;

@@ -22,6 +22,12 @@ namespace gt::render {
 
 class ImGuiRenderer;
 
+// The owner of an ImGui context (ImGuiCanvas's, the live window's).
+struct DestroyImGuiContext {
+  void operator()(ImGuiContext* c) const;
+};
+using ImGuiContextPtr = std::unique_ptr<ImGuiContext, DestroyImGuiContext>;
+
 class ImGuiCanvas {
  public:
   // `ranges`: zero-terminated pairs of first and last code point (ImGui's glyph ranges; 16-bit),
@@ -39,9 +45,9 @@ class ImGuiCanvas {
   ImFont* font(size_t i) const;  // in the order of font_sizes
 
  private:
-  ImGuiContext* imgui_ = nullptr;
+  std::vector<uint16_t> ranges_;  // must outlive the context's atlas built from it
+  ImGuiContextPtr imgui_;
   ImGuiContext* previous_ = nullptr;  // the caller's context, restored by end()
-  std::vector<uint16_t> ranges_;      // must outlive the atlas built from it
   std::vector<ImFont*> fonts_;        // owned by the context's atlas
   std::unique_ptr<ImGuiRenderer> renderer_;
 };

@@ -62,8 +62,10 @@ ImGuiRenderer::ImGuiRenderer(vk::Context& ctx, VkRenderPass render_pass, ImFontA
   sampler.addressModeU = sampler.addressModeV = sampler.addressModeW =
       VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
   sampler.maxLod = 1.0f;
-  GT_VK_CHECK(vkCreateSampler(device, &sampler, nullptr, &sampler_));
-  ctx.name(sampler_, VK_OBJECT_TYPE_SAMPLER, "font atlas sampler");
+  VkSampler raw_sampler = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateSampler(device, &sampler, nullptr, &raw_sampler));
+  sampler_ = vk::Sampler(device, raw_sampler);
+  ctx.name(raw_sampler, VK_OBJECT_TYPE_SAMPLER, "font atlas sampler");
 
   VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1,
                                        VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
@@ -71,16 +73,20 @@ ImGuiRenderer::ImGuiRenderer(vk::Context& ctx, VkRenderPass render_pass, ImFontA
   set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   set_info.bindingCount = 1;
   set_info.pBindings = &binding;
-  GT_VK_CHECK(vkCreateDescriptorSetLayout(device, &set_info, nullptr, &set_layout_));
-  ctx.name(set_layout_, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "imgui push set");
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateDescriptorSetLayout(device, &set_info, nullptr, &set_layout));
+  set_layout_ = vk::DescriptorSetLayout(device, set_layout);
+  ctx.name(set_layout, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "imgui push set");
   VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT, 0, 4 * sizeof(float)};
   VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   layout_info.setLayoutCount = 1;
-  layout_info.pSetLayouts = &set_layout_;
+  layout_info.pSetLayouts = &set_layout;
   layout_info.pushConstantRangeCount = 1;
   layout_info.pPushConstantRanges = &range;
-  GT_VK_CHECK(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout_));
-  ctx.name(layout_, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "imgui layout");
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout));
+  layout_ = vk::PipelineLayout(device, layout);
+  ctx.name(layout, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "imgui layout");
 
   vk::GraphicsPipelineDesc desc;
   desc.vertex_shader = "imgui.vert";
@@ -91,15 +97,11 @@ ImGuiRenderer::ImGuiRenderer(vk::Context& ctx, VkRenderPass render_pass, ImFontA
                             {2, 0, VK_FORMAT_R8G8B8A8_UNORM, offsetof(ImDrawVert, col)}};
   desc.alpha_blend = true;
   desc.name = "imgui";
-  pipeline_ = vk::create_graphics_pipeline(ctx, render_pass, layout_, desc);
+  pipeline_ = vk::create_graphics_pipeline(ctx, render_pass, layout, desc);
 }
 
 ImGuiRenderer::~ImGuiRenderer() {
-  vkDeviceWaitIdle(ctx_.device());
-  vkDestroyPipeline(ctx_.device(), pipeline_, nullptr);
-  vkDestroyPipelineLayout(ctx_.device(), layout_, nullptr);
-  vkDestroyDescriptorSetLayout(ctx_.device(), set_layout_, nullptr);
-  vkDestroySampler(ctx_.device(), sampler_, nullptr);
+  vkDeviceWaitIdle(ctx_.device());  // before the members' owners destroy what a frame may use
 }
 
 void ImGuiRenderer::draw(VkCommandBuffer cmd, const ImDrawData& data, VkOffset2D origin) {
@@ -121,14 +123,15 @@ void ImGuiRenderer::draw(VkCommandBuffer cmd, const ImDrawData& data, VkOffset2D
     v += list->VtxBuffer.Size;
     i += list->IdxBuffer.Size;
   }
-  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline_);
-  VkDescriptorImageInfo image{sampler_, font_.view(), VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline_.handle());
+  VkDescriptorImageInfo image{sampler_.handle(), font_.view(),
+                              VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
   VkWriteDescriptorSet write{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
   write.dstBinding = 0;
   write.descriptorCount = 1;
   write.descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
   write.pImageInfo = &image;
-  vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_, 0, 1, &write);
+  vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.handle(), 0, 1, &write);
   const VkDeviceSize offset = 0;
   VkBuffer vb = vertices_.handle();
   vkCmdBindVertexBuffers(cmd, 0, 1, &vb, &offset);
@@ -137,7 +140,7 @@ void ImGuiRenderer::draw(VkCommandBuffer cmd, const ImDrawData& data, VkOffset2D
   const float push[4] = {2.0f / data.DisplaySize.x, 2.0f / data.DisplaySize.y,
                          -1.0f - data.DisplayPos.x * 2.0f / data.DisplaySize.x,
                          -1.0f - data.DisplayPos.y * 2.0f / data.DisplaySize.y};
-  vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof push, push);
+  vkCmdPushConstants(cmd, layout_.handle(), VK_SHADER_STAGE_VERTEX_BIT, 0, sizeof push, push);
   uint32_t vbase = 0, ibase = 0;
   for (int n = 0; n < data.CmdListsCount; ++n) {
     const ImDrawList* list = data.CmdLists[n];

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "vk/buffer.hpp"
+#include "vk/handle.hpp"
 #include "vk/image.hpp"
 #include "vk/vulkan.hpp"
 
@@ -37,10 +38,10 @@ class ImGuiRenderer {
  private:
   vk::Context& ctx_;
   vk::Image font_;
-  VkSampler sampler_ = VK_NULL_HANDLE;
-  VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
-  VkPipelineLayout layout_ = VK_NULL_HANDLE;
-  VkPipeline pipeline_ = VK_NULL_HANDLE;
+  vk::Sampler sampler_;
+  vk::DescriptorSetLayout set_layout_;
+  vk::PipelineLayout layout_;
+  vk::Pipeline pipeline_;
   vk::Buffer vertices_, indices_;
 };
 

@@ -75,24 +75,26 @@ OffscreenTarget::OffscreenTarget(vk::Context& ctx, uint32_t width, uint32_t heig
   rp.pSubpasses = &subpass;
   rp.dependencyCount = 2;
   rp.pDependencies = deps;
-  GT_VK_CHECK(vkCreateRenderPass(ctx.device(), &rp, nullptr, &render_pass_));
-  ctx.name(render_pass_, VK_OBJECT_TYPE_RENDER_PASS, "offscreen pass");
+  VkRenderPass render_pass = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateRenderPass(ctx.device(), &rp, nullptr, &render_pass));
+  render_pass_ = vk::RenderPass(ctx.device(), render_pass);
+  ctx.name(render_pass, VK_OBJECT_TYPE_RENDER_PASS, "offscreen pass");
   VkImageView views[2] = {color_.view(), depth_.view()};
   VkFramebufferCreateInfo fb{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
-  fb.renderPass = render_pass_;
+  fb.renderPass = render_pass;
   fb.attachmentCount = 2;
   fb.pAttachments = views;
   fb.width = width;
   fb.height = height;
   fb.layers = 1;
-  GT_VK_CHECK(vkCreateFramebuffer(ctx.device(), &fb, nullptr, &framebuffer_));
-  ctx.name(framebuffer_, VK_OBJECT_TYPE_FRAMEBUFFER, "offscreen framebuffer");
+  VkFramebuffer framebuffer = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateFramebuffer(ctx.device(), &fb, nullptr, &framebuffer));
+  framebuffer_ = vk::Framebuffer(ctx.device(), framebuffer);
+  ctx.name(framebuffer, VK_OBJECT_TYPE_FRAMEBUFFER, "offscreen framebuffer");
 }
 
 OffscreenTarget::~OffscreenTarget() {
-  vkDeviceWaitIdle(ctx_.device());
-  vkDestroyFramebuffer(ctx_.device(), framebuffer_, nullptr);
-  vkDestroyRenderPass(ctx_.device(), render_pass_, nullptr);
+  vkDeviceWaitIdle(ctx_.device());  // before the members' owners destroy what a frame may use
 }
 
 void OffscreenTarget::begin(VkCommandBuffer cmd, const float clear[4]) const {
@@ -100,8 +102,8 @@ void OffscreenTarget::begin(VkCommandBuffer cmd, const float clear[4]) const {
   std::memcpy(clears[0].color.float32, clear, 4 * sizeof(float));
   clears[1].depthStencil = {1.0f, 0};
   VkRenderPassBeginInfo begin{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
-  begin.renderPass = render_pass_;
-  begin.framebuffer = framebuffer_;
+  begin.renderPass = render_pass_.handle();
+  begin.framebuffer = framebuffer_.handle();
   begin.renderArea = {{0, 0}, {width_, height_}};
   begin.clearValueCount = 2;
   begin.pClearValues = clears;

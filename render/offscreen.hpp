@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "vk/buffer.hpp"
+#include "vk/handle.hpp"
 #include "vk/image.hpp"
 
 namespace gt::vk {
@@ -23,7 +24,7 @@ class OffscreenTarget {
 
   uint32_t width() const { return width_; }
   uint32_t height() const { return height_; }
-  VkRenderPass render_pass() const { return render_pass_; }
+  VkRenderPass render_pass() const { return render_pass_.handle(); }
   // The colour image; after end() it is in TRANSFER_SRC_OPTIMAL (e.g. for Swapchain's blit).
   VkImage color_image() const { return color_.handle(); }
   // Begins the render pass (clearing to `clear`, RGBA in 0..1) with viewport and scissor set.
@@ -38,8 +39,8 @@ class OffscreenTarget {
   uint32_t width_, height_;
   vk::Image color_, depth_;
   vk::Buffer readback_;
-  VkRenderPass render_pass_ = VK_NULL_HANDLE;
-  VkFramebuffer framebuffer_ = VK_NULL_HANDLE;
+  vk::RenderPass render_pass_;
+  vk::Framebuffer framebuffer_;
 };
 
 }  // namespace gt::render

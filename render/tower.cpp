@@ -23,8 +23,8 @@ float effective_slab_fill(const TowerSettings& s, uint32_t layers, uint32_t heig
   return tower_px / float(layers) < 4.0f ? 1.0f : s.slab_fill;
 }
 
-TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
-    : device_(ctx.device()) {
+TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass) {
+  const VkDevice device = ctx.device();
   std::array<VkDescriptorSetLayoutBinding, GT_RBIND_COUNT> bindings{};
   for (uint32_t i = 0; i < GT_RBIND_COUNT; ++i)
     bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
@@ -33,17 +33,21 @@ TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
   set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   set_info.bindingCount = GT_RBIND_COUNT;
   set_info.pBindings = bindings.data();
-  GT_VK_CHECK(vkCreateDescriptorSetLayout(device_, &set_info, nullptr, &set_layout_));
-  ctx.name(set_layout_, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "tower push set");
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateDescriptorSetLayout(device, &set_info, nullptr, &set_layout));
+  set_layout_ = vk::DescriptorSetLayout(device, set_layout);
+  ctx.name(set_layout, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "tower push set");
   VkPushConstantRange range{VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
                             sizeof(TowerPush)};
   VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   layout_info.setLayoutCount = 1;
-  layout_info.pSetLayouts = &set_layout_;
+  layout_info.pSetLayouts = &set_layout;
   layout_info.pushConstantRangeCount = 1;
   layout_info.pPushConstantRanges = &range;
-  GT_VK_CHECK(vkCreatePipelineLayout(device_, &layout_info, nullptr, &layout_));
-  ctx.name(layout_, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "tower layout");
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout));
+  layout_ = vk::PipelineLayout(device, layout);
+  ctx.name(layout, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "tower layout");
 
   vk::GraphicsPipelineDesc desc;
   desc.vertex_shader = "tower.vert";
@@ -51,13 +55,7 @@ TowerRenderer::TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass)
   desc.depth_test = true;
   desc.cull_back_faces = true;  // half of every slab's triangles never reach the rasterizer
   desc.name = "tower";
-  pipeline_ = vk::create_graphics_pipeline(ctx, render_pass, layout_, desc);
-}
-
-TowerRenderer::~TowerRenderer() {
-  vkDestroyPipeline(device_, pipeline_, nullptr);
-  vkDestroyPipelineLayout(device_, layout_, nullptr);
-  vkDestroyDescriptorSetLayout(device_, set_layout_, nullptr);
+  pipeline_ = vk::create_graphics_pipeline(ctx, render_pass, layout, desc);
 }
 
 void TowerRenderer::statistics_barrier(VkCommandBuffer cmd) {
@@ -98,11 +96,12 @@ void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const Tow
     writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     writes[i].pBufferInfo = &infos[i];
   }
-  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline_);
-  vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_, 0, GT_RBIND_COUNT,
-                            writes.data());
-  vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0,
-                     sizeof push, &push);
+  vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline_.handle());
+  vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout_.handle(), 0,
+                            GT_RBIND_COUNT, writes.data());
+  vkCmdPushConstants(cmd, layout_.handle(),
+                     VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof push,
+                     &push);
   vkCmdDraw(cmd, 36, layers, 0, 0);
 }
 

@@ -10,6 +10,7 @@
 
 #include "render/camera.hpp"
 #include "render_layout.h"
+#include "vk/handle.hpp"
 #include "vk/vulkan.hpp"
 
 namespace gt::vk {
@@ -40,9 +41,6 @@ float effective_slab_fill(const TowerSettings& s, uint32_t layers, uint32_t heig
 class TowerRenderer {
  public:
   TowerRenderer(const vk::Context& ctx, VkRenderPass render_pass);
-  ~TowerRenderer();
-  TowerRenderer(const TowerRenderer&) = delete;
-  TowerRenderer& operator=(const TowerRenderer&) = delete;
 
   // Before the render pass: orders the training step's writes of the statistics before the
   // shaders here read them.
@@ -53,10 +51,9 @@ class TowerRenderer {
             uint32_t height, uint32_t index = 0, uint32_t count = 1) const;
 
  private:
-  VkDevice device_;
-  VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
-  VkPipelineLayout layout_ = VK_NULL_HANDLE;
-  VkPipeline pipeline_ = VK_NULL_HANDLE;
+  vk::DescriptorSetLayout set_layout_;
+  vk::PipelineLayout layout_;
+  vk::Pipeline pipeline_;
 };
 
 // The colour range (powers of ten, whole decades) covering the finite non-zero values of the

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdlib>
+#include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "render/offscreen.hpp"
 #include "render/window/swapchain.hpp"
@@ -14,8 +17,11 @@
 
 namespace gt::test {
 
-inline std::unique_ptr<vk::Context> window_context() {
+// `sink` also receives the validation messages, those of the context's destruction too.
+inline std::unique_ptr<vk::Context> window_context(
+    std::function<void(const std::string&)> sink = {}) {
   vk::ContextOptions o;
+  o.on_validation_message = std::move(sink);
   o.validation = true;
   if (const char* d = std::getenv("GT_TEST_DEVICE")) o.device = d;
   o.instance_extensions = render::Window::required_instance_extensions();
@@ -30,20 +36,13 @@ struct WindowRig {
   render::Surface surface = window.create_surface(ctx->instance());
   render::Swapchain swapchain;
   render::OffscreenTarget target;
-  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  vk::CommandBuffer frame_cmd = ctx->allocate_command_buffer("window test frame");
+  VkCommandBuffer cmd = frame_cmd.handle();
 
   WindowRig(int w, int h, bool vsync)
       : window("gradtower test", w, h),
         swapchain(*ctx, window, surface.handle(), vsync),
-        target(*ctx, uint32_t(w), uint32_t(h)) {
-    VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-    alloc.commandPool = ctx->command_pool();
-    alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    alloc.commandBufferCount = 1;
-    GT_VK_CHECK(vkAllocateCommandBuffers(ctx->device(), &alloc, &cmd));
-    ctx->name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, "window test frame");
-  }
-  ~WindowRig() { vkFreeCommandBuffers(ctx->device(), ctx->command_pool(), 1, &cmd); }
+        target(*ctx, uint32_t(w), uint32_t(h)) {}
 
   // One frame of the live loop; false when the swapchain asked to skip it.
   bool frame(const float clear[4]) {

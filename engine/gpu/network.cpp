@@ -121,43 +121,29 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   if (options_.timestamps && ctx_.timestamp_valid_bits() == 0)
     throw vk::Error("the device's queue has no timestamps; step timings are not available");
   VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  GT_VK_CHECK(vkCreateFence(ctx_.device(), &fence_info, nullptr, &fence_));
-  ctx_.name(fence_, VK_OBJECT_TYPE_FENCE, "training fence");
+  VkFence fence = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateFence(ctx_.device(), &fence_info, nullptr, &fence));
+  fence_ = vk::Fence(ctx_.device(), fence);
+  ctx_.name(fence, VK_OBJECT_TYPE_FENCE, "training fence");
   if (options_.timestamps) {
     VkQueryPoolCreateInfo q{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
     q.queryType = VK_QUERY_TYPE_TIMESTAMP;
     q.queryCount = kStampCount;
-    GT_VK_CHECK(vkCreateQueryPool(ctx_.device(), &q, nullptr, &queries_));
-    ctx_.name(queries_, VK_OBJECT_TYPE_QUERY_POOL, "step timestamps");
+    VkQueryPool pool = VK_NULL_HANDLE;
+    GT_VK_CHECK(vkCreateQueryPool(ctx_.device(), &q, nullptr, &pool));
+    queries_ = vk::QueryPool(ctx_.device(), pool);
+    ctx_.name(pool, VK_OBJECT_TYPE_QUERY_POOL, "step timestamps");
   }
-  try {
-    if (scene_.data.kind == net::DataKind::inline_)
-      upload_inline_batch();
-    else if (scene_.data.fixed)
-      generate_fixed_batch();
-    record_step();
-  } catch (...) {
-    release();  // the destructor does not run for a constructor that throws
-    throw;
-  }
+  if (scene_.data.kind == net::DataKind::inline_)
+    upload_inline_batch();
+  else if (scene_.data.fixed)
+    generate_fixed_batch();
+  record_step();
 }
 
+// The members' owners free the rest; pending work must finish first.
 Network::~Network() {
-  release();
-}
-
-void Network::release() {
   vkDeviceWaitIdle(ctx_.device());
-  if (step_cmd_) vkFreeCommandBuffers(ctx_.device(), ctx_.command_pool(), 1, &step_cmd_);
-  if (!piece_cmds_.empty())
-    vkFreeCommandBuffers(ctx_.device(), ctx_.command_pool(), uint32_t(piece_cmds_.size()),
-                         piece_cmds_.data());
-  piece_cmds_.clear();
-  if (fence_) vkDestroyFence(ctx_.device(), fence_, nullptr);
-  if (queries_) vkDestroyQueryPool(ctx_.device(), queries_, nullptr);
-  step_cmd_ = VK_NULL_HANDLE;
-  fence_ = VK_NULL_HANDLE;
-  queries_ = VK_NULL_HANDLE;
 }
 
 void Network::allocate() {
@@ -483,7 +469,7 @@ std::vector<StepStats> Network::history() {
 std::optional<StepTimings> Network::timings() {
   if (!queries_ || steps_done_ == 0) return std::nullopt;
   uint64_t t[kStampCount];
-  GT_VK_CHECK(vkGetQueryPoolResults(ctx_.device(), queries_, 0, kStampCount, sizeof t, t,
+  GT_VK_CHECK(vkGetQueryPoolResults(ctx_.device(), queries_.handle(), 0, kStampCount, sizeof t, t,
                                     sizeof(uint64_t),
                                     VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT));
   const double ms = ctx_.limits().timestampPeriod * 1e-6;

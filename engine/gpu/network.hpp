@@ -17,6 +17,7 @@
 #include "net/spec.hpp"
 #include "vk/buffer.hpp"
 #include "vk/compute.hpp"
+#include "vk/handle.hpp"
 
 namespace gt::vk {
 class Context;
@@ -129,7 +130,6 @@ class Network {
 
  private:
   void allocate();
-  void release();
   void upload_globals();
   void upload_teacher();
   // One dispatch (or copy) with the barrier after it; a piece never splits one. `cost` is a
@@ -176,11 +176,11 @@ class Network {
   std::vector<vk::Buffer> nhat_;
   vk::BufferView delta_tex_;
 
-  VkCommandBuffer step_cmd_ = VK_NULL_HANDLE;
-  std::vector<VkCommandBuffer> piece_cmds_;  // empty until train_pieces is first used
+  vk::Fence fence_;
+  vk::QueryPool queries_;  // NetworkOptions::timestamps only
+  vk::CommandBuffer step_cmd_;
+  std::vector<vk::CommandBuffer> piece_cmds_;  // empty until train_pieces is first used
   uint32_t next_piece_ = 0;
-  VkFence fence_ = VK_NULL_HANDLE;
-  VkQueryPool queries_ = VK_NULL_HANDLE;
 };
 
 }  // namespace gt::gpu

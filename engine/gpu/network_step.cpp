@@ -30,17 +30,6 @@ void barrier(VkCommandBuffer cmd, VkPipelineStageFlags src_stage, VkAccessFlags 
   vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, &b, 0, nullptr, 0, nullptr);
 }
 
-VkCommandBuffer allocate_command_buffer(vk::Context& ctx, const std::string& name) {
-  VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-  alloc.commandPool = ctx.command_pool();
-  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  alloc.commandBufferCount = 1;
-  VkCommandBuffer cmd = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkAllocateCommandBuffers(ctx.device(), &alloc, &cmd));
-  ctx.name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, name);
-  return cmd;
-}
-
 }  // namespace
 
 std::vector<Network::StepOp> Network::step_ops(bool pieces) {
@@ -49,12 +38,14 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
   auto stamp = [&](Stamp s) {
     if (queries_ && !pieces)
       ops.push_back({0, [this, s](VkCommandBuffer cmd) {
-                       vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, s);
+                       vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+                                           queries_.handle(), s);
                      }});
   };
   if (queries_ && !pieces)
-    ops.push_back(
-        {0, [this](VkCommandBuffer cmd) { vkCmdResetQueryPool(cmd, queries_, 0, kStampCount); }});
+    ops.push_back({0, [this](VkCommandBuffer cmd) {
+                     vkCmdResetQueryPool(cmd, queries_.handle(), 0, kStampCount);
+                   }});
   stamp(kBegin);
   // The previous step (or set-up upload) wrote parameters, the step counter and the buffers this
   // step overwrites (batch, activations, deltas): finish those writes before anything here.
@@ -239,14 +230,15 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
 }
 
 void Network::record_step() {
-  step_cmd_ = allocate_command_buffer(ctx_, "training step");
+  step_cmd_ = ctx_.allocate_command_buffer("training step");
+  const VkCommandBuffer cmd = step_cmd_.handle();
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   // Submitted many times in one vkQueueSubmit (one entry per step), hence simultaneous use.
   begin.flags = options_.timestamps ? 0 : VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
-  GT_VK_CHECK(vkBeginCommandBuffer(step_cmd_, &begin));
+  GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
   for (const StepOp& op : step_ops(false))
-    op.record(step_cmd_);
-  GT_VK_CHECK(vkEndCommandBuffer(step_cmd_));
+    op.record(cmd);
+  GT_VK_CHECK(vkEndCommandBuffer(cmd));
 }
 
 void Network::record_pieces() {
@@ -256,10 +248,12 @@ void Network::record_pieces() {
     total += op.cost;
   const float target = std::max(total / kPiecesPerStep, 1.0f);
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  // Kept only once all are recorded: after a failure the next call records them again.
+  std::vector<vk::CommandBuffer> pieces;
   for (size_t i = 0; i < ops.size();) {
-    VkCommandBuffer cmd =
-        allocate_command_buffer(ctx_, "training step, piece " + std::to_string(piece_cmds_.size()));
-    piece_cmds_.push_back(cmd);
+    pieces.push_back(
+        ctx_.allocate_command_buffer("training step, piece " + std::to_string(pieces.size())));
+    const VkCommandBuffer cmd = pieces.back().handle();
     GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
     // Between two pieces the queue may run other work (a frame that reads the statistics):
     // order everything before this piece, compute or graphics, before what it reads and writes.
@@ -276,15 +270,16 @@ void Network::record_pieces() {
     } while (i < ops.size() && cost + ops[i].cost <= target);
     GT_VK_CHECK(vkEndCommandBuffer(cmd));
   }
+  piece_cmds_ = std::move(pieces);
 }
 
 void Network::submit_and_wait(VkCommandBuffer cmd) {
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cmd;
-  GT_VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
-  GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, fence_));
-  GT_VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
+  GT_VK_CHECK(vkResetFences(ctx_.device(), 1, fence_.address()));
+  GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, fence_.handle()));
+  ctx_.wait_for(fence_.handle());
 }
 
 uint32_t Network::train_pieces(double budget_ms) {
@@ -307,7 +302,7 @@ uint32_t Network::train_pieces(double budget_ms) {
 
 bool Network::train_piece() {
   if (piece_cmds_.empty()) record_pieces();
-  submit_and_wait(piece_cmds_[next_piece_]);
+  submit_and_wait(piece_cmds_[next_piece_].handle());
   if (++next_piece_ < piece_cmds_.size()) return false;
   next_piece_ = 0;
   ++steps_done_;
@@ -321,7 +316,7 @@ bool Network::at_last_piece() {
 
 void Network::finish_step() {
   while (next_piece_ != 0) {
-    submit_and_wait(piece_cmds_[next_piece_]);
+    submit_and_wait(piece_cmds_[next_piece_].handle());
     if (++next_piece_ == piece_cmds_.size()) {
       next_piece_ = 0;
       ++steps_done_;
@@ -333,7 +328,7 @@ void Network::train(uint32_t steps) {
   finish_step();
   uint32_t left = steps;
   const uint32_t per_submit = queries_ ? 1 : kStepsPerSubmit;
-  std::vector<VkCommandBuffer> cmds(per_submit, step_cmd_);
+  std::vector<VkCommandBuffer> cmds(per_submit, step_cmd_.handle());
   while (left > 0) {
     const uint32_t n = std::min(left, per_submit);
     left -= n;
@@ -341,9 +336,9 @@ void Network::train(uint32_t steps) {
     submit.commandBufferCount = n;
     submit.pCommandBuffers = cmds.data();
     const bool last = left == 0 || queries_;
-    if (last) GT_VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
-    GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, last ? fence_ : VK_NULL_HANDLE));
-    if (last) GT_VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
+    if (last) GT_VK_CHECK(vkResetFences(ctx_.device(), 1, fence_.address()));
+    GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, last ? fence_.handle() : VK_NULL_HANDLE));
+    if (last) ctx_.wait_for(fence_.handle());
   }
   steps_done_ += steps;
 }

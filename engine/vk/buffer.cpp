@@ -24,14 +24,17 @@ uint32_t find_memory_type(const Context& ctx, uint32_t type_bits, VkMemoryProper
 
 Buffer::Buffer(const Context& ctx, uint64_t size, VkBufferUsageFlags usage, MemoryUse use,
                const std::string& name)
-    : device_(ctx.device()), size_(size) {
+    : size_(size) {
+  const VkDevice device = ctx.device();
   VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   info.size = size;
   info.usage = usage;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  GT_VK_CHECK(vkCreateBuffer(device_, &info, nullptr, &buffer_));
+  VkBuffer buffer = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateBuffer(device, &info, nullptr, &buffer));
+  buffer_ = BufferHandle(device, buffer);
   VkMemoryRequirements req{};
-  vkGetBufferMemoryRequirements(device_, buffer_, &req);
+  vkGetBufferMemoryRequirements(device, buffer, &req);
   VkMemoryPropertyFlags required = 0, preferred = 0;
   switch (use) {
     case MemoryUse::device:
@@ -48,25 +51,23 @@ Buffer::Buffer(const Context& ctx, uint64_t size, VkBufferUsageFlags usage, Memo
   VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   alloc.allocationSize = req.size;
   alloc.memoryTypeIndex = find_memory_type(ctx, req.memoryTypeBits, required, preferred);
-  VkResult r = vkAllocateMemory(device_, &alloc, nullptr, &memory_);
-  if (r != VK_SUCCESS) {
-    reset();
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  const VkResult r = GT_VK_CALL(vkAllocateMemory(device, &alloc, nullptr, &memory));
+  if (r != VK_SUCCESS)
     throw Error("cannot allocate " + std::to_string(size >> 20) + " MiB for " + name + ": " +
                 result_name(r));
-  }
-  GT_VK_CHECK(vkBindBufferMemory(device_, buffer_, memory_, 0));
+  memory_ = DeviceMemory(device, memory);
+  GT_VK_CHECK(vkBindBufferMemory(device, buffer, memory, 0));
   if (use != MemoryUse::device)
-    GT_VK_CHECK(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_));
-  ctx.name(buffer_, VK_OBJECT_TYPE_BUFFER, name);
-  ctx.name(memory_, VK_OBJECT_TYPE_DEVICE_MEMORY, name);
+    GT_VK_CHECK(vkMapMemory(device, memory, 0, VK_WHOLE_SIZE, 0, &mapped_));
+  ctx.name(buffer, VK_OBJECT_TYPE_BUFFER, name);
+  ctx.name(memory, VK_OBJECT_TYPE_DEVICE_MEMORY, name);
 }
 
 Buffer& Buffer::operator=(Buffer&& o) noexcept {
   if (this != &o) {
-    reset();
-    device_ = std::exchange(o.device_, VK_NULL_HANDLE);
-    buffer_ = std::exchange(o.buffer_, VK_NULL_HANDLE);
-    memory_ = std::exchange(o.memory_, VK_NULL_HANDLE);
+    buffer_ = std::move(o.buffer_);
+    memory_ = std::move(o.memory_);
     size_ = std::exchange(o.size_, 0);
     mapped_ = std::exchange(o.mapped_, nullptr);
   }
@@ -74,38 +75,23 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
 }
 
 void Buffer::reset() {
-  if (buffer_) vkDestroyBuffer(device_, buffer_, nullptr);
-  if (memory_) vkFreeMemory(device_, memory_, nullptr);
-  buffer_ = VK_NULL_HANDLE;
-  memory_ = VK_NULL_HANDLE;
+  buffer_.reset();
+  memory_.reset();  // unmaps it
   mapped_ = nullptr;
   size_ = 0;
 }
 
 BufferView::BufferView(const Context& ctx, const Buffer& buffer, VkFormat format,
-                       const std::string& name)
-    : device_(ctx.device()) {
+                       const std::string& name) {
   VkBufferViewCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
   info.buffer = buffer.handle();
   info.format = format;
   info.offset = 0;
   info.range = VK_WHOLE_SIZE;
-  GT_VK_CHECK(vkCreateBufferView(device_, &info, nullptr, &view_));
-  ctx.name(view_, VK_OBJECT_TYPE_BUFFER_VIEW, name);
-}
-
-BufferView& BufferView::operator=(BufferView&& o) noexcept {
-  if (this != &o) {
-    reset();
-    device_ = std::exchange(o.device_, VK_NULL_HANDLE);
-    view_ = std::exchange(o.view_, VK_NULL_HANDLE);
-  }
-  return *this;
-}
-
-void BufferView::reset() {
-  if (view_) vkDestroyBufferView(device_, view_, nullptr);
-  view_ = VK_NULL_HANDLE;
+  VkBufferView view = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateBufferView(ctx.device(), &info, nullptr, &view));
+  view_ = BufferViewHandle(ctx.device(), view);
+  ctx.name(view, VK_OBJECT_TYPE_BUFFER_VIEW, name);
 }
 
 }  // namespace gt::vk

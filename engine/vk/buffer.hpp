@@ -1,10 +1,13 @@
-// Move-only owners of a VkBuffer with its own memory, and of a texel-buffer view over one.
+// Move-only owners of a VkBuffer with its own memory, and of a texel-buffer view over one (their
+// handles held by the owners of vk/handle.hpp, so a constructor that throws frees what it made).
 // Device buffers are filled and read through host-visible staging copies (transfer.hpp).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
+#include "vk/handle.hpp"
 #include "vk/vulkan.hpp"
 
 namespace gt::vk {
@@ -22,22 +25,18 @@ class Buffer {
   Buffer() = default;
   Buffer(const Context& ctx, uint64_t size, VkBufferUsageFlags usage, MemoryUse use,
          const std::string& name);
-  ~Buffer() { reset(); }
   Buffer(Buffer&& o) noexcept { *this = std::move(o); }
   Buffer& operator=(Buffer&& o) noexcept;
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
 
-  VkBuffer handle() const { return buffer_; }
+  VkBuffer handle() const { return buffer_.handle(); }
   uint64_t size() const { return size_; }
   void* mapped() const { return mapped_; }  // host-visible buffers only
-  explicit operator bool() const { return buffer_ != VK_NULL_HANDLE; }
+  explicit operator bool() const { return bool(buffer_); }
   void reset();
 
  private:
-  VkDevice device_ = VK_NULL_HANDLE;
-  VkBuffer buffer_ = VK_NULL_HANDLE;
-  VkDeviceMemory memory_ = VK_NULL_HANDLE;
+  DeviceMemory memory_;  // declared first: freed after the buffer bound to it is destroyed
+  BufferHandle buffer_;
   uint64_t size_ = 0;
   void* mapped_ = nullptr;
 };
@@ -46,17 +45,11 @@ class BufferView {
  public:
   BufferView() = default;
   BufferView(const Context& ctx, const Buffer& buffer, VkFormat format, const std::string& name);
-  ~BufferView() { reset(); }
-  BufferView(BufferView&& o) noexcept { *this = std::move(o); }
-  BufferView& operator=(BufferView&& o) noexcept;
-  BufferView(const BufferView&) = delete;
-  BufferView& operator=(const BufferView&) = delete;
-  VkBufferView handle() const { return view_; }
-  void reset();
+  VkBufferView handle() const { return view_.handle(); }
+  void reset() { view_.reset(); }
 
  private:
-  VkDevice device_ = VK_NULL_HANDLE;
-  VkBufferView view_ = VK_NULL_HANDLE;
+  BufferViewHandle view_;
 };
 
 // Memory type index with all `required` flags, preferring those that also have `preferred`.

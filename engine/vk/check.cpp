@@ -41,3 +41,19 @@ void fail(const char* call, VkResult r, const char* file, int line) {
 }
 
 }  // namespace gt::vk
+
+namespace gt::vk::testing {
+
+void fail_after(int64_t n) {
+  detail::countdown.store(n < 0 ? -1 : n);
+}
+
+void stop_failing() {
+  detail::countdown.store(-1);
+}
+
+bool failure_pending() {
+  return detail::countdown.load() >= 0;
+}
+
+}  // namespace gt::vk::testing

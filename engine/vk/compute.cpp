@@ -17,7 +17,8 @@ VkDescriptorType ComputeLayout::descriptor_type(uint32_t binding) {
   return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
 
-ComputeLayout::ComputeLayout(const Context& ctx) : device_(ctx.device()) {
+ComputeLayout::ComputeLayout(const Context& ctx) {
+  const VkDevice device = ctx.device();
   if (ctx.max_push_descriptors() < GT_BIND_COUNT)
     throw Error("the device allows " + std::to_string(ctx.max_push_descriptors()) +
                 " push descriptors; gradtower needs " + std::to_string(GT_BIND_COUNT));
@@ -32,29 +33,29 @@ ComputeLayout::ComputeLayout(const Context& ctx) : device_(ctx.device()) {
   set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   set_info.bindingCount = GT_BIND_COUNT;
   set_info.pBindings = bindings.data();
-  GT_VK_CHECK(vkCreateDescriptorSetLayout(device_, &set_info, nullptr, &set_layout_));
-  ctx.name(set_layout_, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "compute push set");
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateDescriptorSetLayout(device, &set_info, nullptr, &set_layout));
+  set_layout_ = DescriptorSetLayout(device, set_layout);
+  ctx.name(set_layout, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "compute push set");
 
   VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(PushConstants)};
   VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   layout_info.setLayoutCount = 1;
-  layout_info.pSetLayouts = &set_layout_;
+  layout_info.pSetLayouts = &set_layout;
   layout_info.pushConstantRangeCount = 1;
   layout_info.pPushConstantRanges = &range;
-  GT_VK_CHECK(vkCreatePipelineLayout(device_, &layout_info, nullptr, &pipeline_layout_));
-  ctx.name(pipeline_layout_, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "compute layout");
-}
-
-ComputeLayout::~ComputeLayout() {
-  vkDestroyPipelineLayout(device_, pipeline_layout_, nullptr);
-  vkDestroyDescriptorSetLayout(device_, set_layout_, nullptr);
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout));
+  pipeline_layout_ = PipelineLayout(device, layout);
+  ctx.name(layout, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "compute layout");
 }
 
 ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout,
                                  const std::string& shader,
                                  const std::vector<std::pair<uint32_t, uint32_t>>& specialization)
-    : device_(ctx.device()), layout_(layout.pipeline_layout()), name_(shader) {
-  VkShaderModule module = create_shader_module(ctx, shader + ".comp");
+    : layout_(layout.pipeline_layout()), name_(shader) {
+  const VkDevice device = ctx.device();
+  const ShaderModule module = create_shader_module(ctx, shader + ".comp");
 
   std::vector<VkSpecializationMapEntry> entries;
   std::vector<uint32_t> values;
@@ -68,18 +69,14 @@ ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout
   VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
   info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
   info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-  info.stage.module = module;
+  info.stage.module = module.handle();
   info.stage.pName = "main";
   info.stage.pSpecializationInfo = entries.empty() ? nullptr : &spec;
   info.layout = layout_;
-  VkResult r = vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline_);
-  vkDestroyShaderModule(device_, module, nullptr);
-  GT_VK_CHECK(r);
-  ctx.name(pipeline_, VK_OBJECT_TYPE_PIPELINE, shader);
-}
-
-ComputePipeline::~ComputePipeline() {
-  vkDestroyPipeline(device_, pipeline_, nullptr);
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline));
+  pipeline_ = Pipeline(device, pipeline);
+  ctx.name(pipeline, VK_OBJECT_TYPE_PIPELINE, shader);
 }
 
 Bindings& Bindings::buffer(uint32_t binding, const Buffer& b) {

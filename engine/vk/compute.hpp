@@ -12,6 +12,7 @@
 
 #include "layout.h"
 #include "vk/buffer.hpp"
+#include "vk/handle.hpp"
 #include "vk/vulkan.hpp"
 
 namespace gt::vk {
@@ -21,16 +22,12 @@ class Context;
 class ComputeLayout {
  public:
   explicit ComputeLayout(const Context& ctx);
-  ~ComputeLayout();
-  ComputeLayout(const ComputeLayout&) = delete;
-  ComputeLayout& operator=(const ComputeLayout&) = delete;
-  VkPipelineLayout pipeline_layout() const { return pipeline_layout_; }
+  VkPipelineLayout pipeline_layout() const { return pipeline_layout_.handle(); }
   static VkDescriptorType descriptor_type(uint32_t binding);
 
  private:
-  VkDevice device_;
-  VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
-  VkPipelineLayout pipeline_layout_ = VK_NULL_HANDLE;
+  DescriptorSetLayout set_layout_;
+  PipelineLayout pipeline_layout_;
 };
 
 class ComputePipeline {
@@ -39,17 +36,13 @@ class ComputePipeline {
   // (constant_id, value) pairs.
   ComputePipeline(const Context& ctx, const ComputeLayout& layout, const std::string& shader,
                   const std::vector<std::pair<uint32_t, uint32_t>>& specialization = {});
-  ~ComputePipeline();
-  ComputePipeline(const ComputePipeline&) = delete;
-  ComputePipeline& operator=(const ComputePipeline&) = delete;
-  VkPipeline handle() const { return pipeline_; }
+  VkPipeline handle() const { return pipeline_.handle(); }
   VkPipelineLayout layout() const { return layout_; }
   const std::string& name() const { return name_; }
 
  private:
-  VkDevice device_;
-  VkPipeline pipeline_ = VK_NULL_HANDLE;
-  VkPipelineLayout layout_;
+  Pipeline pipeline_;
+  VkPipelineLayout layout_;  // the ComputeLayout's
   std::string name_;
 };
 

@@ -40,8 +40,8 @@ bool has_instance_extension(const char* name) {
   });
 }
 
-VkInstance create_instance(const std::vector<const char*>& layers,
-                           const std::vector<const char*>& extensions, const void* next) {
+Instance create_instance(const std::vector<const char*>& layers,
+                         const std::vector<const char*>& extensions, const void* next) {
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
   app.pApplicationName = "gradtower";
   app.pEngineName = "gradtower";
@@ -54,11 +54,11 @@ VkInstance create_instance(const std::vector<const char*>& layers,
   info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
   info.ppEnabledExtensionNames = extensions.data();
   VkInstance instance = VK_NULL_HANDLE;
-  VkResult r = vkCreateInstance(&info, nullptr, &instance);
+  const VkResult r = GT_VK_CALL(vkCreateInstance(&info, nullptr, &instance));
   if (r != VK_SUCCESS)
     throw Error(std::string("cannot create a Vulkan instance: ") + result_name(r));
   volkLoadInstanceOnly(instance);
-  return instance;
+  return Instance(instance);
 }
 
 std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
@@ -189,18 +189,18 @@ const char* device_type_name(VkPhysicalDeviceType t) {
 
 std::vector<DeviceInfo> Context::list_devices() {
   init_volk();
-  VkInstance instance = create_instance({}, {}, nullptr);
+  const Instance instance = create_instance({}, {}, nullptr);
   std::vector<DeviceInfo> out;
   uint32_t i = 0;
-  for (VkPhysicalDevice pd : physical_devices(instance))
+  for (VkPhysicalDevice pd : physical_devices(instance.handle()))
     out.push_back(describe(pd, i++));
-  vkDestroyInstance(instance, nullptr);
   return out;
 }
 
 std::unique_ptr<Context> Context::create(const ContextOptions& options) {
   init_volk();
   std::unique_ptr<Context> ctx(new Context());
+  ctx->on_validation_message_ = options.on_validation_message;
   std::vector<const char*> layers;
   std::vector<const char*> extensions = options.instance_extensions;
   if (options.validation) {
@@ -225,11 +225,14 @@ std::unique_ptr<Context> Context::create(const ContextOptions& options) {
   // Chained into instance creation too, so messages from vkCreate/DestroyInstance are caught.
   ctx->instance_ =
       create_instance(layers, extensions, options.validation ? &messenger_info : nullptr);
-  if (options.validation)
-    GT_VK_CHECK(
-        vkCreateDebugUtilsMessengerEXT(ctx->instance_, &messenger_info, nullptr, &ctx->messenger_));
+  const VkInstance instance = ctx->instance();
+  if (options.validation) {
+    VkDebugUtilsMessengerEXT messenger = VK_NULL_HANDLE;
+    GT_VK_CHECK(vkCreateDebugUtilsMessengerEXT(instance, &messenger_info, nullptr, &messenger));
+    ctx->messenger_ = DebugMessenger(instance, messenger);
+  }
 
-  std::vector<VkPhysicalDevice> pds = physical_devices(ctx->instance_);
+  std::vector<VkPhysicalDevice> pds = physical_devices(instance);
   std::vector<DeviceInfo> infos;
   for (uint32_t i = 0; i < pds.size(); ++i)
     infos.push_back(describe(pds[i], i));
@@ -274,36 +277,35 @@ std::unique_ptr<Context> Context::create(const ContextOptions& options) {
   device_info.pQueueCreateInfos = &queue_info;
   device_info.enabledExtensionCount = static_cast<uint32_t>(device_extensions.size());
   device_info.ppEnabledExtensionNames = device_extensions.data();
-  GT_VK_CHECK(vkCreateDevice(ctx->physical_, &device_info, nullptr, &ctx->device_));
-  volkLoadDevice(ctx->device_);
-  vkGetDeviceQueue(ctx->device_, ctx->queue_family_, 0, &ctx->queue_);
+  VkDevice device = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateDevice(ctx->physical_, &device_info, nullptr, &device));
+  volkLoadDevice(device);  // vkDestroyDevice too, which the owner calls
+  ctx->device_ = Device(device);
+  vkGetDeviceQueue(device, ctx->queue_family_, 0, &ctx->queue_);
 
   VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
   pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
   pool_info.queueFamilyIndex = ctx->queue_family_;
-  GT_VK_CHECK(vkCreateCommandPool(ctx->device_, &pool_info, nullptr, &ctx->pool_));
+  VkCommandPool pool = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateCommandPool(device, &pool_info, nullptr, &pool));
+  ctx->pool_ = CommandPool(device, pool);
   VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  GT_VK_CHECK(vkCreateFence(ctx->device_, &fence_info, nullptr, &ctx->one_shot_fence_));
+  VkFence fence = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateFence(device, &fence_info, nullptr, &fence));
+  ctx->one_shot_fence_ = Fence(device, fence);
   // Not the instance, the physical device, the debug messenger (nor the window's surface): the
   // loader and the layer hand out their own handles for those, and the device-level
   // vkSetDebugUtilsObjectNameEXT volk calls goes past the loader's unwrapping to the driver
   // (lavapipe crashes on them).
-  ctx->name(ctx->device_, VK_OBJECT_TYPE_DEVICE, "device: " + ctx->info_.name);
+  ctx->name(device, VK_OBJECT_TYPE_DEVICE, "device: " + ctx->info_.name);
   ctx->name(ctx->queue_, VK_OBJECT_TYPE_QUEUE, "main queue");
-  ctx->name(ctx->pool_, VK_OBJECT_TYPE_COMMAND_POOL, "main command pool");
-  ctx->name(ctx->one_shot_fence_, VK_OBJECT_TYPE_FENCE, "one-shot fence");
+  ctx->name(pool, VK_OBJECT_TYPE_COMMAND_POOL, "main command pool");
+  ctx->name(fence, VK_OBJECT_TYPE_FENCE, "one-shot fence");
   return ctx;
 }
 
 Context::~Context() {
-  if (device_) {
-    vkDeviceWaitIdle(device_);
-    vkDestroyFence(device_, one_shot_fence_, nullptr);
-    vkDestroyCommandPool(device_, pool_, nullptr);
-    vkDestroyDevice(device_, nullptr);
-  }
-  if (messenger_) vkDestroyDebugUtilsMessengerEXT(instance_, messenger_, nullptr);
-  if (instance_) vkDestroyInstance(instance_, nullptr);
+  if (device_) vkDeviceWaitIdle(device_.handle());
 }
 
 uint64_t Context::device_local_heap_size() const {
@@ -320,7 +322,7 @@ void Context::set_name(VkObjectType type, uint64_t handle, const std::string& n)
   info.objectType = type;
   info.objectHandle = handle;
   info.pObjectName = n.c_str();
-  vkSetDebugUtilsObjectNameEXT(device_, &info);
+  vkSetDebugUtilsObjectNameEXT(device(), &info);
   std::lock_guard lock(names_mutex_);
   names_[{type, handle}] = n;
 }
@@ -356,22 +358,29 @@ VkBool32 Context::on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
       (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) ? "error: " : "warning: ";
   text += data->pMessage ? data->pMessage : "(no message)";
   std::fprintf(stderr, "gradtower: validation %s\n", text.c_str());
+  if (ctx->on_validation_message_) ctx->on_validation_message_(text);
   std::lock_guard lock(ctx->messages_mutex_);
   ctx->messages_.push_back(std::move(text));
   return VK_FALSE;
 }
 
-VkCommandBuffer Context::begin_one_shot() {
+CommandBuffer Context::allocate_command_buffer(const std::string& name) const {
   VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-  alloc.commandPool = pool_;
+  alloc.commandPool = command_pool();
   alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
   alloc.commandBufferCount = 1;
   VkCommandBuffer cmd = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkAllocateCommandBuffers(device_, &alloc, &cmd));
-  name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, "one-shot commands");
+  GT_VK_CHECK(vkAllocateCommandBuffers(device(), &alloc, &cmd));
+  CommandBuffer owned(device(), command_pool(), cmd);
+  if (!name.empty()) this->name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, name);
+  return owned;
+}
+
+CommandBuffer Context::begin_one_shot() {
+  CommandBuffer cmd = allocate_command_buffer("one-shot commands");
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  GT_VK_CHECK(vkBeginCommandBuffer(cmd, &begin));
+  GT_VK_CHECK(vkBeginCommandBuffer(cmd.handle(), &begin));
   return cmd;
 }
 
@@ -380,10 +389,16 @@ void Context::end_one_shot(VkCommandBuffer cmd) {
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cmd;
-  GT_VK_CHECK(vkResetFences(device_, 1, &one_shot_fence_));
-  GT_VK_CHECK(vkQueueSubmit(queue_, 1, &submit, one_shot_fence_));
-  GT_VK_CHECK(vkWaitForFences(device_, 1, &one_shot_fence_, VK_TRUE, UINT64_MAX));
-  vkFreeCommandBuffers(device_, pool_, 1, &cmd);
+  GT_VK_CHECK(vkResetFences(device(), 1, one_shot_fence_.address()));
+  GT_VK_CHECK(vkQueueSubmit(queue_, 1, &submit, one_shot_fence_.handle()));
+  wait_for(one_shot_fence_.handle());
+}
+
+void Context::wait_for(VkFence fence) const {
+  const VkResult r = GT_VK_CALL(vkWaitForFences(device(), 1, &fence, VK_TRUE, UINT64_MAX));
+  if (r == VK_SUCCESS) return;
+  vkQueueWaitIdle(queue_);  // the submission may still be running
+  fail("vkWaitForFences", r, __FILE__, __LINE__);
 }
 
 }  // namespace gt::vk

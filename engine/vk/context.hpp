@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "vk/handle.hpp"
 #include "vk/vulkan.hpp"
 
 namespace gt::vk {
@@ -23,6 +25,10 @@ struct ContextOptions {
   std::string device;
   std::vector<const char*> instance_extensions;  // e.g. surface extensions for a window
   std::vector<const char*> device_extensions;    // e.g. VK_KHR_swapchain
+  // Also given every validation message (from the thread that made the call, unsynchronized):
+  // those of the context's own destruction too, where the layer reports the objects never
+  // destroyed, which validation_messages() cannot return.
+  std::function<void(const std::string&)> on_validation_message;
 };
 
 struct DeviceInfo {
@@ -46,9 +52,9 @@ class Context {
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
-  VkInstance instance() const { return instance_; }
+  VkInstance instance() const { return instance_.handle(); }
   VkPhysicalDevice physical_device() const { return physical_; }
-  VkDevice device() const { return device_; }
+  VkDevice device() const { return device_.handle(); }
   VkQueue queue() const { return queue_; }
   uint32_t queue_family() const { return queue_family_; }
   const DeviceInfo& info() const { return info_; }
@@ -78,31 +84,44 @@ class Context {
   size_t validation_message_count() const;
   void clear_validation_messages();
 
-  // Runs the commands recorded by `record` on the queue and waits for them.
+  // Runs the commands recorded by `record` on the queue and waits for them. The command buffer
+  // is freed when `record` throws too.
   template <typename F>
   void submit_and_wait(F&& record) {
-    VkCommandBuffer cmd = begin_one_shot();
-    record(cmd);
-    end_one_shot(cmd);
+    const CommandBuffer cmd = begin_one_shot();
+    record(cmd.handle());
+    end_one_shot(cmd.handle());
   }
-  VkCommandPool command_pool() const { return pool_; }
+  // Waits for `fence`, signalled by a submission to the queue. Throws like GT_VK_CHECK when the
+  // wait fails, but only once the queue is idle, so that what the unwinding frees (command
+  // buffers, staging buffers) is no longer in use.
+  void wait_for(VkFence fence) const;
+  VkCommandPool command_pool() const { return pool_.handle(); }
+  // A primary command buffer from the context's pool, named `name` unless empty.
+  CommandBuffer allocate_command_buffer(const std::string& name = {}) const;
 
  private:
   Context() = default;
-  VkCommandBuffer begin_one_shot();
+  CommandBuffer begin_one_shot();
   void end_one_shot(VkCommandBuffer cmd);
   static VkBool32 VKAPI_PTR on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                        VkDebugUtilsMessageTypeFlagsEXT types,
                                        const VkDebugUtilsMessengerCallbackDataEXT* data,
                                        void* user);
 
-  VkInstance instance_ = VK_NULL_HANDLE;
-  VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
+  // First: the messenger reports into these until it is destroyed, after everything else.
+  mutable std::mutex messages_mutex_;
+  std::vector<std::string> messages_;
+  std::function<void(const std::string&)> on_validation_message_;
+  // The owners in creation order, destroyed in reverse (the device's objects, the device, the
+  // messenger, the instance), whichever step of create() threw.
+  Instance instance_;
+  DebugMessenger messenger_;
+  Device device_;
+  CommandPool pool_;
+  Fence one_shot_fence_;
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
-  VkDevice device_ = VK_NULL_HANDLE;
   VkQueue queue_ = VK_NULL_HANDLE;
-  VkCommandPool pool_ = VK_NULL_HANDLE;
-  VkFence one_shot_fence_ = VK_NULL_HANDLE;
   uint32_t queue_family_ = 0;
   DeviceInfo info_;
   VkPhysicalDeviceProperties properties_{};
@@ -112,8 +131,6 @@ class Context {
   uint32_t max_push_descriptors_ = 0;
   uint32_t timestamp_valid_bits_ = 0;
   bool debug_utils_ = false;
-  mutable std::mutex messages_mutex_;
-  std::vector<std::string> messages_;
   mutable std::mutex names_mutex_;
   mutable std::map<std::pair<VkObjectType, uint64_t>, std::string> names_;
 };

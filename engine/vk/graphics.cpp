@@ -6,35 +6,36 @@
 
 namespace gt::vk {
 
-VkShaderModule create_shader_module(const Context& ctx, const std::string& name) {
+ShaderModule create_shader_module(const Context& ctx, const std::string& name) {
   std::span<const uint32_t> code = shader_code(name);
   VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   info.codeSize = code.size_bytes();
   info.pCode = code.data();
   VkShaderModule module = VK_NULL_HANDLE;
   GT_VK_CHECK(vkCreateShaderModule(ctx.device(), &info, nullptr, &module));
+  ShaderModule owned(ctx.device(), module);
   ctx.name(module, VK_OBJECT_TYPE_SHADER_MODULE, name);
-  return module;
+  return owned;
 }
 
-VkPipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass,
-                                    VkPipelineLayout layout, const GraphicsPipelineDesc& desc) {
+Pipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass,
+                                  VkPipelineLayout layout, const GraphicsPipelineDesc& desc) {
   const VkDevice device = ctx.device();
-  VkShaderModule vert = create_shader_module(ctx, desc.vertex_shader);
-  VkShaderModule frag = create_shader_module(ctx, desc.fragment_shader);
+  const ShaderModule vert = create_shader_module(ctx, desc.vertex_shader);
+  const ShaderModule frag = create_shader_module(ctx, desc.fragment_shader);
   VkPipelineShaderStageCreateInfo stages[2]{};
   stages[0] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
                nullptr,
                0,
                VK_SHADER_STAGE_VERTEX_BIT,
-               vert,
+               vert.handle(),
                "main",
                nullptr};
   stages[1] = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
                nullptr,
                0,
                VK_SHADER_STAGE_FRAGMENT_BIT,
-               frag,
+               frag.handle(),
                "main",
                nullptr};
   VkPipelineVertexInputStateCreateInfo vertex_input{
@@ -95,12 +96,10 @@ VkPipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass
   info.layout = layout;
   info.renderPass = render_pass;
   VkPipeline pipeline = VK_NULL_HANDLE;
-  VkResult r = vkCreateGraphicsPipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline);
-  vkDestroyShaderModule(device, vert, nullptr);
-  vkDestroyShaderModule(device, frag, nullptr);
-  GT_VK_CHECK(r);
+  GT_VK_CHECK(vkCreateGraphicsPipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline));
+  Pipeline owned(device, pipeline);
   ctx.name(pipeline, VK_OBJECT_TYPE_PIPELINE, desc.name);
-  return pipeline;
+  return owned;
 }
 
 }  // namespace gt::vk

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "vk/handle.hpp"
 #include "vk/vulkan.hpp"
 
 namespace gt::vk {
@@ -24,8 +25,8 @@ struct GraphicsPipelineDesc {
   std::string name;
 };
 
-VkShaderModule create_shader_module(const Context& ctx, const std::string& name);
-VkPipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass,
-                                    VkPipelineLayout layout, const GraphicsPipelineDesc& desc);
+ShaderModule create_shader_module(const Context& ctx, const std::string& name);
+Pipeline create_graphics_pipeline(const Context& ctx, VkRenderPass render_pass,
+                                  VkPipelineLayout layout, const GraphicsPipelineDesc& desc);
 
 }  // namespace gt::vk

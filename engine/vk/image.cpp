@@ -10,7 +10,8 @@ namespace gt::vk {
 
 Image::Image(const Context& ctx, uint32_t width, uint32_t height, VkFormat format,
              VkImageUsageFlags usage, VkImageAspectFlags aspect, const std::string& name)
-    : device_(ctx.device()), format_(format) {
+    : format_(format) {
+  const VkDevice device = ctx.device();
   VkImageCreateInfo info{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
   info.imageType = VK_IMAGE_TYPE_2D;
   info.format = format;
@@ -21,45 +22,47 @@ Image::Image(const Context& ctx, uint32_t width, uint32_t height, VkFormat forma
   info.tiling = VK_IMAGE_TILING_OPTIMAL;
   info.usage = usage;
   info.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-  GT_VK_CHECK(vkCreateImage(device_, &info, nullptr, &image_));
+  VkImage image = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateImage(device, &info, nullptr, &image));
+  image_ = ImageHandle(device, image);
   VkMemoryRequirements req{};
-  vkGetImageMemoryRequirements(device_, image_, &req);
+  vkGetImageMemoryRequirements(device, image, &req);
   VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   alloc.allocationSize = req.size;
   alloc.memoryTypeIndex =
       find_memory_type(ctx, req.memoryTypeBits, 0, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-  GT_VK_CHECK(vkAllocateMemory(device_, &alloc, nullptr, &memory_));
-  GT_VK_CHECK(vkBindImageMemory(device_, image_, memory_, 0));
-  VkImageViewCreateInfo view{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
-  view.image = image_;
-  view.viewType = VK_IMAGE_VIEW_TYPE_2D;
-  view.format = format;
-  view.subresourceRange = {aspect, 0, 1, 0, 1};
-  GT_VK_CHECK(vkCreateImageView(device_, &view, nullptr, &view_));
-  ctx.name(image_, VK_OBJECT_TYPE_IMAGE, name);
-  ctx.name(view_, VK_OBJECT_TYPE_IMAGE_VIEW, name);
-  ctx.name(memory_, VK_OBJECT_TYPE_DEVICE_MEMORY, name);
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkAllocateMemory(device, &alloc, nullptr, &memory));
+  memory_ = DeviceMemory(device, memory);
+  GT_VK_CHECK(vkBindImageMemory(device, image, memory, 0));
+  VkImageViewCreateInfo view_info{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+  view_info.image = image;
+  view_info.viewType = VK_IMAGE_VIEW_TYPE_2D;
+  view_info.format = format;
+  view_info.subresourceRange = {aspect, 0, 1, 0, 1};
+  VkImageView view = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateImageView(device, &view_info, nullptr, &view));
+  view_ = ImageView(device, view);
+  ctx.name(image, VK_OBJECT_TYPE_IMAGE, name);
+  ctx.name(view, VK_OBJECT_TYPE_IMAGE_VIEW, name);
+  ctx.name(memory, VK_OBJECT_TYPE_DEVICE_MEMORY, name);
 }
 
 Image& Image::operator=(Image&& o) noexcept {
   if (this != &o) {
     reset();
-    device_ = std::exchange(o.device_, VK_NULL_HANDLE);
-    image_ = std::exchange(o.image_, VK_NULL_HANDLE);
-    memory_ = std::exchange(o.memory_, VK_NULL_HANDLE);
-    view_ = std::exchange(o.view_, VK_NULL_HANDLE);
+    memory_ = std::move(o.memory_);
+    image_ = std::move(o.image_);
+    view_ = std::move(o.view_);
     format_ = o.format_;
   }
   return *this;
 }
 
 void Image::reset() {
-  if (view_) vkDestroyImageView(device_, view_, nullptr);
-  if (image_) vkDestroyImage(device_, image_, nullptr);
-  if (memory_) vkFreeMemory(device_, memory_, nullptr);
-  view_ = VK_NULL_HANDLE;
-  image_ = VK_NULL_HANDLE;
-  memory_ = VK_NULL_HANDLE;
+  view_.reset();
+  image_.reset();
+  memory_.reset();
 }
 
 }  // namespace gt::vk

@@ -43,6 +43,15 @@ VkSurfaceFormatKHR choose_format(const vk::Context& ctx,
                   " surface formats can be a blit destination on " + ctx.info().name);
 }
 
+vk::Semaphore create_semaphore(const vk::Context& ctx, const std::string& name) {
+  VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+  VkSemaphore semaphore = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateSemaphore(ctx.device(), &info, nullptr, &semaphore));
+  vk::Semaphore owned(ctx.device(), semaphore);
+  ctx.name(semaphore, VK_OBJECT_TYPE_SEMAPHORE, name);
+  return owned;
+}
+
 }  // namespace
 
 Swapchain::Swapchain(vk::Context& ctx, Window& window, VkSurfaceKHR surface, bool vsync)
@@ -70,23 +79,19 @@ Swapchain::Swapchain(vk::Context& ctx, Window& window, VkSurfaceKHR surface, boo
   usage_ = VK_IMAGE_USAGE_TRANSFER_DST_BIT |
            (caps.supportedUsageFlags & VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT);
 
-  VkSemaphoreCreateInfo sem{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
-  GT_VK_CHECK(vkCreateSemaphore(ctx.device(), &sem, nullptr, &acquire_done_));
-  VkFenceCreateInfo fence{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  GT_VK_CHECK(vkCreateFence(ctx.device(), &fence, nullptr, &fence_));
-  ctx.name(acquire_done_, VK_OBJECT_TYPE_SEMAPHORE, "swapchain acquire");
-  ctx.name(fence_, VK_OBJECT_TYPE_FENCE, "present fence");
+  acquire_done_ = create_semaphore(ctx, "swapchain acquire");
+  VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VkFence fence = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreateFence(ctx.device(), &fence_info, nullptr, &fence));
+  fence_ = vk::Fence(ctx.device(), fence);
+  ctx.name(fence, VK_OBJECT_TYPE_FENCE, "present fence");
   create();
 }
 
+// The members' owners destroy the semaphores, the fence and the swapchain after this.
 Swapchain::~Swapchain() {
-  const VkDevice dev = ctx_.device();
-  vkDeviceWaitIdle(dev);
+  vkDeviceWaitIdle(ctx_.device());
   release_pending_acquire();
-  destroy_per_image();
-  if (swapchain_) vkDestroySwapchainKHR(dev, swapchain_, nullptr);
-  vkDestroySemaphore(dev, acquire_done_, nullptr);
-  vkDestroyFence(dev, fence_, nullptr);
 }
 
 VkPresentModeKHR Swapchain::choose_present_mode() const {
@@ -101,6 +106,8 @@ VkPresentModeKHR Swapchain::choose_present_mode() const {
 }
 
 void Swapchain::create() {
+  // Until a swapchain is made: a failure (or a minimized window) retries at the next acquire().
+  out_of_date_ = true;
   VkSurfaceCapabilitiesKHR caps{};
   GT_VK_CHECK(vkGetPhysicalDeviceSurfaceCapabilitiesKHR(ctx_.physical_device(), surface_, &caps));
   const auto [w, h] = window_.framebuffer_size();
@@ -108,10 +115,8 @@ void Swapchain::create() {
   if (extent.width == UINT32_MAX)  // the surface takes the swapchain's size: use the window's
     extent = {std::clamp(uint32_t(w), caps.minImageExtent.width, caps.maxImageExtent.width),
               std::clamp(uint32_t(h), caps.minImageExtent.height, caps.maxImageExtent.height)};
-  if (w <= 0 || h <= 0 || extent.width == 0 || extent.height == 0) {
-    out_of_date_ = true;  // minimized: no swapchain can be 0x0; try again at the next acquire()
-    return;
-  }
+  if (w <= 0 || h <= 0 || extent.width == 0 || extent.height == 0)
+    return;  // minimized: no swapchain can be 0x0
   uint32_t count = caps.minImageCount + 1;
   if (caps.maxImageCount != 0) count = std::min(count, caps.maxImageCount);
   present_mode_ = choose_present_mode();
@@ -136,36 +141,34 @@ void Swapchain::create() {
     }
   info.presentMode = present_mode_;
   info.clipped = VK_TRUE;
-  info.oldSwapchain = swapchain_;
+  info.oldSwapchain = swapchain_.handle();
   VkSwapchainKHR created = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkCreateSwapchainKHR(ctx_.device(), &info, nullptr, &created));
-  destroy_per_image();
-  if (swapchain_) vkDestroySwapchainKHR(ctx_.device(), swapchain_, nullptr);
-  swapchain_ = created;
+  const VkResult r = GT_VK_CALL(vkCreateSwapchainKHR(ctx_.device(), &info, nullptr, &created));
+  // The old swapchain is retired now, even when the call failed: no image can be acquired from
+  // it any more, nor may it be oldSwapchain again. The device is idle (see recreate()).
+  render_done_.clear();
+  images_.clear();
+  swapchain_.reset();
+  if (r != VK_SUCCESS) vk::fail("vkCreateSwapchainKHR", r, __FILE__, __LINE__);
+  swapchain_ = vk::SwapchainHandle(ctx_.device(), created);
+  ctx_.name(created, VK_OBJECT_TYPE_SWAPCHAIN_KHR, "swapchain");
+  // Its images and their semaphores are kept once all are made; until then out_of_date_ stays
+  // set, so a failure here makes the next acquire() recreate from this swapchain.
+  std::vector<VkImage> images = enumerate<VkImage>([&](uint32_t* n, VkImage* out) {
+    return vkGetSwapchainImagesKHR(ctx_.device(), created, n, out);
+  });
+  std::vector<vk::Semaphore> render_done;
+  for (size_t i = 0; i < images.size(); ++i) {
+    ctx_.name(images[i], VK_OBJECT_TYPE_IMAGE, "swapchain image[" + std::to_string(i) + "]");
+    render_done.push_back(
+        create_semaphore(ctx_, "swapchain render done[" + std::to_string(i) + "]"));
+  }
+  images_ = std::move(images);
+  render_done_ = std::move(render_done);
   extent_ = extent;
   window_w_ = w;
   window_h_ = h;
   out_of_date_ = false;
-  ctx_.name(swapchain_, VK_OBJECT_TYPE_SWAPCHAIN_KHR, "swapchain");
-
-  images_ = enumerate<VkImage>([&](uint32_t* n, VkImage* out) {
-    return vkGetSwapchainImagesKHR(ctx_.device(), swapchain_, n, out);
-  });
-  VkSemaphoreCreateInfo sem{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
-  render_done_.resize(images_.size());
-  for (size_t i = 0; i < images_.size(); ++i) {
-    GT_VK_CHECK(vkCreateSemaphore(ctx_.device(), &sem, nullptr, &render_done_[i]));
-    ctx_.name(images_[i], VK_OBJECT_TYPE_IMAGE, "swapchain image[" + std::to_string(i) + "]");
-    ctx_.name(render_done_[i], VK_OBJECT_TYPE_SEMAPHORE,
-              "swapchain render done[" + std::to_string(i) + "]");
-  }
-}
-
-void Swapchain::destroy_per_image() {
-  for (VkSemaphore s : render_done_)
-    if (s) vkDestroySemaphore(ctx_.device(), s, nullptr);
-  render_done_.clear();
-  images_.clear();
 }
 
 void Swapchain::release_pending_acquire() {
@@ -176,11 +179,11 @@ void Swapchain::release_pending_acquire() {
   const VkPipelineStageFlags stage = VK_PIPELINE_STAGE_TRANSFER_BIT;  // as a presented frame waits
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   submit.waitSemaphoreCount = 1;
-  submit.pWaitSemaphores = &acquire_done_;
+  submit.pWaitSemaphores = acquire_done_.address();
   submit.pWaitDstStageMask = &stage;
-  if (vkResetFences(ctx_.device(), 1, &fence_) == VK_SUCCESS &&
-      vkQueueSubmit(ctx_.queue(), 1, &submit, fence_) == VK_SUCCESS)
-    vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX);
+  if (vkResetFences(ctx_.device(), 1, fence_.address()) == VK_SUCCESS &&
+      vkQueueSubmit(ctx_.queue(), 1, &submit, fence_.handle()) == VK_SUCCESS)
+    vkWaitForFences(ctx_.device(), 1, fence_.address(), VK_TRUE, UINT64_MAX);
   acquired_ = false;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "vk/handle.hpp"
 #include "vk/vulkan.hpp"
 
 namespace gt::vk {
@@ -62,7 +63,6 @@ class Swapchain {
 
  private:
   void create();
-  void destroy_per_image();
   void release_pending_acquire();
   VkPresentModeKHR choose_present_mode() const;
 
@@ -75,18 +75,18 @@ class Swapchain {
   VkSurfaceFormatKHR format_{};
   VkPresentModeKHR present_mode_ = VK_PRESENT_MODE_FIFO_KHR;
   VkImageUsageFlags usage_ = 0;
-  VkSwapchainKHR swapchain_ = VK_NULL_HANDLE;
+  vk::SwapchainHandle swapchain_;
   VkExtent2D extent_{};
   int window_w_ = 0, window_h_ = 0;  // the framebuffer size the swapchain was made for
   bool out_of_date_ = false;         // recreate at the next acquire()
   std::vector<VkImage> images_;
   // Signalled by the present's submission, waited by the present: one per image, because only
   // re-acquiring an image proves the presentation engine is done waiting on its semaphore.
-  std::vector<VkSemaphore> render_done_;
+  std::vector<vk::Semaphore> render_done_;
   // Signalled by acquire, waited by the submission; reused each frame because the fence wait in
   // blit_submit_present() proves that wait is over.
-  VkSemaphore acquire_done_ = VK_NULL_HANDLE;
-  VkFence fence_ = VK_NULL_HANDLE;
+  vk::Semaphore acquire_done_;
+  vk::Fence fence_;
   uint32_t image_index_ = 0;
   bool acquired_ = false;  // acquire_done_ is (to be) signalled and not yet waited on
 };

@@ -16,8 +16,8 @@ bool Swapchain::acquire() {
     recreate();
     if (out_of_date_) return false;
   }
-  const VkResult r = vkAcquireNextImageKHR(ctx_.device(), swapchain_, UINT64_MAX, acquire_done_,
-                                           VK_NULL_HANDLE, &image_index_);
+  const VkResult r = vkAcquireNextImageKHR(ctx_.device(), swapchain_.handle(), UINT64_MAX,
+                                           acquire_done_.handle(), VK_NULL_HANDLE, &image_index_);
   if (r == VK_ERROR_OUT_OF_DATE_KHR) {  // nothing was acquired, the semaphore stays unsignalled
     recreate();
     return false;
@@ -70,26 +70,26 @@ void Swapchain::blit_submit_present(VkCommandBuffer cmd, VkImage src, uint32_t w
   const VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   submit.waitSemaphoreCount = 1;
-  submit.pWaitSemaphores = &acquire_done_;
+  submit.pWaitSemaphores = acquire_done_.address();
   submit.pWaitDstStageMask = &wait_stage;
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cmd;
   submit.signalSemaphoreCount = 1;
-  submit.pSignalSemaphores = &render_done_[image_index_];
-  GT_VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
-  GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, fence_));
+  submit.pSignalSemaphores = render_done_[image_index_].address();
+  GT_VK_CHECK(vkResetFences(ctx_.device(), 1, fence_.address()));
+  GT_VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, fence_.handle()));
   acquired_ = false;  // the submission now waits on acquire_done_
 
   VkPresentInfoKHR present{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
   present.waitSemaphoreCount = 1;
-  present.pWaitSemaphores = &render_done_[image_index_];
+  present.pWaitSemaphores = render_done_[image_index_].address();
   present.swapchainCount = 1;
-  present.pSwapchains = &swapchain_;
+  present.pSwapchains = swapchain_.address();
   present.pImageIndices = &image_index_;
   const VkResult r = vkQueuePresentKHR(ctx_.queue(), &present);
   // Before anything can throw: the caller's command buffer and offscreen target are free again,
   // and acquire_done_ may be reused (the submission's wait on it is over).
-  GT_VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
+  ctx_.wait_for(fence_.handle());
   if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR)
     out_of_date_ = true;  // recreated by the next acquire() (not now: the window may be closing)
   else if (r != VK_SUCCESS)

@@ -21,6 +21,7 @@
 #include "live/readout.hpp"
 #include "live/session.hpp"
 #include "live/walk_panel.hpp"
+#include "render/imgui_canvas.hpp"
 #include "render/live_frame.hpp"
 #include "render/overlay.hpp"
 #include "render/window/glfw.hpp"
@@ -29,6 +30,7 @@
 #include "scene/scene.hpp"
 #include "teach/walkthrough.hpp"
 #include "vk/check.hpp"
+#include "vk/context.hpp"
 
 namespace gt::cli {
 namespace {
@@ -152,6 +154,30 @@ void add_live(CLI::App& app, LiveArgs& a) {
   add_kernel_flag(c, a.device);
 }
 
+// The window's ImGui context (current while it lives) with the GLFW backend (input only),
+// shut down and destroyed when the loop ends, by an exception too.
+class LiveImGui {
+ public:
+  LiveImGui(GLFWwindow* window, float font_size) : context_(ImGui::CreateContext()) {
+    ImGui::SetCurrentContext(context_.get());
+    ImGuiIO& io = ImGui::GetIO();
+    // render::ImGuiRenderer draws each command at its VtxOffset, so a draw list may pass 64k
+    // vertices (the heatmap, a long loss curve) with 16-bit indices.
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
+    io.IniFilename = nullptr;  // no imgui.ini next to the user's files
+    ImGui::StyleColorsDark();
+    io.Fonts->AddFontFromFileTTF(render::overlay_font_path().c_str(), font_size);
+    io.Fonts->Build();  // before the first frame; each LiveFrame uploads the built atlas
+    ImGui_ImplGlfw_InitForVulkan(window, true);
+  }
+  ~LiveImGui() { ImGui_ImplGlfw_Shutdown(); }  // then context_ destroys the context
+  LiveImGui(const LiveImGui&) = delete;
+  LiveImGui& operator=(const LiveImGui&) = delete;
+
+ private:
+  render::ImGuiContextPtr context_;
+};
+
 int run_live(const LiveArgs& a) {
   const net::Scene scene = scene::load(a.scene, a.overrides);  // errors before any window
   if (!a.screenshot.empty()) check_output_path("--screenshot", a.screenshot);
@@ -193,25 +219,10 @@ int run_live(const LiveArgs& a) {
       a.selected_plot == "histogram" ? SelectedPlot::histogram : SelectedPlot::history;
   if (!scene.view.camera.empty()) view.tower.pose = render::camera_at(scene.view.camera, 0.0);
 
-  ImGuiContext* imgui = ImGui::CreateContext();
-  // render::ImGuiRenderer draws each command at its VtxOffset, so a draw list may pass 64k
-  // vertices (the heatmap, a long loss curve) with 16-bit indices.
-  ImGui::GetIO().BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
+  const LiveImGui imgui(window.handle(), std::max(14.0f, float(a.height) / 48.0f));
   ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // no imgui.ini next to the user's files
-  ImGui::StyleColorsDark();
-  io.Fonts->AddFontFromFileTTF(render::overlay_font_path().c_str(),
-                               std::max(14.0f, float(a.height) / 48.0f));
-  io.Fonts->Build();  // before the first frame; each LiveFrame uploads the built atlas
-  ImGui_ImplGlfw_InitForVulkan(window.handle(), true);
-
-  VkCommandBuffer cmd = VK_NULL_HANDLE;
-  VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-  alloc.commandPool = ctx->command_pool();
-  alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  alloc.commandBufferCount = 1;
-  GT_VK_CHECK(vkAllocateCommandBuffers(ctx->device(), &alloc, &cmd));
-  ctx->name(cmd, VK_OBJECT_TYPE_COMMAND_BUFFER, "live frame");
+  const vk::CommandBuffer frame_cmd = ctx->allocate_command_buffer("live frame");
+  const VkCommandBuffer cmd = frame_cmd.handle();
 
   std::unique_ptr<render::LiveFrame> frame;
   std::vector<RunData> runs;
@@ -346,9 +357,6 @@ int run_live(const LiveArgs& a) {
     std::fprintf(stderr, "gradtower: --record %s: %s\n", a.record.c_str(), status.message.c_str());
   vkDeviceWaitIdle(ctx->device());
   frame.reset();
-  vkFreeCommandBuffers(ctx->device(), ctx->command_pool(), 1, &cmd);
-  ImGui_ImplGlfw_Shutdown();
-  ImGui::DestroyContext(imgui);
   if (frames > 0) {
     std::fprintf(stderr,
                  "gradtower live: %u frames, %.2f ms per frame (%.1f frames/s), %u training steps "
