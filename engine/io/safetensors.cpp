@@ -1,5 +1,7 @@
 #include "io/safetensors.hpp"
 
+#include "io/input_file.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -143,13 +145,13 @@ class Reader {
  public:
   explicit Reader(const std::filesystem::path& file) : file_(file), name_(file.string()) {}
 
-  std::vector<Tensor> read() {
-    std::error_code ec;
-    if (std::filesystem::is_directory(file_, ec)) fail("cannot open: " + errno_text(EISDIR));
-    f_ = open_file(file_, "rb");
-    if (!f_) fail("cannot open: " + errno_text(errno));
-    const uint64_t size = std::filesystem::file_size(file_, ec);
-    if (ec) fail("cannot read: " + ec.message());
+  std::vector<Tensor> read(const TensorFilter& keep) {
+    // A regular file only: a FIFO would block the open, a device never end. Its size bounds
+    // every allocation below: the tensors must tile it exactly.
+    InputFile in = open_input(file_, std::numeric_limits<uint64_t>::max());
+    if (!in.error.empty()) fail(in.error);
+    f_ = std::move(in.file);
+    const uint64_t size = in.size;
     if (size < 8) {
       fail("too short for a safetensors file (" + std::to_string(size) +
            " bytes; the header length alone takes 8)");
@@ -172,9 +174,8 @@ class Reader {
     std::vector<Entry> entries = parse_header(header);
     check_layout(entries);
     std::vector<Tensor> tensors;
-    tensors.reserve(entries.size());
     for (const Entry& e : entries)
-      tensors.push_back(read_tensor(e));
+      if (!keep || keep(TensorInfo{e.name, e.shape})) tensors.push_back(read_tensor(e));
     return tensors;
   }
 
@@ -385,8 +386,8 @@ void write_safetensors(const std::filesystem::path& file, const std::vector<Tens
   tmp.keep = true;
 }
 
-std::vector<Tensor> read_safetensors(const std::filesystem::path& file) {
-  return Reader(file).read();
+std::vector<Tensor> read_safetensors(const std::filesystem::path& file, const TensorFilter& keep) {
+  return Reader(file).read(keep);
 }
 
 const Tensor* find(const std::vector<Tensor>& tensors, std::string_view name) {

@@ -77,9 +77,7 @@ int run_train(const TrainArgs& a) {
   if (!a.dump_out.empty()) check_output_path("--dump-out", a.dump_out);
   // Read everything the run needs before any GPU work, so bad input fails fast.
   std::optional<net::Params> initial;
-  if (!a.init_from.empty())
-    initial =
-        io::params_from_tensors(io::read_safetensors(a.init_from), scene.network, a.init_from);
+  if (!a.init_from.empty()) initial = io::read_params(a.init_from, scene.network);
   std::unique_ptr<stats::CsvWriter> csv;
   if (!a.stats_out.empty()) csv = std::make_unique<stats::CsvWriter>(a.stats_out);
   std::unique_ptr<stats::HistCsvWriter> hist_csv;
