@@ -14,8 +14,9 @@ struct CliRun {
   std::string output;  // stdout and stderr together
 };
 
-inline CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(GT_CLI) + " " + args + " 2>&1";
+// `prefix` goes before the executable ("timeout 60" for a run that could block).
+inline CliRun run_cli(const std::string& args, const std::string& prefix = "") {
+  const std::string cmd = prefix + " " + std::string(GT_CLI) + " " + args + " 2>&1";
   CliRun r;
   std::FILE* p = popen(cmd.c_str(), "r");
   char buf[4096];

@@ -31,7 +31,12 @@ int main(int argc, char** argv) {
 
   CLI::App* schema = app.add_subcommand("schema", "Print the scene file schema");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints the message (or the help); a malformed command line is bad input: exit 1.
+    return app.exit(e) == 0 ? 0 : 1;
+  }
   try {
     if (*info) return run_info(info_flags);
     if (app.got_subcommand("train")) return run_train(train);
