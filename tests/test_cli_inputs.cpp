@@ -1,7 +1,7 @@
 // Input that never crashes, end to end: scene files that overflowed toml++'s stack, files that
 // are not regular files, non-finite --init-from weights, and numeric flags that wrapped around
 // all exit with code 1 and a message naming the file, line and key, or the flag, before any
-// work and without writing anything.
+// work and without writing anything. And a run that goes non-finite says so in its summary.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -196,6 +196,23 @@ TEST_F(CliInputs, FloatFlagsRefuseNanAndInfinity) {
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_TRUE(has(r, "--steps")) << r.output;
   EXPECT_EQ(entries(), 0u);
+}
+
+// The summary counted nothing non-finite; it now gives the steps whose loss was not finite and
+// the non-finite dW entries over the whole run.
+TEST_F(CliInputs, TrainSummaryCountsNonFiniteValues) {
+  CliRun r = run("train " + kScene + " --steps 3 --validation");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(has(r, "; non-finite over the run: none\n")) << r.output;
+  // A learning rate of 1e37 overflows within a few steps.
+  r = run("train " + kScene +
+          " --steps 6 --validation --set train.lr=1e37 --set network.activation=relu");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const size_t at = r.output.find("non-finite over the run: loss at ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" of 6 steps, ", at), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" dW entries", at), std::string::npos) << r.output;
+  EXPECT_FALSE(has(r, "-nan")) << r.output;
 }
 
 }  // namespace
