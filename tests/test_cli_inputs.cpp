@@ -215,5 +215,12 @@ TEST_F(CliInputs, TrainSummaryCountsNonFiniteValues) {
   EXPECT_FALSE(has(r, "-nan")) << r.output;
 }
 
+TEST_F(CliInputs, WhyTakesQuiet) {
+  const CliRun r = run("why " + kScene + " --max-params 4 --quiet");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_FALSE(has(r, "why: ")) << r.output;
+  EXPECT_TRUE(has(r, "N = 4 of the P parameters")) << r.output;
+}
+
 }  // namespace
 }  // namespace gt
