@@ -81,6 +81,10 @@ TEST(SceneLimits, DotsInStringsCommentsAndNumbersAreNotKeyParts) {
       find_shape_problem("s = \"\"\"\n\n\"\"\"\n" + repeat("\"q.q\"", 65, " . ") + " = 1\n");
   ASSERT_TRUE(quoted);
   EXPECT_EQ(quoted->line, 4u);
+  // An unterminated string ends at its line, a backslash before the newline included.
+  const auto escaped = find_shape_problem("x = \"a\\\n" + repeat("[", 65) + "\n");
+  ASSERT_TRUE(escaped);
+  EXPECT_EQ(escaped->line, 2u);
 }
 
 TEST(SceneLimits, SetOverridesAreScannedToo) {

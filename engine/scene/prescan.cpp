@@ -133,7 +133,8 @@ class Scanner {
     ++i_;
     while (i_ < t_.size() && t_[i_] != '\n') {
       if (quote == '"' && t_[i_] == '\\') {
-        i_ += 2;
+        // An escape, but never past a newline: lines stay counted in invalid text too.
+        i_ += i_ + 1 < t_.size() && t_[i_ + 1] != '\n' ? 2 : 1;
         continue;
       }
       if (t_[i_++] == quote) return;

@@ -106,11 +106,11 @@ uint32_t record_frames(const RecordArgs& a, const net::Scene& scene) {
     const double exact = *a.seconds * a.fps;
     const std::string what =
         "--seconds " + format_seconds(*a.seconds) + " at --fps " + std::to_string(a.fps) + " is ";
-    if (exact > kMaxFrames)
-      throw std::runtime_error(what + std::to_string(std::llround(exact)) +
-                               " frames; a recording has at most " + most + " (--seconds up to " +
-                               format_seconds(double(kMaxFrames) / a.fps) + " at this --fps)");
     frames = static_cast<uint64_t>(std::llround(exact));
+    if (frames > kMaxFrames)
+      throw std::runtime_error(what + std::to_string(frames) + " frames; a recording has at most " +
+                               most + " (--seconds up to " +
+                               format_seconds(double(kMaxFrames) / a.fps) + " at this --fps)");
     if (frames == 0)
       throw std::runtime_error(what + "less than half a frame: the video would have no frames");
   } else {
