@@ -157,7 +157,7 @@ TEST_F(CliInputs, RecordLengthFlagsHaveRanges) {
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_TRUE(has(r,
                   "--seconds 40000 at --fps 30 is 1200000 frames; a recording has at most "
-                  "1000000 (--seconds up to 33333.3 at this --fps)"))
+                  "1000000 (--seconds up to 33333.33333 at this --fps)"))
       << r.output;
   r = run("record " + kScene + " --seconds 0.01" + out);
   EXPECT_EQ(r.code, 1) << r.output;

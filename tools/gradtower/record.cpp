@@ -26,7 +26,7 @@ namespace {
 
 std::string format_seconds(double s) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", s);
+  std::snprintf(buf, sizeof buf, "%.10g", s);
   return buf;
 }
 
