@@ -1,4 +1,5 @@
 #include "render/overlay.hpp"
+#include "render/overlay_text.hpp"
 
 #include <imgui.h>
 
@@ -68,9 +69,7 @@ std::vector<Pixel> tower_corners(const Mat4& m, uint32_t w, uint32_t h) {
 }
 
 std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2e", v);
-  return buf;
+  return number_text(v, "%.2e");
 }
 
 }  // namespace
@@ -108,7 +107,8 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
   if (!info.step)
     std::snprintf(line, sizeof line, "before the first step");
   else if (single)
-    std::snprintf(line, sizeof line, "step %u    loss %.5g", *info.step, double(info.runs[0].loss));
+    std::snprintf(line, sizeof line, "step %u    loss %s", *info.step,
+                  number_text(info.runs[0].loss, "%.5g").c_str());
   else
     std::snprintf(line, sizeof line, "step %u", *info.step);
   text(*dl, taken, small, small_, {pad, pad + big_ * 1.15f}, white, line);
@@ -123,13 +123,12 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
   for (uint32_t r = 0; r < towers; ++r) {
     const RunInfo& run = info.runs[r];
     if (run.layers.empty()) continue;
-    size_t lo = 0, hi = 0;
-    for (size_t l = 0; l < run.layers.size(); ++l) {
-      if (run.layers[l].grad_w_norm < run.layers[lo].grad_w_norm) lo = l;
-      if (run.layers[l].grad_w_norm > run.layers[hi].grad_w_norm) hi = l;
-    }
-    const double a = run.layers[hi].grad_w_norm, b = run.layers[lo].grad_w_norm;
-    const std::string ratio = b > 0 ? sci(a / b) : "inf";
+    std::vector<float> norms(run.layers.size());
+    for (size_t l = 0; l < norms.size(); ++l)
+      norms[l] = run.layers[l].grad_w_norm;
+    const auto [hi, lo] = dw_extremes(norms);
+    const double a = norms[hi], b = norms[lo];
+    const std::string ratio = ratio_text(a, b);
     if (single) {
       std::snprintf(line, sizeof line, "|dW| largest %s (layer %zu), smallest %s (layer %zu)",
                     sci(a).c_str(), hi + 1, sci(b).c_str(), lo + 1);
@@ -142,7 +141,7 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     const ImVec2 base = screen_point(with_offset(camera, tower_offset(r, towers)), 0, 0,
                                      kTowerHalfDepth, width_, height_);
     char loss_line[64], ratio_line[64];
-    std::snprintf(loss_line, sizeof loss_line, "loss %.4g", double(run.loss));
+    std::snprintf(loss_line, sizeof loss_line, "loss %s", number_text(run.loss, "%.4g").c_str());
     std::snprintf(ratio_line, sizeof ratio_line, "|dW| max/min %s", ratio.c_str());
     float y = std::min(base.y + small_ * 0.4f, H - small_ * 3.6f);
     for (const std::string& t : {run.label, std::string(loss_line), std::string(ratio_line)}) {

@@ -39,8 +39,9 @@ inline CliRun run_shell(const std::string& cmd) {
   return r;
 }
 
-inline CliRun run_cli(const std::string& args) {
-  return run_shell(std::string(GT_CLI) + " " + args + " 2>&1");
+// `prefix` goes before the executable ("timeout 60" for a run that could block).
+inline CliRun run_cli(const std::string& args, const std::string& prefix = "") {
+  return run_shell(prefix + " " + std::string(GT_CLI) + " " + args + " 2>&1");
 }
 
 // gradtower with its files limited to `kib` KiB (RLIMIT_FSIZE, SIGXFSZ ignored): a write past

@@ -1,6 +1,8 @@
 // safetensors: exact bytes of a known file, round trips, other dtypes, every kind of corruption,
 // and writes that fail without leaving anything behind.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,9 +12,11 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "io/checkpoint.hpp"
 #include "io/safetensors.hpp"
 
 namespace gt::io {
@@ -205,6 +209,117 @@ TEST_F(SafetensorsTest, MissingFileCannotOpen) {
   const fs::path p = dir_ / "absent.safetensors";
   EXPECT_EQ(error_of([&] { read_safetensors(p); }),
             p.string() + ": cannot open: No such file or directory");
+}
+
+// A FIFO would block the open (and, with a writer, the read) for ever; a device never ends.
+TEST_F(SafetensorsTest, OnlyRegularFilesAreRead) {
+  EXPECT_EQ(error_of([&] { read_safetensors("/dev/zero"); }),
+            "/dev/zero: cannot open: a character device, not a regular file");
+  const fs::path fifo = dir_ / "fifo.safetensors";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const int writer = open(fifo.c_str(), O_RDWR | O_NONBLOCK);  // so no open of it can block
+  ASSERT_GE(writer, 0);
+  EXPECT_EQ(error_of([&] { read_safetensors(fifo); }),
+            fifo.string() + ": cannot open: a FIFO, not a regular file");
+  close(writer);
+}
+
+// The filter's tensors only: the others are validated but their data never read.
+TEST_F(SafetensorsTest, FilterReadsTheChosenTensorsOnly) {
+  const fs::path p =
+      put("two.safetensors", make_file(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                       R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                                       f32_bytes({1.0f, 2.0f})));
+  std::vector<std::string> seen;
+  const std::vector<Tensor> t = read_safetensors(p, [&](const TensorInfo& info) {
+    seen.emplace_back(info.name);
+    return info.name == "b";
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].name, "b");
+  EXPECT_EQ(t[0].data, (std::vector<float>{2.0f}));
+}
+
+net::NetworkSpec two_layers() {
+  net::NetworkSpec spec;
+  spec.input = 2;
+  spec.depth = 1;
+  spec.width = 3;
+  spec.output = 1;
+  return spec;
+}
+
+std::vector<Tensor> params_of(const net::NetworkSpec& spec, float fill) {
+  std::vector<Tensor> t;
+  const std::vector<uint32_t> sizes = spec.sizes();
+  for (size_t i = 0; i + 1 < sizes.size(); ++i) {
+    const std::string name = "layers." + std::to_string(i);
+    t.push_back({name + ".weight",
+                 {sizes[i + 1], sizes[i]},
+                 std::vector<float>(size_t(sizes[i + 1]) * sizes[i], fill)});
+    t.push_back({name + ".bias", {sizes[i + 1]}, std::vector<float>(sizes[i + 1], fill)});
+  }
+  return t;
+}
+
+// As a scene's [[network.layer]] values, initial parameters must be finite.
+TEST_F(SafetensorsTest, InitialParametersMustBeFinite) {
+  const net::NetworkSpec spec = two_layers();
+  std::vector<Tensor> t = params_of(spec, 0.5f);
+  t[2].data[2] = std::numeric_limits<float>::quiet_NaN();  // layers.1.weight, [1, 3]
+  const fs::path p = dir_ / "w.safetensors";
+  write_safetensors(p, t);
+  EXPECT_EQ(error_of([&] { read_params(p, spec); }),
+            p.string() +
+                ": tensor layers.1.weight[2] (row 0, column 2): not finite (nan); parameters "
+                "must be finite");
+  t[2].data[2] = 0;
+  t[1].data[1] = -std::numeric_limits<float>::infinity();  // layers.0.bias, [3]
+  write_safetensors(p, t);
+  EXPECT_EQ(error_of([&] { read_params(p, spec); }),
+            p.string() + ": tensor layers.0.bias[1]: not finite (-inf); parameters must be finite");
+  t[1].data[1] = 0;
+  write_safetensors(p, t);
+  EXPECT_EQ(read_params(p, spec)[1].w, (std::vector<float>{0.5f, 0.5f, 0.0f}));
+}
+
+// read_params reads the network's tensors only: a file also holding a 1 TiB tensor (sparse, so
+// it takes no disk) costs no memory, and a needed tensor of the wrong shape is still named.
+TEST_F(SafetensorsTest, ReadParamsSkipsTensorsTheNetworkDoesNotNeed) {
+  const net::NetworkSpec spec = two_layers();
+  const fs::path p = dir_ / "big.safetensors";
+  write_safetensors(p, params_of(spec, 0.25f));
+  const std::vector<Tensor> small = read_safetensors(p);
+  // The same tensors plus "junk" of 2^38 floats after them, built by hand.
+  std::ostringstream h;
+  h << "{";
+  uint64_t offset = 0;
+  for (const Tensor& t : small) {
+    const uint64_t end = offset + 4 * t.data.size();
+    h << '"' << t.name << R"(":{"dtype":"F32","shape":[)" << t.shape[0];
+    if (t.shape.size() == 2) h << "," << t.shape[1];
+    h << R"(],"data_offsets":[)" << offset << "," << end << "]},";
+    offset = end;
+  }
+  const uint64_t junk = 1ull << 38;
+  h << R"("junk":{"dtype":"F32","shape":[)" << junk << R"(],"data_offsets":[)" << offset << ","
+    << offset + 4 * junk << "]}}";
+  const std::string header = h.str();
+  std::string bytes;
+  for (const Tensor& t : small)
+    bytes += f32_bytes(t.data);
+  const fs::path huge = put("huge.safetensors", make_file(header, bytes));
+  fs::resize_file(huge, 8 + header.size() + offset + 4 * junk);
+  const net::Params params = read_params(huge, spec);
+  EXPECT_EQ(params[0].w, std::vector<float>(6, 0.25f));
+
+  net::NetworkSpec wider = spec;
+  wider.width = 4;
+  EXPECT_EQ(error_of([&] { read_params(p, wider); }),
+            p.string() +
+                ": tensor layers.0.weight has shape [3, 2], the scene's network needs "
+                "[4, 2]");
 }
 
 TEST_F(SafetensorsTest, FailedWritesLeaveNoFile) {

@@ -99,6 +99,21 @@ TEST(Why, PassCountsAreTwoPerParameterAgainstOnePlusOne) {
   EXPECT_GT(r.backprop.seconds, 0.0);
 }
 
+// The CLI prints progress from this: one call per parameter differenced, the last (N, N).
+TEST(Why, ReportsProgressAfterEveryParameter) {
+  const ref::Net net = tiny_net(Activation::tanh);
+  const ref::Batch batch = random_batch(4, 3, 2, false);
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  WhyOptions options;
+  options.max_params = 10;
+  options.progress = [&](uint64_t done, uint64_t total) { calls.push_back({done, total}); };
+  const WhyReport r = why_backwards(net, batch, Loss::mse, options);
+  ASSERT_EQ(calls.size(), 10u);
+  for (size_t i = 0; i < calls.size(); ++i)
+    EXPECT_EQ(calls[i], (std::pair<uint64_t, uint64_t>{i + 1, 10}));
+  EXPECT_EQ(r.differenced, 10u);
+}
+
 // Normalized layers' scale and shift are parameters too: counted, differenced and matched.
 TEST(Why, CoversGammaAndBetaOfNormalizedLayers) {
   for (Norm norm : {Norm::batch, Norm::layer}) {

@@ -1,6 +1,11 @@
 #include "io/checkpoint.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <sstream>
+#include <string_view>
+#include <tuple>
 
 namespace gt::io {
 namespace {
@@ -12,6 +17,25 @@ std::string shape_text(const std::vector<int64_t>& shape) {
     s << (i ? ", " : "") << shape[i];
   s << "]";
   return s.str();
+}
+
+// Parameters must be finite, as a scene's [[network.layer]] values must be: the first that is
+// not is named by tensor and index (row and column of a weight).
+void check_finite(const Tensor& t, const std::filesystem::path& file) {
+  const auto bad =
+      std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
+  if (bad == t.data.end()) return;
+  const auto k = static_cast<size_t>(bad - t.data.begin());
+  std::string where = t.name + "[" + std::to_string(k) + "]";
+  if (t.shape.size() == 2) {
+    const auto cols = static_cast<size_t>(t.shape[1]);
+    where += " (row " + std::to_string(k / cols) + ", column " + std::to_string(k % cols) + ")";
+  }
+  throw Error(file.string() + ": tensor " + where + ": not finite (" +
+              (std::isnan(*bad) ? "nan"
+               : *bad > 0       ? "inf"
+                                : "-inf") +
+              "); parameters must be finite");
 }
 
 }  // namespace
@@ -52,13 +76,21 @@ std::vector<Tensor> dump_tensors(const StepDump& d) {
 
 net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::NetworkSpec& spec,
                                 const std::filesystem::path& file) {
+  // By name: a deep network's checkpoint holds hundreds of thousands of tensors.
+  std::map<std::string_view, const Tensor*> by_name;
+  for (const Tensor& t : tensors)
+    by_name.emplace(t.name, &t);
+  const auto lookup = [&](const std::string& name) -> const Tensor* {
+    const auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : it->second;
+  };
   const std::vector<uint32_t> sizes = spec.sizes();
   net::Params out(spec.num_layers());
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string name = "layers." + std::to_string(i);
     const std::vector<int64_t> wshape{sizes[i + 1], sizes[i]}, bshape{sizes[i + 1]};
-    const Tensor* w = find(tensors, name + ".weight");
-    const Tensor* b = find(tensors, name + ".bias");
+    const Tensor* w = lookup(name + ".weight");
+    const Tensor* b = lookup(name + ".bias");
     for (const auto& [t, tname, shape] :
          {std::tuple{w, name + ".weight", wshape}, std::tuple{b, name + ".bias", bshape}}) {
       if (!t)
@@ -67,6 +99,7 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
       if (t->shape != shape)
         throw Error(file.string() + ": tensor " + tname + " has shape " + shape_text(t->shape) +
                     ", the scene's network needs " + shape_text(shape));
+      check_finite(*t, file);
     }
     out[i].in = sizes[i];
     out[i].out = sizes[i + 1];
@@ -75,17 +108,45 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
     if (!spec.normalized(i)) continue;
     for (const auto& [field, tname] : {std::pair{&net::LayerParams::gamma, name + ".norm.weight"},
                                        std::pair{&net::LayerParams::beta, name + ".norm.bias"}}) {
-      const Tensor* t = find(tensors, tname);
+      const Tensor* t = lookup(tname);
       if (!t)
         throw Error(file.string() + ": tensor " + tname + " is missing (the scene's network has " +
                     std::string(net::to_string(spec.norm)) + " norm on every hidden layer)");
       if (t->shape != bshape)
         throw Error(file.string() + ": tensor " + tname + " has shape " + shape_text(t->shape) +
                     ", the scene's network needs " + shape_text(bshape));
+      check_finite(*t, file);
       out[i].*field = t->data;
     }
   }
   return out;
+}
+
+net::Params read_params(const std::filesystem::path& file, const net::NetworkSpec& spec) {
+  // The shape of every tensor the network needs, by name; only their data is read.
+  const std::vector<uint32_t> sizes = spec.sizes();
+  std::map<std::string, std::vector<int64_t>, std::less<>> needed;
+  for (uint32_t i = 0; i < spec.num_layers(); ++i) {
+    const std::string name = "layers." + std::to_string(i);
+    needed[name + ".weight"] = {sizes[i + 1], sizes[i]};
+    needed[name + ".bias"] = {sizes[i + 1]};
+    if (spec.normalized(i)) {
+      needed[name + ".norm.weight"] = {sizes[i + 1]};
+      needed[name + ".norm.bias"] = {sizes[i + 1]};
+    }
+  }
+  std::vector<Tensor> other_shapes;
+  std::vector<Tensor> tensors = read_safetensors(file, [&](const TensorInfo& t) {
+    const auto it = needed.find(t.name);
+    if (it == needed.end()) return false;
+    if (it->second == t.shape) return true;
+    other_shapes.push_back({std::string(t.name), t.shape, {}});
+    return false;
+  });
+  // A needed tensor of another shape stands in without its data: params_from_tensors names the
+  // shape it has.
+  tensors.insert(tensors.end(), other_shapes.begin(), other_shapes.end());
+  return params_from_tensors(tensors, spec, file);
 }
 
 }  // namespace gt::io

@@ -28,9 +28,13 @@ struct StepDump {
 std::vector<Tensor> dump_tensors(const StepDump& dump);
 
 // Reads layers.{i}.weight / .bias (and .norm.weight / .norm.bias when spec has norm) for the
-// network of `spec`; every missing tensor or wrong shape
-// is an Error naming the file and the tensor.
+// network of `spec`; every missing tensor, wrong shape or value that is not finite is an Error
+// naming the file and the tensor (and the value's index).
 net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::NetworkSpec& spec,
                                 const std::filesystem::path& file);
+
+// params_from_tensors on a safetensors file, reading the data of the tensors the network needs
+// only (with the shapes it needs): a file's other tensors cost no memory, whatever their size.
+net::Params read_params(const std::filesystem::path& file, const net::NetworkSpec& spec);
 
 }  // namespace gt::io

@@ -1,5 +1,7 @@
 #include "io/safetensors.hpp"
 
+#include "io/input_file.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -23,10 +25,6 @@ using FilePtr = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 // same limit.
 constexpr uint64_t kMaxHeaderBytes = 100ull << 20;
 constexpr bool kLittleEndian = std::endian::native == std::endian::little;
-
-FilePtr open_file(const std::filesystem::path& file, const char* mode) {
-  return FilePtr(std::fopen(file.c_str(), mode), &std::fclose);
-}
 
 // Product of the dimensions, or nullopt on a negative dimension or overflow past `limit`.
 std::optional<uint64_t> element_count(const std::vector<int64_t>& shape, uint64_t limit) {
@@ -131,13 +129,13 @@ class Reader {
  public:
   explicit Reader(const std::filesystem::path& file) : file_(file), name_(file.string()) {}
 
-  std::vector<Tensor> read() {
-    std::error_code ec;
-    if (std::filesystem::is_directory(file_, ec)) fail("cannot open: " + errno_text(EISDIR));
-    f_ = open_file(file_, "rb");
-    if (!f_) fail("cannot open: " + errno_text(errno));
-    const uint64_t size = std::filesystem::file_size(file_, ec);
-    if (ec) fail("cannot read: " + ec.message());
+  std::vector<Tensor> read(const TensorFilter& keep) {
+    // A regular file only: a FIFO would block the open, a device never end. Its size bounds
+    // every allocation below: the tensors must tile it exactly.
+    InputFile in = open_input(file_, std::numeric_limits<uint64_t>::max());
+    if (!in.error.empty()) fail(in.error);
+    f_ = std::move(in.file);
+    const uint64_t size = in.size;
     if (size < 8) {
       fail("too short for a safetensors file (" + std::to_string(size) +
            " bytes; the header length alone takes 8)");
@@ -160,9 +158,8 @@ class Reader {
     std::vector<Entry> entries = parse_header(header);
     check_layout(entries);
     std::vector<Tensor> tensors;
-    tensors.reserve(entries.size());
     for (const Entry& e : entries)
-      tensors.push_back(read_tensor(e));
+      if (!keep || keep(TensorInfo{e.name, e.shape})) tensors.push_back(read_tensor(e));
     return tensors;
   }
 
@@ -367,8 +364,8 @@ void write_safetensors(const std::filesystem::path& file, const std::vector<Tens
   write_safetensors(out, tensors);
 }
 
-std::vector<Tensor> read_safetensors(const std::filesystem::path& file) {
-  return Reader(file).read();
+std::vector<Tensor> read_safetensors(const std::filesystem::path& file, const TensorFilter& keep) {
+  return Reader(file).read(keep);
 }
 
 const Tensor* find(const std::vector<Tensor>& tensors, std::string_view name) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,8 +27,19 @@ void write_safetensors(const std::filesystem::path& file, const std::vector<Tens
 // Writes and commits `out` (opened up front by the caller, so a bad place fails before work).
 void write_safetensors(OutputFile& out, const std::vector<Tensor>& tensors);
 
-// Reads and validates the whole file; tensors come back in the order of their data in the file.
-std::vector<Tensor> read_safetensors(const std::filesystem::path& file);
+// A tensor as its file's header describes it, before its data is read.
+struct TensorInfo {
+  std::string_view name;
+  const std::vector<int64_t>& shape;
+};
+// Which tensors to read: the others' data is skipped (never allocated).
+using TensorFilter = std::function<bool(const TensorInfo&)>;
+
+// Reads and validates the whole file (a regular file only: FIFOs and devices are refused), and
+// the data of the tensors `keep` accepts (all, without one); tensors come back in the order of
+// their data in the file. Memory is bounded by the file's size, and by what `keep` accepts.
+std::vector<Tensor> read_safetensors(const std::filesystem::path& file,
+                                     const TensorFilter& keep = {});
 
 // nullptr if there is no tensor with that name.
 const Tensor* find(const std::vector<Tensor>& tensors, std::string_view name);

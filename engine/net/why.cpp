@@ -128,6 +128,7 @@ WhyReport why_backwards(const ref::Net& net, const ref::Batch& batch, Loss loss_
     r.finite_differences.forward += 2;
     r.samples.push_back({p, (loss_plus - loss_minus) / (plus - minus), grad_of(grads, p)});
     ++r.differenced_per_layer[p.layer];
+    if (options.progress) options.progress(r.samples.size(), params.size());
   }
   r.finite_differences.seconds = seconds_since(t0);
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "net/reference.hpp"
@@ -19,6 +20,9 @@ struct WhyOptions {
   uint64_t max_params = 0;
   double rel_step = 1e-6;         // h = rel_step * max(1, |theta|), per parameter
   uint32_t backprop_repeats = 3;  // backprop's time: the mean of this many runs after one more
+  // Called after each parameter differenced with (done, total); its own time is not measured
+  // apart, so it should be cheap (the CLI's prints at most every 2 s).
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 // One parameter: layer `layer`, flat index `index` into its weights ([out][in]), then biases, then

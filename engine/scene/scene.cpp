@@ -1,18 +1,16 @@
 #include "scene/scene.hpp"
 
+#include "io/input_file.hpp"
 #include "scene/keys.hpp"
+#include "scene/prescan.hpp"
 
 #include <toml++/toml.h>
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <functional>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 
 namespace gt::scene {
@@ -29,7 +27,7 @@ std::string_view trim(std::string_view s) {
 }
 
 void apply_assignment(Scene& scene, const std::string& assignment, Origins& origins, int order) {
-  const std::string where = "--set " + assignment;
+  const std::string where = "--set " + shortened(assignment);
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos) fail(where, "--set", "expected section.key=value");
   const std::string_view lhs = trim(std::string_view(assignment).substr(0, eq));
@@ -59,9 +57,12 @@ void apply_assignment(Scene& scene, const std::string& assignment, Origins& orig
                          : "unknown key; expected one of: " + key_names(section));
   }
 
+  const std::string text = "v = " + std::string(rhs);
+  if (const std::optional<ShapeProblem> p = find_shape_problem(text))
+    fail(where, key->full_name(), p->what);
   std::optional<toml::table> parsed;
   try {
-    parsed = toml::parse("v = " + std::string(rhs));
+    parsed = toml::parse(text);
   } catch (const toml::parse_error&) {
   }
   const toml::node* node = parsed && parsed->size() == 1 ? parsed->get("v") : nullptr;
@@ -70,7 +71,7 @@ void apply_assignment(Scene& scene, const std::string& assignment, Origins& orig
   if (key->type == Type::string && (!node || !node->is_string())) node = &bare;
   if (!node) {
     fail(where, key->full_name(),
-         "cannot read \"" + std::string(rhs) + "\" as a TOML value (expected " +
+         "cannot read \"" + shortened(rhs) + "\" as a TOML value (expected " +
              std::string(expected_text(key->type)) + ")");
   }
   set_key(scene, *key, *node, where);
@@ -295,6 +296,8 @@ void apply_view_entry(Scene& scene, const Entry& e, const std::string& where) {
 
 Parsed parse_all(std::string_view text, const std::string& source_name,
                  const std::vector<std::string>& overrides) {
+  if (const std::optional<ShapeProblem> p = find_shape_problem(text))
+    fail(source_name + ":" + std::to_string(p->line), p->key, p->what);
   toml::table root;
   try {
     root = toml::parse(text, source_name);
@@ -455,20 +458,11 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
 }
 
 std::string read_file(const std::filesystem::path& file) {
-  const std::string name = file.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) {
-    throw Error(name + ": cannot open: " + std::strerror(EISDIR));
-  }
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(name.c_str(), "rb"),
-                                                          &std::fclose);
-  if (!f) throw Error(name + ": cannot open: " + std::strerror(errno));
+  const std::string kind = "a scene file";
+  io::InputFile in = io::open_input(file, kMaxSceneBytes, kind);
   std::string text;
-  char buf[1 << 14];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
-    text.append(buf, n);
-  if (std::ferror(f.get())) throw Error(name + ": cannot read: " + std::strerror(errno));
+  if (in.error.empty()) in.error = io::read_all(in, kMaxSceneBytes, kind, text);
+  if (!in.error.empty()) throw Error(file.string() + ": " + in.error);
   return text;
 }
 

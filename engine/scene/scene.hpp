@@ -2,6 +2,7 @@
 // schema; describe_schema() prints the same table from the code that enforces it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,11 @@ namespace gt::scene {
 struct Error : std::runtime_error {
   using runtime_error::runtime_error;
 };
+
+// A scene file is a regular file of at most this size (16 MiB); anything else is refused before
+// it is read. Within it, a dotted key or table header has at most 64 parts and arrays and inline
+// tables nest at most 64 deep (scene/prescan.hpp).
+inline constexpr uint64_t kMaxSceneBytes = 16ull << 20;
 
 // Reads and validates a scene file, then applies the overrides ("section.key=value") in order and
 // checks the cross-key rules on the result. Sets Scene::path to `file`. For a scene with [[run]]

@@ -101,7 +101,7 @@ void add_bench(CLI::App& app, BenchArgs& a) {
   c->add_option("--depth", a.depth, "Weight layers")->check(CLI::Range(2u, 100000u));
   c->add_option("--width", a.width, "Neurons per layer")->check(CLI::Range(1u, 65536u));
   c->add_option("--batch", a.batch, "Batch size")->check(CLI::Range(1u, 65536u));
-  c->add_option("--warmup", a.warmup, "Untimed steps first");
+  c->add_option("--warmup", a.warmup, "Untimed steps first")->check(CLI::Range(0u, 1u << 20));
   c->add_option("--steps", a.steps, "Timed steps")->check(CLI::Range(1u, 1u << 20));
   c->add_option("--residual", a.residual,
                 "Identity skips around blocks of this many hidden layers (0: none)")

@@ -103,6 +103,7 @@ struct WhyArgs {
   std::string scene;
   std::vector<std::string> overrides;
   uint64_t max_params = 1000;  // finite differences on at most this many (0: all)
+  bool quiet = false;          // no progress lines on stderr
 };
 
 struct RecordArgs {

@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return check_stdout(app.exit(e));  // --help too
+    // CLI11 prints the message (or the help, exit 0); a malformed command line is bad input: 1.
+    return check_stdout(app.exit(e)) == 0 ? 0 : 1;
   }
   const auto command = [&]() -> int {
     try {

@@ -7,10 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 
 #include "cli.hpp"
+#include "flag_checks.hpp"
 #include "gpu/network.hpp"
 #include "io/output_file.hpp"
 #include "record_sink.hpp"
@@ -21,6 +23,12 @@
 
 namespace gt::cli {
 namespace {
+
+std::string format_seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", s);
+  return buf;
+}
 
 void progress(uint32_t done, uint32_t total, double secs) {
   // On a terminal the bar redraws in place; in a log, one line per tenth of the video.
@@ -43,8 +51,11 @@ void add_record(CLI::App& app, RecordArgs& a) {
   c->add_option("scene", a.scene, "Scene file (TOML)")->required();
   c->add_option("--out", a.out, "MP4 file to write");
   auto* frames =
-      c->add_option("--frames", a.frames, "Frames (default: the scene's steps / steps per frame)");
-  c->add_option("--seconds", a.seconds, "Length in seconds instead of --frames")->excludes(frames);
+      c->add_option("--frames", a.frames, "Frames (default: the scene's steps / steps per frame)")
+          ->check(CLI::Range(1u, kMaxFrames));
+  c->add_option("--seconds", a.seconds, "Length in seconds instead of --frames")
+      ->excludes(frames)
+      ->check(finite_range(0, kMaxFrames, true));
   c->add_option("--fps", a.fps, "Frames per second")->check(CLI::Range(1u, 240u));
   c->add_option("--width", a.width, "Frame width (even)")->check(CLI::Range(16u, 7680u));
   c->add_option("--height", a.height, "Frame height (even)")->check(CLI::Range(16u, 4320u));
@@ -61,7 +72,7 @@ void add_record(CLI::App& app, RecordArgs& a) {
   c->add_flag("--walkthrough", a.walkthrough,
               "Record the worked-example walkthrough (small networks): each step held a while");
   c->add_option("--walk-hold", a.walk_hold, "With --walkthrough: seconds each step is held")
-      ->check(CLI::Range(0.05, 60.0));
+      ->check(finite_range(0.05, 60.0));
   c->add_option("--walk-steps", a.walk_steps,
                 "With --walkthrough: training steps walked through (default 2)")
       ->check(CLI::Range(1u, 100u));
@@ -89,14 +100,52 @@ void check_record_outputs(const RecordArgs& a) {
                      "--png-dir " + a.png_dir);
 }
 
+namespace {
+
+// The video's frames: --frames, --seconds x --fps, or the scene's steps over --steps-per-frame;
+// at most kMaxFrames, and at most 2^32 - 1 training steps in all (the GPU's step counter).
+uint32_t record_frames(const RecordArgs& a, const net::Scene& scene) {
+  const std::string most = std::to_string(kMaxFrames);
+  uint64_t frames = 0;
+  if (a.frames) {
+    frames = *a.frames;  // 1..kMaxFrames, checked by the flag
+  } else if (a.seconds) {
+    // --seconds is finite and in (0, kMaxFrames]: the product cannot overflow.
+    const double exact = *a.seconds * a.fps;
+    const std::string what =
+        "--seconds " + format_seconds(*a.seconds) + " at --fps " + std::to_string(a.fps) + " is ";
+    frames = static_cast<uint64_t>(std::llround(exact));
+    if (frames > kMaxFrames)
+      throw std::runtime_error(what + std::to_string(frames) + " frames; a recording has at most " +
+                               most + " (--seconds up to " +
+                               format_seconds(double(kMaxFrames) / a.fps) + " at this --fps)");
+    if (frames == 0)
+      throw std::runtime_error(what + "less than half a frame: the video would have no frames");
+  } else {
+    frames = std::max(1u, scene.train.steps / a.steps_per_frame);
+    if (frames > kMaxFrames)
+      throw std::runtime_error("the scene's train.steps (" + std::to_string(scene.train.steps) +
+                               ") / --steps-per-frame " + std::to_string(a.steps_per_frame) +
+                               " is " + std::to_string(frames) +
+                               " frames; a recording has at most " + most +
+                               ": give --frames or --seconds, or more --steps-per-frame");
+  }
+  const uint64_t steps = frames * a.steps_per_frame;
+  if (steps > std::numeric_limits<uint32_t>::max())
+    throw std::runtime_error("--steps-per-frame " + std::to_string(a.steps_per_frame) + " over " +
+                             std::to_string(frames) + " frames is " + std::to_string(steps) +
+                             " training steps; a run has at most " +
+                             std::to_string(std::numeric_limits<uint32_t>::max()));
+  return static_cast<uint32_t>(frames);
+}
+
+}  // namespace
+
 int run_record(const RecordArgs& a) {
   if (a.walkthrough) return run_record_walkthrough(a);
   const net::Scene scene = scene::load(a.scene, a.overrides);
   check_record_outputs(a);
-  const uint32_t frames = a.frames    ? *a.frames
-                          : a.seconds ? uint32_t(std::lround(*a.seconds * a.fps))
-                                      : std::max(1u, scene.train.steps / a.steps_per_frame);
-  if (frames == 0) throw std::runtime_error("--frames/--seconds: the video would have no frames");
+  const uint32_t frames = record_frames(a, scene);
   render::TowerSettings settings;
   settings.metric = parse_metric(a.metric);
   const std::optional<std::pair<float, float>> fixed = parse_range(a.range);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "cli.hpp"
+#include "flag_checks.hpp"
 #include "gpu/network.hpp"
 #include "io/interrupt.hpp"
 #include "io/output_file.hpp"
@@ -29,11 +30,11 @@ void add_render(CLI::App& app, RenderArgs& a) {
   c->add_option("--range", a.range, "Colour range as powers of ten LO:HI (default: auto)");
   c->add_flag("--no-overlay", a.no_overlay, "No text or legends (the front camera has none)");
   c->add_option("--yaw", a.yaw, "Orbit: degrees around the tower (0: straight at the front)")
-      ->check(CLI::Range(-720.0f, 720.0f));
+      ->check(finite_range(-720, 720));
   c->add_option("--pitch", a.pitch, "Orbit: degrees above the horizon")
-      ->check(CLI::Range(-89.0f, 89.0f));
+      ->check(finite_range(-89, 89));
   c->add_option("--zoom", a.zoom, "Dolly: 1 frames the towers, larger is closer")
-      ->check(CLI::Range(0.05f, 20.0f));
+      ->check(finite_range(0.05, 20));
   c->add_flag("--walkthrough", a.walkthrough,
               "Draw the worked-example walkthrough of the next training step (small networks): "
               "--steps defaults to 0 here");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "flag_checks.hpp"
 #include "io/output_file.hpp"
 #include "scene/scene.hpp"
 #include "theory/meanfield.hpp"
@@ -115,7 +116,7 @@ void add_theory(CLI::App& app, TheoryArgs& a) {
   c->add_option("--set", a.overrides, "Override a scene key: section.key=value (repeatable)");
   c->add_option("--csv", a.csv, "Write layer,q,predicted_log10_ratio,... for every layer");
   c->add_option("--input-moment", a.input_moment, "E[x^2] of one input feature (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_positive());
 }
 
 int run_theory(const TheoryArgs& a) {

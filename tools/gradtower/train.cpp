@@ -13,6 +13,7 @@
 #include "io/checkpoint.hpp"
 #include "io/interrupt.hpp"
 #include "io/output_file.hpp"
+#include "render/overlay_text.hpp"
 #include "scene/scene.hpp"
 #include "stats/csv.hpp"
 
@@ -32,8 +33,8 @@ class Progress {
     if (!final && !tty_ && now - last_ < std::chrono::seconds(2)) return;
     last_ = now;
     const double rate = secs > 0 ? done / secs : 0;
-    std::fprintf(stderr, "%sstep %u/%u  loss %.6g  %.1f steps/s%s", tty_ ? "\r" : "", done, total_,
-                 double(loss), rate, tty_ && !final ? "   " : "\n");
+    std::fprintf(stderr, "%sstep %u/%u  loss %s  %.1f steps/s%s", tty_ ? "\r" : "", done, total_,
+                 render::number_text(loss, "%.6g").c_str(), rate, tty_ && !final ? "   " : "\n");
     std::fflush(stderr);
   }
   // Ends a progress line redrawn in place, before another message.
@@ -68,6 +69,22 @@ int finish_interrupted(int signal, uint32_t done, const TrainArgs& a, stats::Csv
                  a.dump_out.c_str());
   return io::interrupt_exit_code(signal);
 }
+// Non-finite values over the whole run, from the statistics of every step.
+struct NonFinite {
+  uint64_t losses = 0;      // steps whose loss is not finite
+  uint64_t dw_entries = 0;  // entries of dW, summed over layers and steps
+
+  void add(const gpu::StepStats& s) {
+    losses += !std::isfinite(s.loss);
+    for (const auto& l : s.layers)
+      dw_entries += l.nonfinite;
+  }
+  std::string text(uint32_t steps) const {
+    if (losses == 0 && dw_entries == 0) return "none";
+    return "loss at " + std::to_string(losses) + " of " + std::to_string(steps) + " steps, " +
+           std::to_string(dw_entries) + " dW entries";
+  }
+};
 
 }  // namespace
 
@@ -102,9 +119,7 @@ int run_train(const TrainArgs& a) {
                                          : ": the run has steps 0.." + std::to_string(steps - 1)));
   // Read everything the run needs before any GPU work, so bad input fails fast.
   std::optional<net::Params> initial;
-  if (!a.init_from.empty())
-    initial =
-        io::params_from_tensors(io::read_safetensors(a.init_from), scene.network, a.init_from);
+  if (!a.init_from.empty()) initial = io::read_params(a.init_from, scene.network);
   // Every output opened now, each under a temporary name of its own: a place where none can be
   // made, or two flags naming one file, fail before the first step.
   io::poll_interrupts();  // from here a signal ends the run between steps, keeping the prefix
@@ -133,8 +148,9 @@ int run_train(const TrainArgs& a) {
 
   Progress progress(steps, a.quiet);
   // Steps run in chunks no longer than the GPU's statistics ring, so reading the ring after a
-  // chunk sees every step of it; without a CSV the chunks only pace the progress line.
-  const uint32_t chunk = csv ? net.plan().ring_len : 64;
+  // chunk sees every step of it: for the CSV, and to count non-finite values over the run.
+  const uint32_t chunk = net.plan().ring_len;
+  NonFinite nonfinite;
   uint32_t done = 0;
   while (done < steps) {
     if (const int signal = io::interrupt_signal()) {
@@ -164,9 +180,11 @@ int run_train(const TrainArgs& a) {
       if (a.dump_step && *a.dump_step > done) n = std::min(n, *a.dump_step - done);
       net.train(n);
     }
-    if (csv)
-      for (const gpu::StepStats& s : net.history())
-        if (s.step >= done && s.step < done + n && s.step % a.stats_every == 0) csv->write(s);
+    for (const gpu::StepStats& s : net.history()) {
+      if (s.step < done || s.step >= done + n) continue;
+      nonfinite.add(s);
+      if (csv && s.step % a.stats_every == 0) csv->write(s);
+    }
     if (hist_csv && (done + n - 1) % a.stats_every == 0) hist_csv->write(net.histograms());
     done += n;
     progress.update(done, net.loss(), done == steps);
@@ -175,16 +193,17 @@ int run_train(const TrainArgs& a) {
   if (hist_csv) hist_csv->commit();
   if (steps > 0 && !a.quiet) {
     const gpu::StepStats last = net.latest_stats();
-    auto [lo, hi] = std::minmax_element(
-        last.layers.begin(), last.layers.end(),
-        [](const auto& x, const auto& y) { return x.grad_w_norm < y.grad_w_norm; });
-    std::fprintf(
-        stderr,
-        "gradtower: final loss %.6g; |dW| layer 1 %.3g, layer %u %.3g; smallest %.3g (layer %td), "
-        "largest %.3g (layer %td)\n",
-        double(last.loss), double(last.layers.front().grad_w_norm), net.plan().num_layers,
-        double(last.layers.back().grad_w_norm), double(lo->grad_w_norm),
-        lo - last.layers.begin() + 1, double(hi->grad_w_norm), hi - last.layers.begin() + 1);
+    std::vector<float> norms(last.layers.size());
+    for (size_t l = 0; l < norms.size(); ++l)
+      norms[l] = last.layers[l].grad_w_norm;
+    const auto [hi, lo] = render::dw_extremes(norms);  // among the layers whose norm is not NaN
+    const auto g3 = [](float v) { return render::number_text(v, "%.3g"); };
+    std::fprintf(stderr,
+                 "gradtower: final loss %s; |dW| layer 1 %s, layer %u %s; smallest %s (layer %zu), "
+                 "largest %s (layer %zu); non-finite over the run: %s\n",
+                 render::number_text(last.loss, "%.6g").c_str(), g3(norms.front()).c_str(),
+                 net.plan().num_layers, g3(norms.back()).c_str(), g3(norms[lo]).c_str(), lo + 1,
+                 g3(norms[hi]).c_str(), hi + 1, nonfinite.text(steps).c_str());
   }
   return validation_exit_code(*ctx);
 }

@@ -19,21 +19,12 @@
 #include "net/reference.hpp"
 #include "net/why.hpp"
 #include "scene/scene.hpp"
+#include "why_progress.hpp"
 
 namespace gt::cli {
 namespace {
 
 constexpr uint32_t kGpuTimedSteps = 5;
-
-std::string with_commas(uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string s;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
-    s += digits[i];
-  }
-  return s;
-}
 
 std::string duration(double seconds) {
   char buf[32];
@@ -214,6 +205,7 @@ void add_why(CLI::App& app, WhyArgs& a) {
         return v.find('-') != std::string::npos ? "must be 0 or a positive count" : "";
       })
       ->capture_default_str();
+  c->add_flag("--quiet", a.quiet, "No progress on stderr while finite differences run");
   add_device_flags(c, a.device);
 }
 
@@ -224,8 +216,11 @@ int run_why(const WhyArgs& a) {
     const net::Scene& s = scenes[i];
     const GpuRun g = run_gpu(*ctx, s);
     const net::ref::Net net = net::ref::Net::from(s.network, net::init_params(s.network));
-    const net::WhyReport r =
-        net::why_backwards(net, g.batch, s.train.loss, {.max_params = a.max_params});
+    WhyProgress progress(a.quiet ? nullptr : stderr);
+    net::WhyOptions options;
+    options.max_params = a.max_params;
+    options.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
+    const net::WhyReport r = net::why_backwards(net, g.batch, s.train.loss, options);
     const double gpu_diff =
         gpu_relative_diff(g.grads, net::ref::backward(net, g.batch, s.train.loss));
     if (scenes.size() > 1) std::printf("%srun %zu: ", i > 0 ? "\n" : "", i + 1);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "cli.hpp"
+#include "flag_checks.hpp"
 #include "live/capture.hpp"
 #include "live/panels.hpp"
 #include "live/plots.hpp"
@@ -128,7 +129,7 @@ void add_live(CLI::App& app, LiveArgs& a) {
       ->check(CLI::Range(0u, 1u << 20));
   c->add_option("--frame-ms", a.frame_ms,
                 "Frame time to aim for while training by time: training gets what drawing leaves")
-      ->check(CLI::Range(1.0, 10000.0));
+      ->check(finite_range(1, 10000));
   c->add_option("--record", a.record,
                 "Record the window as shown from the first frame into this MP4 (v stops it)");
   c->add_flag("--no-vsync", a.no_vsync, "Present without waiting for the display");
