@@ -4,6 +4,7 @@
 #
 #   install-deps.sh run         what building and running gradtower needs (tools/run.sh)
 #   install-deps.sh [test]      that, and what building and running the test suite needs
+#   install-deps.sh sanitize    that, and clang for tools/sanitize.sh (ASan, UBSan, libFuzzer)
 #   install-deps.sh --list SET  prints SET's packages, one a line (tools/check-deps.sh reads it)
 #
 # Installs go with --no-install-recommends, so a package needed only through another's
@@ -28,16 +29,21 @@ test_packages=(
   xvfb xauth libx11-dev libxrandr-dev
 )
 
+# The sanitizer build and the fuzz targets: clang, and its sanitizer and libFuzzer runtimes
+# (libclang-rt-14-dev, only a Recommends of clang's).
+sanitize_packages=(clang libclang-rt-14-dev)
+
 packages_of() {
   case "$1" in
     run) printf '%s\n' "${run_packages[@]}" ;;
     test) printf '%s\n' "${run_packages[@]}" "${test_packages[@]}" ;;
-    *) echo "install-deps.sh: unknown set '$1' (run or test)" >&2; return 2 ;;
+    sanitize) printf '%s\n' "${run_packages[@]}" "${test_packages[@]}" "${sanitize_packages[@]}" ;;
+    *) echo "install-deps.sh: unknown set '$1' (run, test or sanitize)" >&2; return 2 ;;
   esac
 }
 
 if [ "${1:-}" = "--list" ]; then
-  packages_of "${2:?install-deps.sh --list needs a set: run or test}"
+  packages_of "${2:?install-deps.sh --list needs a set: run, test or sanitize}"
   exit
 fi
 set_name="${1:-test}"
