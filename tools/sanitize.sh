@@ -26,6 +26,7 @@ done
 build=$(realpath -m "$build")
 start=$SECONDS
 say() { printf '[sanitize %4ds] %s\n' $((SECONDS - start)) "$*" >&2; }
+bash tools/install-deps.sh sanitize
 command -v clang++ >/dev/null || { say "clang++ is not installed (Debian: clang)"; exit 1; }
 
 launcher=()
