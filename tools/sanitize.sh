@@ -80,12 +80,12 @@ for target in scene safetensors; do
     -timeout=30 -print_final_stats=1 -dict="tests/fuzz/$target.dict" \
     -artifact_prefix="$findings/$target-" "$corpus" >"$build/fuzz-$target.log" 2>&1; then
     tail -n 60 "$build/fuzz-$target.log" >&2
-    failed+=("fuzz_$target")
+    failed+=("fuzz_$target (its input under $findings, its log $build/fuzz-$target.log)")
   fi
   grep -E '^stat::number_of_executed_units|^Done' "$build/fuzz-$target.log" >&2 || true
 done
 if [ ${#failed[@]} -gt 0 ]; then
-  say "FAILED: ${failed[*]} (fuzz inputs under $findings, logs $build/fuzz-*.log)"
+  for f in "${failed[@]}"; do say "FAILED: $f"; done
   exit 1
 fi
 say "clean: the suite and $fuzz_seconds s of each fuzz target found nothing"
