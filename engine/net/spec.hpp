@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ops/op.hpp"
+
 namespace gt::net {
 
 // Numeric values match the GT_ACT_* constants in engine/shared/layout.h (used by shaders).
@@ -82,6 +84,10 @@ struct NetworkSpec {
   bool residual = false;
   uint32_t residual_every = 1;
   Norm norm = Norm::none;
+  // [[network.op]]: the network as an explicit list of ops (engine/ops/graph.hpp). Empty: the
+  // graph the keys above describe. When set, the scene loader keeps input, depth, width and
+  // output consistent with it, as for `sizes`, and explicit_sizes holds its layers' sizes.
+  std::vector<ops::Op> ops;
 
   uint32_t num_layers() const {
     return explicit_sizes.empty() ? depth + 1 : static_cast<uint32_t>(explicit_sizes.size() - 1);

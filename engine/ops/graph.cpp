@@ -1,0 +1,143 @@
+#include "ops/graph.hpp"
+
+namespace gt::ops {
+namespace {
+
+[[noreturn]] void fail(const Op& op, size_t index, const std::string& what) {
+  const std::string who = "op " + std::to_string(index + 1) + " (" + std::string(to_string(op.kind)) + ")";
+  throw GraphError((op.where.empty() ? "" : op.where + ": ") + who + ": " + what);
+}
+
+bool is_norm(Kind k) {
+  return k == Kind::layer_norm || k == Kind::batch_norm;
+}
+
+void add_hidden(Graph& g, const net::NetworkSpec& spec, uint32_t units) {
+  if (spec.norm == net::Norm::none) {
+    g.ops.push_back(Op{Kind::dense, units, spec.activation});
+    return;
+  }
+  g.ops.push_back(Op{Kind::dense, units, net::Activation::linear});
+  const Kind k = spec.norm == net::Norm::layer ? Kind::layer_norm : Kind::batch_norm;
+  g.ops.push_back(Op{k, 0, spec.activation});
+}
+
+}  // namespace
+
+Graph graph_of(const net::NetworkSpec& spec) {
+  Graph g;
+  g.input = spec.input;
+  if (!spec.ops.empty()) {
+    g.ops = spec.ops;
+    return g;
+  }
+  const std::vector<uint32_t> sizes = spec.sizes();
+  g.input = sizes.front();
+  const uint32_t depth = static_cast<uint32_t>(sizes.size()) - 2;  // hidden layers
+  // Residual blocks (docs/SCENES.md): hidden layers h = 1..depth; block j covers h = 2 + jk ..
+  // 1 + (j+1)k (the last one possibly shorter) and adds X_{1+jk}, the output of hidden layer
+  // 1 + jk, at its end.
+  const bool residual = spec.residual && depth >= 2;
+  const uint32_t k = spec.residual_every;
+  std::vector<int32_t> last_op_of_hidden(depth + 1, kInput);
+  for (uint32_t h = 1; h <= depth; ++h) {
+    add_hidden(g, spec, sizes[h]);
+    const bool end = residual && h >= 2 && ((h - 1) % k == 0 || h == depth);
+    if (end) {
+      const uint32_t start = 1 + (h - 2) / k * k;
+      g.ops.push_back(Op{Kind::residual_add, 0, net::Activation::linear,
+                         last_op_of_hidden[start]});
+    }
+    last_op_of_hidden[h] = static_cast<int32_t>(g.ops.size()) - 1;
+  }
+  g.ops.push_back(Op{Kind::dense, sizes.back(), spec.output_activation});
+  return g;
+}
+
+std::vector<uint32_t> output_widths(const Graph& graph) {
+  std::vector<uint32_t> w;
+  w.reserve(graph.ops.size());
+  auto width_of = [&](int32_t i) { return i == kInput ? graph.input : w[size_t(i)]; };
+  if (graph.ops.empty()) throw GraphError("the network has no ops");
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const Op& op = graph.ops[i];
+    const uint32_t x = width_of(static_cast<int32_t>(i) - 1);
+    switch (op.kind) {
+      case Kind::dense:
+        if (op.units == 0) fail(op, i, "units must be at least 1");
+        w.push_back(op.units);
+        break;
+      case Kind::layer_norm:
+      case Kind::batch_norm:
+        w.push_back(x);
+        break;
+      case Kind::residual_add: {
+        if (op.from < kInput || op.from >= static_cast<int32_t>(i) - 1)
+          fail(op, i, "`from` must name an op before the one this adds to");
+        const uint32_t s = width_of(op.from);
+        if (s != x)
+          fail(op, i,
+               "adds a skip of " + std::to_string(s) + " features to " + std::to_string(x) +
+                   " features; both sides of a residual_add need one width");
+        w.push_back(x);
+        break;
+      }
+    }
+  }
+  if (graph.ops.back().kind != Kind::dense)
+    fail(graph.ops.back(), graph.ops.size() - 1, "the last op must be a dense layer (the output)");
+  return w;
+}
+
+std::vector<FusedLayer> fuse(const Graph& graph) {
+  output_widths(graph);  // shapes first: their errors are the clearer ones
+  std::vector<FusedLayer> layers;
+  // x_of[i]: the X index (0: input) op i's output is, when it ends a fused layer; -2: inside one.
+  std::vector<int32_t> x_of(graph.ops.size(), -2);
+  int32_t last_skip_end = 0;  // X index of the latest skip's end (skips may not overlap)
+  uint32_t width = graph.input;
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const Op& op = graph.ops[i];
+    const Kind prev = i == 0 ? Kind::residual_add : graph.ops[i - 1].kind;
+    switch (op.kind) {
+      case Kind::dense:
+        layers.push_back(FusedLayer{width, op.units, op.activation});
+        width = op.units;
+        break;
+      case Kind::layer_norm:
+      case Kind::batch_norm:
+        if (i == 0 || prev != Kind::dense)
+          fail(op, i, "a norm must follow a dense layer directly (the fused kernels normalize "
+                      "the dense layer's pre-activation)");
+        if (layers.back().act != net::Activation::linear)
+          fail(op, i, "the dense layer before a norm must be linear; give the norm the activation");
+        layers.back().norm = op.kind == Kind::layer_norm ? net::Norm::layer : net::Norm::batch;
+        layers.back().act = op.activation;
+        break;
+      case Kind::residual_add: {
+        if (i == 0 || prev == Kind::residual_add)
+          fail(op, i, "a residual_add must follow a dense layer or a norm");
+        const int32_t source = op.from == kInput ? 0 : x_of[size_t(op.from)];
+        if (source == 0)
+          fail(op, i, "a skip from the network's input is not supported by the fused kernels");
+        if (source == -2)
+          fail(op, i, "`from` must be the last op of a layer (a dense, its norm or a residual_add)");
+        if (source < last_skip_end)
+          fail(op, i, "skips may not overlap: this one starts before the previous one ends");
+        layers.back().skip_source = source;
+        layers[size_t(source) - 1].skip_start = true;
+        last_skip_end = static_cast<int32_t>(layers.size());
+        break;
+      }
+    }
+    const bool ends_layer = i + 1 == graph.ops.size() || graph.ops[i + 1].kind == Kind::dense;
+    if (ends_layer) x_of[i] = static_cast<int32_t>(layers.size());
+  }
+  return layers;
+}
+
+std::vector<FusedLayer> fused_layers(const net::NetworkSpec& spec) {
+  return fuse(graph_of(spec));
+}
+
+}  // namespace gt::ops

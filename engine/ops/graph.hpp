@@ -1,0 +1,57 @@
+// A network as a graph of ops: a sequence (op i reads op i-1's output, op 0 the input), plus the
+// skip edges of residual_add ops. Built from the scene: its explicit [[network.op]] list, or the
+// classic [network] keys (depth, width, sizes, activation, norm, residual, residual_every), which
+// describe exactly the graph graph_of() returns.
+//
+// fuse() maps a graph onto today's fused GPU kernels (and the CPU reference that mirrors them):
+// one weight layer = a dense op, optionally a norm right after it, optionally a residual_add.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "net/spec.hpp"
+#include "ops/op.hpp"
+
+namespace gt::ops {
+
+struct Graph {
+  uint32_t input = 0;  // features of the network's input
+  std::vector<Op> ops;
+};
+
+// A graph that cannot be built or run; the message starts with the op's `where` when known.
+struct GraphError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The graph of a network spec: NetworkSpec::ops when the scene listed them, else the one the
+// classic keys describe.
+Graph graph_of(const net::NetworkSpec& spec);
+
+// Features of each op's output; throws GraphError on a shape mismatch (a residual_add of two
+// different widths, a norm or residual_add before any dense, a `from` that is not an earlier op).
+std::vector<uint32_t> output_widths(const Graph& graph);
+
+// One weight layer as the fused kernels run it: z = x W^T + b; y = norm(z) or z; a = act(y);
+// x_out = a, or a + X[skip_source] where it ends a skip. X[0] is the input, X[l + 1] layer l's
+// output.
+struct FusedLayer {
+  uint32_t in = 0;
+  uint32_t out = 0;
+  net::Activation act = net::Activation::linear;
+  net::Norm norm = net::Norm::none;
+  int32_t skip_source = -1;  // the X index added to the output, -1: none
+  bool skip_start = false;   // X[l + 1] is a later layer's skip_source
+};
+
+// Throws GraphError naming the op when the graph is valid but not (yet) runnable on the fused
+// kernels: a norm after a nonlinearity or not right after a dense, a skip from the input, or
+// skips that overlap. (The last op is a dense, so the output layer has no norm or skip.)
+std::vector<FusedLayer> fuse(const Graph& graph);
+// fuse(graph_of(spec)).
+std::vector<FusedLayer> fused_layers(const net::NetworkSpec& spec);
+
+}  // namespace gt::ops

@@ -1,0 +1,42 @@
+// One op of a network graph (engine/ops/graph.hpp): what a scene's [[network.op]] table or the
+// classic [network] keys declare. Plain values; validated when the graph is built.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gt::net {
+enum class Activation : uint32_t;  // net/spec.hpp
+}
+
+namespace gt::ops {
+
+enum class Kind : uint32_t {
+  dense,         // Y = act(X W^T + b): nn.Linear, the activation fused
+  layer_norm,    // Y = act(gamma * (X - mean) / sqrt(var + eps) + beta) per sample (nn.LayerNorm)
+  batch_norm,    // ... per feature over the batch, training mode (nn.BatchNorm1d)
+  residual_add,  // Y = X + (the output of op `from`): an identity skip
+};
+
+// As an op index: the network's input.
+inline constexpr int32_t kInput = -1;
+
+struct Op {
+  Kind kind = Kind::dense;
+  uint32_t units = 0;             // dense: output features (the neurons the tower draws)
+  net::Activation activation{};   // dense, norms: applied to the output (linear = 0: none)
+  int32_t from = kInput;          // residual_add: the op whose output is added
+  std::string where;              // "scene.toml:12" of its table, for errors; empty if derived
+
+  bool operator==(const Op& o) const {
+    return kind == o.kind && units == o.units && activation == o.activation && from == o.from;
+  }
+};
+
+std::string_view to_string(Kind k);
+bool parse_kind(std::string_view s, Kind& out);
+std::vector<std::string_view> names_of_kinds();
+
+}  // namespace gt::ops
