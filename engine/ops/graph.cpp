@@ -4,7 +4,8 @@ namespace gt::ops {
 namespace {
 
 [[noreturn]] void fail(const Op& op, size_t index, const std::string& what) {
-  const std::string who = "op " + std::to_string(index + 1) + " (" + std::string(to_string(op.kind)) + ")";
+  const std::string who =
+      "op " + std::to_string(index + 1) + " (" + std::string(to_string(op.kind)) + ")";
   throw GraphError((op.where.empty() ? "" : op.where + ": ") + who + ": " + what);
 }
 
@@ -14,12 +15,12 @@ bool is_norm(Kind k) {
 
 void add_hidden(Graph& g, const net::NetworkSpec& spec, uint32_t units) {
   if (spec.norm == net::Norm::none) {
-    g.ops.push_back(Op{Kind::dense, units, spec.activation});
+    g.ops.push_back(dense_op(units, spec.activation));
     return;
   }
-  g.ops.push_back(Op{Kind::dense, units, net::Activation::linear});
+  g.ops.push_back(dense_op(units, net::Activation::linear));
   const Kind k = spec.norm == net::Norm::layer ? Kind::layer_norm : Kind::batch_norm;
-  g.ops.push_back(Op{k, 0, spec.activation});
+  g.ops.push_back(norm_op(k, spec.activation));
 }
 
 }  // namespace
@@ -45,12 +46,11 @@ Graph graph_of(const net::NetworkSpec& spec) {
     const bool end = residual && h >= 2 && ((h - 1) % k == 0 || h == depth);
     if (end) {
       const uint32_t start = 1 + (h - 2) / k * k;
-      g.ops.push_back(Op{Kind::residual_add, 0, net::Activation::linear,
-                         last_op_of_hidden[start]});
+      g.ops.push_back(residual_op(last_op_of_hidden[start]));
     }
     last_op_of_hidden[h] = static_cast<int32_t>(g.ops.size()) - 1;
   }
-  g.ops.push_back(Op{Kind::dense, sizes.back(), spec.output_activation});
+  g.ops.push_back(dense_op(sizes.back(), spec.output_activation));
   return g;
 }
 
@@ -101,14 +101,18 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
     const Kind prev = i == 0 ? Kind::residual_add : graph.ops[i - 1].kind;
     switch (op.kind) {
       case Kind::dense:
-        layers.push_back(FusedLayer{width, op.units, op.activation});
+        layers.push_back(FusedLayer{});
+        layers.back().in = width;
+        layers.back().out = op.units;
+        layers.back().act = op.activation;
         width = op.units;
         break;
       case Kind::layer_norm:
       case Kind::batch_norm:
         if (i == 0 || prev != Kind::dense)
-          fail(op, i, "a norm must follow a dense layer directly (the fused kernels normalize "
-                      "the dense layer's pre-activation)");
+          fail(op, i,
+               "a norm must follow a dense layer directly (the fused kernels normalize "
+               "the dense layer's pre-activation)");
         if (layers.back().act != net::Activation::linear)
           fail(op, i, "the dense layer before a norm must be linear; give the norm the activation");
         layers.back().norm = op.kind == Kind::layer_norm ? net::Norm::layer : net::Norm::batch;
@@ -121,7 +125,8 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         if (source == 0)
           fail(op, i, "a skip from the network's input is not supported by the fused kernels");
         if (source == -2)
-          fail(op, i, "`from` must be the last op of a layer (a dense, its norm or a residual_add)");
+          fail(op, i,
+               "`from` must be the last op of a layer (a dense, its norm or a residual_add)");
         if (source < last_skip_end)
           fail(op, i, "skips may not overlap: this one starts before the previous one ends");
         layers.back().skip_source = source;

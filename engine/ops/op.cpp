@@ -6,11 +6,11 @@
 namespace gt::ops {
 namespace {
 
-constexpr std::array<std::pair<Kind, std::string_view>, 4> kKinds{{{Kind::dense, "dense"},
-                                                                    {Kind::layer_norm, "layer_norm"},
-                                                                    {Kind::batch_norm, "batch_norm"},
-                                                                    {Kind::residual_add,
-                                                                     "residual_add"}}};
+constexpr std::array<std::pair<Kind, std::string_view>, 4> kKinds{
+    {{Kind::dense, "dense"},
+     {Kind::layer_norm, "layer_norm"},
+     {Kind::batch_norm, "batch_norm"},
+     {Kind::residual_add, "residual_add"}}};
 
 }  // namespace
 

@@ -25,15 +25,34 @@ inline constexpr int32_t kInput = -1;
 
 struct Op {
   Kind kind = Kind::dense;
-  uint32_t units = 0;             // dense: output features (the neurons the tower draws)
-  net::Activation activation{};   // dense, norms: applied to the output (linear = 0: none)
-  int32_t from = kInput;          // residual_add: the op whose output is added
-  std::string where;              // "scene.toml:12" of its table, for errors; empty if derived
+  uint32_t units = 0;            // dense: output features (the neurons the tower draws)
+  net::Activation activation{};  // dense, norms: applied to the output (linear = 0: none)
+  int32_t from = kInput;         // residual_add: the op whose output is added
+  std::string where;             // "scene.toml:12" of its table, for errors; empty if derived
 
   bool operator==(const Op& o) const {
     return kind == o.kind && units == o.units && activation == o.activation && from == o.from;
   }
 };
+
+inline Op dense_op(uint32_t units, net::Activation act) {
+  Op op;
+  op.units = units;
+  op.activation = act;
+  return op;
+}
+inline Op norm_op(Kind kind, net::Activation act) {
+  Op op;
+  op.kind = kind;
+  op.activation = act;
+  return op;
+}
+inline Op residual_op(int32_t from) {
+  Op op;
+  op.kind = Kind::residual_add;
+  op.from = from;
+  return op;
+}
 
 std::string_view to_string(Kind k);
 bool parse_kind(std::string_view s, Kind& out);
