@@ -276,7 +276,7 @@ void Network::set_params(const net::Params& params) {
   for (uint32_t l = 0; l < plan_.num_layers; ++l) {
     const LayerDesc& d = plan_.layers[l];
     const net::LayerParams& lp = params[l];
-    const bool norm = scene_.network.normalized(l);
+    const bool norm = is_normalized(d);
     const size_t norm_count = norm ? lp.out : 0;
     if (lp.in != d.in_dim || lp.out != d.out_dim || lp.w.size() != size_t(lp.in) * lp.out ||
         lp.b.size() != lp.out || lp.gamma.size() != norm_count || lp.beta.size() != norm_count)
@@ -367,7 +367,7 @@ net::Params Network::read_params(const std::vector<vk::Buffer>& segs) {
     out[l].out = d.out_dim;
     out[l].w = read_layer_major(seg, d.w_off, d.out_dim, d.in_dim, d.ld_in);
     out[l].b = read_layer_major(seg, d.b_off, 1, d.out_dim, d.ld_out);
-    if (scene_.network.normalized(l)) {
+    if (is_normalized(d)) {
       out[l].gamma = read_layer_major(seg, d.g_off, 1, d.out_dim, d.ld_out);
       out[l].beta = read_layer_major(seg, d.be_off, 1, d.out_dim, d.ld_out);
     }

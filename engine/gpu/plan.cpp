@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ops/graph.hpp"
+
 namespace gt::gpu {
 
 using shared::GT_UPDATE_CHUNK;
@@ -91,17 +93,19 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   p.max_ld = *std::max_element(ld.begin(), ld.end());
 
   const uint64_t max_floats = limits.max_segment_bytes / 4;
-  const uint32_t depth = p.num_layers - 1;  // hidden layers
-  if (network.residual) {
-    for (uint32_t h = 2; h <= depth; ++h)
-      if (sizes[h] != sizes[1])
-        throw PlanError("a residual network needs hidden layers of one size (" +
-                        std::to_string(sizes[1]) + " and " + std::to_string(sizes[h]) + ")");
+  // The weight layers as the fused kernels run them (engine/ops/graph.hpp).
+  const std::vector<ops::FusedLayer> fused = ops::fused_layers(network);
+  bool any_norm = false;
+  uint32_t skip_ld = 0;  // the widest activation a skip carries (residual blocks)
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    any_norm = any_norm || fused[l].norm != net::Norm::none;
+    if (fused[l].skip_start) skip_ld = std::max(skip_ld, ld[l + 1]);
   }
   std::vector<uint64_t> param_sizes, act_sizes;
   for (uint32_t l = 0; l < p.num_layers; ++l) {
     // W, b, then gamma and beta for a normalized layer.
-    const uint64_t n = uint64_t(ld[l + 1]) * ld[l] + ld[l + 1] * (network.normalized(l) ? 3 : 1);
+    const bool norm = fused[l].norm != net::Norm::none;
+    const uint64_t n = uint64_t(ld[l + 1]) * ld[l] + ld[l + 1] * (norm ? 3 : 1);
     if (n > max_floats)
       throw PlanError("layer " + std::to_string(l + 1) + " (" + std::to_string(sizes[l]) + " -> " +
                       std::to_string(sizes[l + 1]) + ") needs " + format_bytes(n * 4) +
@@ -120,8 +124,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   }
   p.params = place(param_sizes, max_floats);
   p.acts = place(act_sizes, max_floats);
-  if (network.norm != net::Norm::none) p.nhat = p.acts;
-  if (network.residual && depth >= 2) p.skip_floats = uint64_t(p.batch_pad) * ld[1];
+  if (any_norm) p.nhat = p.acts;
+  p.skip_floats = uint64_t(p.batch_pad) * skip_ld;
 
   const uint64_t half = uint64_t(p.batch_pad) * p.max_ld;
   p.delta_floats = 2 * half;
@@ -144,9 +148,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     d.x_in_off = to_u32(p.acts.offset_of[l], "activation segment");
     d.x_out_off = to_u32(p.acts.offset_of[l + 1], "activation segment");
 
-    const bool last = l + 1 == p.num_layers;
-    d.act = static_cast<uint32_t>(last ? network.output_activation : network.activation);
-    d.act_prev = static_cast<uint32_t>(network.activation);
+    d.act = static_cast<uint32_t>(fused[l].act);
+    d.act_prev = static_cast<uint32_t>(l == 0 ? fused[l].act : fused[l - 1].act);
     d.neuron_off = to_u32(neurons, "neurons");
     d.dw_tiles_x = div_up(d.ld_in, GT_WG_TILE);
     d.dw_tiles = d.dw_tiles_x * div_up(d.ld_out, GT_WG_TILE);
@@ -167,30 +170,25 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     if (groups > limits.max_workgroups_x || d.upd_chunks > limits.max_workgroups_x)
       throw PlanError("layer " + std::to_string(l + 1) +
                       " needs more workgroups than the device allows");
-    // Residual blocks (docs/SCENES.md): hidden layers h = l + 1 = 1..depth; block j covers
-    // h = 2 + jk .. 1 + (j+1)k (the last one possibly shorter) and adds X_{1+jk} at its end;
-    // X_1 and every block end but the last start the next block.
-    if (network.residual && depth >= 2 && !last) {
-      const uint32_t h = l + 1, k = network.residual_every;
-      const bool end = h >= 2 && ((h - 1) % k == 0 || h == depth);
-      if (end) d.flags |= shared::GT_FLAG_SKIP_ADD;
-      if ((h == 1 || end) && h < depth) d.flags |= shared::GT_FLAG_SKIP_WRITE;
-    }
+    // Residual blocks: X_out starts a skip (written to the skip buffer) and / or ends one (the
+    // skip added); the blocks do not overlap, so one buffer holds the skip in flight.
+    if (fused[l].skip_source >= 0) d.flags |= shared::GT_FLAG_SKIP_ADD;
+    if (fused[l].skip_start) d.flags |= shared::GT_FLAG_SKIP_WRITE;
     d.flags_prev = l == 0 ? 0 : p.layers[l - 1].flags;
     d.param_floats = to_u32(param_sizes[l], "parameters");
-    if (network.normalized(l)) {
-      d.flags |= network.norm == net::Norm::batch ? shared::GT_FLAG_NORM_BATCH
-                                                  : shared::GT_FLAG_NORM_LAYER;
+    const net::Norm norm = fused[l].norm;
+    if (norm != net::Norm::none) {
+      d.flags |= norm == net::Norm::batch ? shared::GT_FLAG_NORM_BATCH : shared::GT_FLAG_NORM_LAYER;
       d.g_off = d.b_off + d.ld_out;
       d.be_off = d.g_off + d.ld_out;
       d.stat_off = to_u32(p.norm_stat_floats, "norm statistics");
-      p.norm_stat_floats += network.norm == net::Norm::batch ? d.ld_out : p.batch_pad;
+      p.norm_stat_floats += norm == net::Norm::batch ? d.ld_out : p.batch_pad;
       ++p.norm_layers;
       // The norm dispatch, not the GEMM, writes X and its statistics: one workgroup per 64
       // neurons (batch norm) or samples (layer norm).
       partial -= d.act_groups;
-      d.act_groups = network.norm == net::Norm::batch ? div_up(d.ld_out, GT_WG_SIZE)
-                                                      : div_up(p.batch_pad, GT_WG_SIZE);
+      d.act_groups =
+          norm == net::Norm::batch ? div_up(d.ld_out, GT_WG_SIZE) : div_up(p.batch_pad, GT_WG_SIZE);
       partial += d.act_groups;
       // Then the norm backward's partial sums of dgamma and dbeta, one per 64 neurons.
       d.norm_partial_off = to_u32(partial, "partials");

@@ -63,6 +63,11 @@ struct PlanError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Whether the layer normalizes its pre-activation (and so has gamma and beta).
+inline bool is_normalized(const shared::LayerDesc& d) {
+  return (d.flags & (shared::GT_FLAG_NORM_BATCH | shared::GT_FLAG_NORM_LAYER)) != 0;
+}
+
 inline uint32_t round_up(uint32_t v, uint32_t m) {
   return (v + m - 1) / m * m;
 }

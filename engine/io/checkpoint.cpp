@@ -7,6 +7,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "ops/graph.hpp"
+
 namespace gt::io {
 namespace {
 
@@ -85,6 +87,7 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
     return it == by_name.end() ? nullptr : it->second;
   };
   const std::vector<uint32_t> sizes = spec.sizes();
+  const std::vector<ops::FusedLayer> layers = ops::fused_layers(spec);
   net::Params out(spec.num_layers());
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string name = "layers." + std::to_string(i);
@@ -105,13 +108,14 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
     out[i].out = sizes[i + 1];
     out[i].w = w->data;
     out[i].b = b->data;
-    if (!spec.normalized(i)) continue;
+    if (layers[i].norm == net::Norm::none) continue;
     for (const auto& [field, tname] : {std::pair{&net::LayerParams::gamma, name + ".norm.weight"},
                                        std::pair{&net::LayerParams::beta, name + ".norm.bias"}}) {
       const Tensor* t = lookup(tname);
       if (!t)
         throw Error(file.string() + ": tensor " + tname + " is missing (the scene's network has " +
-                    std::string(net::to_string(spec.norm)) + " norm on every hidden layer)");
+                    std::string(net::to_string(layers[i].norm)) + " norm on layer " +
+                    std::to_string(i) + ")");
       if (t->shape != bshape)
         throw Error(file.string() + ": tensor " + tname + " has shape " + shape_text(t->shape) +
                     ", the scene's network needs " + shape_text(bshape));
@@ -126,11 +130,12 @@ net::Params read_params(const std::filesystem::path& file, const net::NetworkSpe
   // The shape of every tensor the network needs, by name; only their data is read.
   const std::vector<uint32_t> sizes = spec.sizes();
   std::map<std::string, std::vector<int64_t>, std::less<>> needed;
+  const std::vector<ops::FusedLayer> layers = ops::fused_layers(spec);
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string name = "layers." + std::to_string(i);
     needed[name + ".weight"] = {sizes[i + 1], sizes[i]};
     needed[name + ".bias"] = {sizes[i + 1]};
-    if (spec.normalized(i)) {
+    if (layers[i].norm != net::Norm::none) {
       needed[name + ".norm.weight"] = {sizes[i + 1]};
       needed[name + ".norm.bias"] = {sizes[i + 1]};
     }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "net/philox.hpp"
+#include "ops/graph.hpp"
 
 namespace gt::net {
 namespace {
@@ -30,8 +31,9 @@ double standard_normal(const U32x4& r) {
 
 // Normalized layers start as the identity map: gamma = 1, beta = 0 (as PyTorch).
 void add_norm_params(const NetworkSpec& spec, Params& params) {
-  for (uint32_t i = 0; i < params.size(); ++i) {
-    if (!spec.normalized(i) || !params[i].gamma.empty()) continue;
+  const std::vector<ops::FusedLayer> layers = ops::fused_layers(spec);
+  for (uint32_t i = 0; i < params.size() && i < layers.size(); ++i) {
+    if (layers[i].norm == Norm::none || !params[i].gamma.empty()) continue;
     params[i].gamma.assign(params[i].out, 1.0f);
     params[i].beta.assign(params[i].out, 0.0f);
   }

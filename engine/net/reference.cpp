@@ -11,7 +11,12 @@ namespace gt::net::ref {
 namespace {
 
 Activation activation_of(const Net& net, size_t layer) {
+  if (!net.fused.empty()) return net.fused[layer].act;
   return layer + 1 == net.layers.size() ? net.output : net.hidden;
+}
+
+Norm norm_of(const Net& net, size_t layer) {
+  return net.fused.empty() ? net.norm : net.fused[layer].norm;
 }
 
 void check_batch(const Net& net, const Batch& batch) {
@@ -86,10 +91,12 @@ Net Net::from(const NetworkSpec& spec, const Params& params) {
   net.norm = spec.norm;
   net.residual = spec.residual;
   net.residual_every = spec.residual_every;
+  net.fused = ops::fused_layers(spec);
+  if (net.fused.size() != params.size())
+    throw std::invalid_argument("ref: parameters do not match the network's layers");
   for (size_t i = 0; i < params.size(); ++i) {
     const LayerParams& p = params[i];
-    if (spec.normalized(static_cast<uint32_t>(i)) != !p.gamma.empty() ||
-        p.gamma.size() != p.beta.size())
+    if ((net.fused[i].norm != Norm::none) != !p.gamma.empty() || p.gamma.size() != p.beta.size())
       throw std::invalid_argument("ref: norm parameters do not match the network's norm");
     net.layers.push_back(Layer{p.in, p.out, std::vector<double>(p.w.begin(), p.w.end()),
                                std::vector<double>(p.b.begin(), p.b.end()),
@@ -172,6 +179,7 @@ double activate_grad(Activation a, double z) {
 }
 
 int skip_source(const Net& net, size_t layer) {
+  if (!net.fused.empty()) return net.fused[layer].skip_source;
   // Hidden layers l = 1..depth (l = layer + 1). Block j covers l = 2 + jk .. 1 + (j+1)k (the last
   // one possibly shorter) and adds x[1 + jk] at its last layer.
   const size_t depth = net.layers.size() - 1, k = net.residual_every, l = layer + 1;
@@ -199,7 +207,7 @@ Forward forward(const Net& net, const Batch& batch) {
     }
     NormForward nf;
     if (!l.gamma.empty()) {
-      nf = norm_forward(net.norm, batch.size, l.out, z, l.gamma, l.beta);
+      nf = norm_forward(norm_of(net, i), batch.size, l.out, z, l.gamma, l.beta);
     } else {
       nf.y = z;
     }
@@ -284,7 +292,7 @@ Gradients backward(const Net& net, const Batch& batch, Loss loss_kind) {
       dy[k] = gout[k] * activate_grad(act, f.y[i][k]);
     if (!l.gamma.empty()) {
       NormForward nf{f.nhat[i], f.y[i], f.rstd[i]};
-      NormBackward nb = norm_backward(net.norm, batch.size, l.out, dy, nf, l.gamma);
+      NormBackward nb = norm_backward(norm_of(net, i), batch.size, l.out, dy, nf, l.gamma);
       delta = std::move(nb.dz);
       g.dgamma[i] = std::move(nb.dgamma);
       g.dbeta[i] = std::move(nb.dbeta);

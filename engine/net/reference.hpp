@@ -8,6 +8,7 @@
 
 #include "net/init.hpp"
 #include "net/spec.hpp"
+#include "ops/graph.hpp"
 
 namespace gt::net::ref {
 
@@ -27,6 +28,9 @@ struct Net {
   Norm norm = Norm::none;  // applied to every hidden layer (the layers with gamma)
   bool residual = false;
   uint32_t residual_every = 1;
+  // Per layer, as the fused GPU kernels run it (engine/ops/graph.hpp): its activation, norm and
+  // skip. Filled by from(); when empty, the classic fields above describe the network.
+  std::vector<ops::FusedLayer> fused;
 
   static Net from(const NetworkSpec& spec, const Params& params);
   Params to_params() const;
@@ -55,6 +59,7 @@ struct Forward {
 
 // The index s of the activations x[s] that layer i adds to its output (a residual block ends at
 // layer i), or -1. Hidden layers are 1..depth in the docs' numbering, i.e. i = 0..depth-1 here.
+// From Net::fused when set, else from residual and residual_every.
 int skip_source(const Net& net, size_t layer);
 
 struct Gradients {

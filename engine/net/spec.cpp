@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "ops/graph.hpp"
+
 namespace gt::net {
 namespace {
 
@@ -123,6 +125,11 @@ std::vector<std::string_view> names_of_data_kinds() {
 
 bool is_classification(DataKind d) {
   return d != DataKind::teacher && d != DataKind::inline_;
+}
+
+bool NetworkSpec::normalized(uint32_t layer) const {
+  const std::vector<ops::FusedLayer> layers = ops::fused_layers(*this);
+  return layer < layers.size() && layers[layer].norm != Norm::none;
 }
 
 }  // namespace gt::net

@@ -46,7 +46,8 @@ struct LayerParams {
   uint32_t out = 0;
   std::vector<float> w;  // [out][in], row-major
   std::vector<float> b;  // [out]
-  // Normalized hidden layers only (NetworkSpec::normalized): scale and shift, [out]; else empty.
+  // Normalized layers only (a norm op after the layer's dense op; ops::fused_layers): scale and
+  // shift, [out]; else empty.
   std::vector<float> gamma;
   std::vector<float> beta;
 };
@@ -94,9 +95,9 @@ struct NetworkSpec {
   }
   // Feature sizes from the input to the output: num_layers() + 1 entries.
   std::vector<uint32_t> sizes() const;
-  // Whether weight layer `layer` (0 = next to the input) normalizes its pre-activation: every
-  // hidden layer when norm is on, never the output layer.
-  bool normalized(uint32_t layer) const { return norm != Norm::none && layer + 1 < num_layers(); }
+  // Whether weight layer `layer` (0 = next to the input) normalizes its pre-activation. Builds
+  // the graph each call: loops over layers use ops::fused_layers() once instead.
+  bool normalized(uint32_t layer) const;
 };
 
 struct DataSpec {

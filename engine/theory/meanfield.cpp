@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "net/reference.hpp"
+#include "ops/graph.hpp"
 
 namespace gt::theory {
 namespace {
@@ -291,6 +292,19 @@ std::optional<std::string> not_covered(const net::NetworkSpec& n) {
   if (n.norm != net::Norm::none)
     what += (what.empty() ? "" : " and ") + std::string(net::to_string(n.norm)) +
             " normalization (network.norm)";
+  if (!n.ops.empty()) {  // [[network.op]]: look at the layers themselves
+    bool skip = false, norm = false, mixed = false;
+    const std::vector<ops::FusedLayer> layers = ops::fused_layers(n);
+    for (size_t l = 0; l + 1 < layers.size(); ++l) {
+      skip = skip || layers[l].skip_source >= 0;
+      norm = norm || layers[l].norm != net::Norm::none;
+      mixed = mixed || layers[l].act != layers[0].act;
+    }
+    for (const auto& [on, text] : {std::pair{skip, "residual connections (residual_add ops)"},
+                                   std::pair{norm, "normalization (norm ops)"},
+                                   std::pair{mixed, "hidden layers of different activations"}})
+      if (on) what += (what.empty() ? "" : " and ") + std::string(text);
+  }
   if (what.empty()) return std::nullopt;
   return "mean-field theory covers plain fully connected networks, not " + what + ": no prediction";
 }

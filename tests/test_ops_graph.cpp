@@ -1,0 +1,165 @@
+// The op graph (engine/ops/graph.hpp): the classic keys build the graph they describe, and
+// fuse() gives back exactly the layers (activations, norms, skips) the classic formulas did.
+#include <gtest/gtest.h>
+
+#include "net/reference.hpp"
+#include "net/spec.hpp"
+#include "ops/graph.hpp"
+
+namespace gt {
+namespace {
+
+using net::Activation;
+using ops::Kind;
+
+net::NetworkSpec classic(uint32_t depth, bool residual, uint32_t every, net::Norm norm) {
+  net::NetworkSpec s;
+  s.input = 3;
+  s.depth = depth;
+  s.width = 8;
+  s.output = 2;
+  s.activation = Activation::relu;
+  s.output_activation = Activation::sigmoid;
+  s.residual = residual;
+  s.residual_every = every;
+  s.norm = norm;
+  return s;
+}
+
+TEST(OpsGraph, PlainKeysAreDenseOpsWithTheirActivations) {
+  const ops::Graph g = ops::graph_of(classic(3, false, 1, net::Norm::none));
+  EXPECT_EQ(g.input, 3u);
+  ASSERT_EQ(g.ops.size(), 4u);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(g.ops[i], ops::dense_op(8, Activation::relu)) << i;
+  EXPECT_EQ(g.ops[3], ops::dense_op(2, Activation::sigmoid));
+}
+
+TEST(OpsGraph, NormKeysPutALinearDenseBeforeEachNorm) {
+  const ops::Graph g = ops::graph_of(classic(2, false, 1, net::Norm::batch));
+  ASSERT_EQ(g.ops.size(), 5u);
+  EXPECT_EQ(g.ops[0], ops::dense_op(8, Activation::linear));
+  EXPECT_EQ(g.ops[1], ops::norm_op(Kind::batch_norm, Activation::relu));
+  EXPECT_EQ(g.ops[4], ops::dense_op(2, Activation::sigmoid));
+  const std::vector<ops::FusedLayer> l = ops::fuse(g);
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[0].norm, net::Norm::batch);
+  EXPECT_EQ(l[0].act, Activation::relu);
+  EXPECT_EQ(l[2].norm, net::Norm::none) << "the output layer is never normalized";
+}
+
+// The classic residual rule (docs/SCENES.md), written out again here independently.
+int classic_skip_source(uint32_t depth, uint32_t k, uint32_t layer) {
+  const uint32_t h = layer + 1;
+  if (depth < 2 || h < 2 || h > depth) return -1;
+  const bool end = (h - 1) % k == 0 || h == depth;
+  return end ? int(1 + (h - 2) / k * k) : -1;
+}
+
+TEST(OpsGraph, ResidualKeysFuseToTheClassicSkips) {
+  for (net::Norm norm : {net::Norm::none, net::Norm::layer})
+    for (uint32_t depth = 1; depth <= 12; ++depth)
+      for (uint32_t k = 1; k <= 5; ++k) {
+        const std::vector<ops::FusedLayer> l = ops::fused_layers(classic(depth, true, k, norm));
+        ASSERT_EQ(l.size(), depth + 1);
+        for (uint32_t i = 0; i <= depth; ++i) {
+          const int s = classic_skip_source(depth, k, i);
+          EXPECT_EQ(l[i].skip_source, s) << "depth " << depth << " every " << k << " layer " << i;
+          // The old plan: X_out starts a block at hidden layer 1 and at every block end but the
+          // last.
+          const uint32_t h = i + 1;
+          const bool start = depth >= 2 && h < depth && (h == 1 || s >= 0);
+          EXPECT_EQ(l[i].skip_start, start)
+              << "depth " << depth << " every " << k << " layer " << i;
+          EXPECT_EQ(l[i].act, i == depth ? Activation::sigmoid : Activation::relu);
+        }
+      }
+}
+
+TEST(OpsGraph, ReferenceSkipsFromTheGraphMatchTheClassicFields) {
+  net::NetworkSpec s = classic(7, true, 3, net::Norm::none);
+  net::ref::Net classic_net;
+  classic_net.residual = true;
+  classic_net.residual_every = 3;
+  classic_net.layers.resize(8);
+  net::ref::Net graph_net = classic_net;
+  graph_net.fused = ops::fused_layers(s);
+  for (size_t i = 0; i < 8; ++i)
+    EXPECT_EQ(net::ref::skip_source(graph_net, i), net::ref::skip_source(classic_net, i)) << i;
+}
+
+ops::Graph graph(std::vector<ops::Op> list) {
+  ops::Graph g;
+  g.input = 4;
+  g.ops = std::move(list);
+  return g;
+}
+
+void expect_refused(const ops::Graph& g, const std::string& part) {
+  try {
+    ops::fuse(g);
+    ADD_FAILURE() << "accepted; expected an error with: " << part;
+  } catch (const ops::GraphError& e) {
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+TEST(OpsGraph, ShapesAndOrderAreChecked) {
+  using ops::dense_op, ops::norm_op, ops::residual_op;
+  const Activation lin = Activation::linear, tanh = Activation::tanh;
+  expect_refused(graph({}), "no ops");
+  expect_refused(graph({dense_op(4, tanh), norm_op(Kind::layer_norm, tanh)}), "last op must be");
+  expect_refused(graph({dense_op(0, tanh), dense_op(2, lin)}), "units must be at least 1");
+  expect_refused(graph({dense_op(8, tanh), dense_op(6, tanh), residual_op(0), dense_op(2, lin)}),
+                 "adds a skip of 8 features to 6 features");
+  expect_refused(graph({dense_op(8, tanh), residual_op(1), dense_op(2, lin)}),
+                 "`from` must name an op before");
+  // Valid graphs the fused kernels cannot run (yet): each with its reason.
+  expect_refused(graph({dense_op(8, tanh), norm_op(Kind::layer_norm, tanh), dense_op(2, lin)}),
+                 "must be linear");
+  expect_refused(graph({norm_op(Kind::batch_norm, tanh), dense_op(2, lin)}),
+                 "must follow a dense layer directly");
+  expect_refused(graph({dense_op(4, tanh), residual_op(ops::kInput), dense_op(2, lin)}),
+                 "from the network's input");
+  // Pre-norm: the norm starts the residual branch.
+  expect_refused(graph({dense_op(8, tanh), norm_op(Kind::layer_norm, lin), dense_op(8, tanh),
+                        residual_op(0), dense_op(2, lin)}),
+                 "must be linear");
+  // Overlapping skips: 0 -> 3 and 1 -> 4.
+  expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
+                        residual_op(1), dense_op(2, lin)}),
+                 "a residual_add must follow a dense layer or a norm");
+  expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
+                        dense_op(8, tanh), residual_op(1), dense_op(2, lin)}),
+                 "may not overlap");
+}
+
+TEST(OpsGraph, ErrorsStartWithWhereTheSceneDeclaredTheOp) {
+  ops::Op bad = ops::dense_op(0, Activation::tanh);
+  bad.where = "net.toml:12";
+  try {
+    ops::fuse(graph({bad, ops::dense_op(2, Activation::linear)}));
+    FAIL();
+  } catch (const ops::GraphError& e) {
+    EXPECT_EQ(std::string(e.what()), "net.toml:12: op 1 (dense): units must be at least 1");
+  }
+}
+
+TEST(OpsGraph, SkipsMaySpanAnyNumberOfLayersAndDifferInWidth) {
+  using ops::dense_op, ops::residual_op;
+  const Activation tanh = Activation::tanh;
+  // 8-wide block of three layers, then a 6-wide block of one.
+  const std::vector<ops::FusedLayer> l = ops::fuse(graph(
+      {dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
+       dense_op(6, tanh), dense_op(6, tanh), residual_op(5), dense_op(2, Activation::linear)}));
+  ASSERT_EQ(l.size(), 7u);
+  EXPECT_TRUE(l[0].skip_start);
+  EXPECT_EQ(l[3].skip_source, 1);
+  EXPECT_TRUE(l[4].skip_start);
+  EXPECT_EQ(l[5].skip_source, 5);
+  for (size_t i : {1, 2, 3, 5, 6})
+    EXPECT_FALSE(l[i].skip_start) << i;
+}
+
+}  // namespace
+}  // namespace gt
