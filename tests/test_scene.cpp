@@ -373,6 +373,8 @@ TEST(SceneSchema, DescribesEveryKeyWithRangeAndDefault) {
                            "1..100000",
                            "1..65536",
                            "linear|relu|leaky_relu|tanh|sigmoid|gelu",
+                           "gaussian|xavier_uniform|xavier_normal|he_normal|orthogonal",
+                           "orthogonal: the gain",
                            "[0, 1)",
                            "0.999",
                            "1e-08",

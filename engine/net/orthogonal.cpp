@@ -7,11 +7,12 @@
 namespace gt::net {
 namespace {
 
-// A tall matrix, m >= n, row-major: at(i, j) is row i, column j.
+// A tall matrix, m >= n, column-major (each column contiguous, as the reflections walk them):
+// at(i, j) is row i, column j.
 struct Tall {
   uint32_t m = 0, n = 0;
   std::vector<double> v;
-  double& at(uint32_t i, uint32_t j) { return v[size_t(i) * n + j]; }
+  double& at(uint32_t i, uint32_t j) { return v[size_t(j) * m + i]; }
 };
 
 std::vector<double> transposed(const std::vector<double>& a, uint32_t rows, uint32_t cols) {
@@ -76,11 +77,12 @@ Tall q_positive_r(Tall a) {
 std::vector<double> orthogonal_from(std::vector<double> a, uint32_t rows, uint32_t cols) {
   if (a.size() != size_t(rows) * cols || rows == 0 || cols == 0)
     throw std::invalid_argument("orthogonal_from: a must hold rows * cols > 0 values");
+  // As torch, a wide matrix is decomposed transposed. Row-major A is column-major A^T, so the
+  // wide case needs no copy either way; the tall case is transposed in and out.
   const bool wide = rows < cols;
-  if (wide) a = transposed(a, rows, cols);
-  Tall t{wide ? cols : rows, wide ? rows : cols, std::move(a)};
+  Tall t{wide ? cols : rows, wide ? rows : cols, wide ? std::move(a) : transposed(a, rows, cols)};
   Tall q = q_positive_r(std::move(t));
-  return wide ? transposed(q.v, q.m, q.n) : std::move(q.v);
+  return wide ? std::move(q.v) : transposed(q.v, q.n, q.m);
 }
 
 }  // namespace gt::net
