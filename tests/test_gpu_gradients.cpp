@@ -73,7 +73,8 @@ INSTANTIATE_TEST_SUITE_P(
                                          net::Activation::leaky_relu, net::Activation::tanh,
                                          net::Activation::sigmoid, net::Activation::gelu),
                        ::testing::Values(net::Init::gaussian, net::Init::xavier_uniform,
-                                         net::Init::xavier_normal, net::Init::he_normal),
+                                         net::Init::xavier_normal, net::Init::he_normal,
+                                         net::Init::orthogonal),
                        ::testing::Values(net::Loss::mse, net::Loss::cross_entropy),
                        ::testing::Values(gpu::Kernels::texel, gpu::Kernels::shared)),
     [](const auto& p) {

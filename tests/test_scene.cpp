@@ -94,6 +94,15 @@ TEST(SceneErrors, BadEnumListsValidNamesWithExactLocation) {
   EXPECT_EQ(parse_error("[data]\nkind = \"mnist\"\n"),
             "scenes/x.toml:2: data.kind: unknown value \"mnist\"; expected one of: spiral, xor, "
             "circles, blobs, teacher, inline");
+  EXPECT_EQ(parse_error("[network]\ninit = \"orthogonol\"\n"),
+            "scenes/x.toml:2: network.init: unknown value \"orthogonol\"; expected one of: "
+            "gaussian, xavier_uniform, xavier_normal, he_normal, orthogonal");
+}
+
+TEST(SceneParse, OrthogonalInit) {
+  const net::Scene s = parse("[network]\ninit = \"orthogonal\"\nsigma_w = 1.3\n", "x.toml");
+  EXPECT_EQ(s.network.init, Init::orthogonal);
+  EXPECT_EQ(s.network.sigma_w, 1.3);
 }
 
 TEST(SceneErrors, UnknownSectionsAndKeys) {
@@ -364,6 +373,8 @@ TEST(SceneSchema, DescribesEveryKeyWithRangeAndDefault) {
                            "1..100000",
                            "1..65536",
                            "linear|relu|leaky_relu|tanh|sigmoid|gelu",
+                           "gaussian|xavier_uniform|xavier_normal|he_normal|orthogonal",
+                           "orthogonal: the gain",
                            "[0, 1)",
                            "0.999",
                            "1e-08",

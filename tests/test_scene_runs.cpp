@@ -267,6 +267,27 @@ TEST(SceneRuns, ShippedSigmoidVsRelu) {
   EXPECT_EQ(load(file).title, "Sigmoid vs ReLU at 24 layers");
 }
 
+// Gaussian next to orthogonal at tanh's edge of chaos: the init is the only difference.
+TEST(SceneRuns, ShippedOrthogonalVsGaussian) {
+  const auto file = std::filesystem::path(GT_SOURCE_DIR) / "scenes/orthogonal_vs_gaussian.toml";
+  const std::vector<net::Scene> runs = load_runs(file);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].title, "gaussian");
+  EXPECT_EQ(runs[0].network.init, Init::gaussian);
+  EXPECT_EQ(runs[1].title, "orthogonal");
+  EXPECT_EQ(runs[1].network.init, Init::orthogonal);
+  for (const net::Scene& s : runs) {
+    EXPECT_EQ(s.network.activation, Activation::tanh);
+    EXPECT_NEAR(s.network.sigma_w * s.network.sigma_w, 1.76, 1e-3);
+    EXPECT_NEAR(s.network.sigma_b * s.network.sigma_b, 0.05, 1e-4);
+    EXPECT_GE(s.network.depth, 100u);
+  }
+  net::Scene a = runs[0], b = runs[1];
+  a.title = b.title;
+  a.network.init = b.network.init;
+  expect_same_scene(a, b);
+}
+
 constexpr const char* kCameraPath = R"(title = "Orbit"
 [network]
 depth = 4

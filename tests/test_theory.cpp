@@ -132,6 +132,21 @@ TEST(MeanField, HomogeneousActivationsHaveChi1InClosedForm) {
   EXPECT_TRUE(std::isinf(edge.depth_scale));
 }
 
+// Orthogonal with gain sigma_w: fan_in Var(W) = sigma_w^2 fan_in / max(fan_in, fan_out), so
+// hidden layers propagate as gaussian's; the first layer (2 -> 64, tall) keeps |x| exactly.
+TEST(MeanField, OrthogonalPropagatesAsGaussianWithTheSameSigmas) {
+  net::NetworkSpec o = spec(Activation::tanh, 1.3266, 0.2236);
+  o.init = net::Init::orthogonal;
+  const MeanField mo = mean_field(o);
+  const MeanField mg = mean_field(spec(Activation::tanh, 1.3266, 0.2236));
+  EXPECT_EQ(mo.sigma_w, mg.sigma_w);
+  EXPECT_EQ(mo.sigma_b, 0.2236);  // orthogonal draws the biases as gaussian does
+  EXPECT_NEAR(mo.q_star, mg.q_star, 1e-12 * mg.q_star);
+  EXPECT_NEAR(mo.chi1, mg.chi1, 1e-12);
+  EXPECT_NEAR(mo.q[0], 1.3266 * 1.3266 * 2.0 / 64.0 + 0.2236 * 0.2236, 1e-13);
+  EXPECT_NEAR(mg.q[0], 1.3266 * 1.3266 + 0.2236 * 0.2236, 1e-13);
+}
+
 TEST(MeanField, TanhWithoutBiasHasItsEdgeOfChaosAtSigmaWOne) {
   const MeanField ordered = mean_field(spec(Activation::tanh, 0.8, 0.0));
   EXPECT_EQ(ordered.q_star, 0.0);

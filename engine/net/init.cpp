@@ -4,6 +4,7 @@
 #include <numbers>
 #include <utility>
 
+#include "net/orthogonal.hpp"
 #include "net/philox.hpp"
 #include "ops/graph.hpp"
 
@@ -39,7 +40,52 @@ void add_norm_params(const NetworkSpec& spec, Params& params) {
   }
 }
 
+// Orthogonal: the same standard normals as the gaussian init (stream kStreamWeights, counter
+// {row * in + column, layer, 0, 0}), as a [out][in] matrix, made orthogonal (net/orthogonal.hpp)
+// and scaled by sigma_w.
+void orthogonal_weights(const NetworkSpec& spec, uint32_t layer, LayerParams& lp) {
+  std::vector<double> a(lp.w.size());
+  for (uint32_t e = 0; e < a.size(); ++e)
+    a[e] = standard_normal(draw(spec.seed, e, layer, kStreamWeights));
+  const std::vector<double> q = orthogonal_from(std::move(a), lp.out, lp.in);
+  for (size_t e = 0; e < q.size(); ++e)
+    lp.w[e] = static_cast<float>(q[e] * spec.sigma_w);
+}
+
+// The element-wise rules: each weight from its own draw.
+void elementwise_weights(const NetworkSpec& spec, uint32_t layer, LayerParams& lp) {
+  const double fan_in = lp.in;
+  const double fan_out = lp.out;
+  for (uint32_t e = 0; e < lp.w.size(); ++e) {
+    const U32x4 r = draw(spec.seed, e, layer, kStreamWeights);
+    double w = 0.0;
+    switch (spec.init) {
+      case Init::gaussian:
+        w = standard_normal(r) * spec.sigma_w / std::sqrt(fan_in);
+        break;
+      case Init::xavier_uniform: {
+        const double a = std::sqrt(6.0 / (fan_in + fan_out));
+        w = (2.0 * uniform01(r) - 1.0) * a;
+        break;
+      }
+      case Init::xavier_normal:
+        w = standard_normal(r) * std::sqrt(2.0 / (fan_in + fan_out));
+        break;
+      case Init::he_normal:
+        w = standard_normal(r) * std::sqrt(2.0 / fan_in);
+        break;
+      case Init::orthogonal:
+        break;  // orthogonal_weights
+    }
+    lp.w[e] = static_cast<float>(w);
+  }
+}
+
 }  // namespace
+
+bool init_draws_biases(Init init) {
+  return init == Init::gaussian || init == Init::orthogonal;
+}
 
 Params init_params(const NetworkSpec& spec) {
   if (!spec.initial.empty()) {
@@ -54,33 +100,13 @@ Params init_params(const NetworkSpec& spec) {
     LayerParams lp;
     lp.in = sizes[i];
     lp.out = sizes[i + 1];
-    const double fan_in = lp.in;
-    const double fan_out = lp.out;
-    const uint32_t n = lp.in * lp.out;
-    lp.w.resize(n);
+    lp.w.resize(lp.in * lp.out);
     lp.b.assign(lp.out, 0.0f);
-    for (uint32_t e = 0; e < n; ++e) {
-      const U32x4 r = draw(spec.seed, e, i, kStreamWeights);
-      double w = 0.0;
-      switch (spec.init) {
-        case Init::gaussian:
-          w = standard_normal(r) * spec.sigma_w / std::sqrt(fan_in);
-          break;
-        case Init::xavier_uniform: {
-          const double a = std::sqrt(6.0 / (fan_in + fan_out));
-          w = (2.0 * uniform01(r) - 1.0) * a;
-          break;
-        }
-        case Init::xavier_normal:
-          w = standard_normal(r) * std::sqrt(2.0 / (fan_in + fan_out));
-          break;
-        case Init::he_normal:
-          w = standard_normal(r) * std::sqrt(2.0 / fan_in);
-          break;
-      }
-      lp.w[e] = static_cast<float>(w);
-    }
-    if (spec.init == Init::gaussian) {
+    if (spec.init == Init::orthogonal)
+      orthogonal_weights(spec, i, lp);
+    else
+      elementwise_weights(spec, i, lp);
+    if (init_draws_biases(spec.init)) {
       for (uint32_t j = 0; j < lp.out; ++j) {
         lp.b[j] = static_cast<float>(standard_normal(draw(spec.seed, j, i, kStreamBiases)) *
                                      spec.sigma_b);

@@ -11,6 +11,10 @@ namespace gt::net {
 
 // LayerParams and Params are declared in net/spec.hpp (a scene can give them exactly).
 
+// Whether `init` draws the biases, b ~ N(0, sigma_b^2) (gaussian, orthogonal); the others zero
+// them.
+bool init_draws_biases(Init init);
+
 // The scene's exact parameters (NetworkSpec::initial) when it gives them, else drawn by `init`.
 Params init_params(const NetworkSpec& spec);
 

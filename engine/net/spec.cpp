@@ -17,10 +17,11 @@ constexpr NameTable<Activation, 6> kActivations{{{Activation::linear, "linear"},
                                                  {Activation::tanh, "tanh"},
                                                  {Activation::sigmoid, "sigmoid"},
                                                  {Activation::gelu, "gelu"}}};
-constexpr NameTable<Init, 4> kInits{{{Init::gaussian, "gaussian"},
+constexpr NameTable<Init, 5> kInits{{{Init::gaussian, "gaussian"},
                                      {Init::xavier_uniform, "xavier_uniform"},
                                      {Init::xavier_normal, "xavier_normal"},
-                                     {Init::he_normal, "he_normal"}}};
+                                     {Init::he_normal, "he_normal"},
+                                     {Init::orthogonal, "orthogonal"}}};
 constexpr NameTable<Loss, 2> kLosses{{{Loss::mse, "mse"}, {Loss::cross_entropy, "cross_entropy"}}};
 constexpr NameTable<Optimizer, 3> kOptimizers{
     {{Optimizer::sgd, "sgd"}, {Optimizer::momentum, "momentum"}, {Optimizer::adam, "adam"}}};

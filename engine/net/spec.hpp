@@ -22,7 +22,8 @@ enum class Activation : uint32_t {
   sigmoid = 4,
   gelu = 5
 };
-enum class Init : uint32_t { gaussian, xavier_uniform, xavier_normal, he_normal };
+// orthogonal: torch.nn.init.orthogonal_ with gain sigma_w (net/orthogonal.hpp).
+enum class Init : uint32_t { gaussian, xavier_uniform, xavier_normal, he_normal, orthogonal };
 // Normalization of each hidden layer's pre-activation (training mode: batch statistics).
 enum class Norm : uint32_t { none = 0, layer = 1, batch = 2 };
 enum class Loss : uint32_t { mse = 0, cross_entropy = 1 };
@@ -68,8 +69,8 @@ struct NetworkSpec {
   Activation activation = Activation::tanh;
   Activation output_activation = Activation::linear;
   Init init = Init::gaussian;
-  double sigma_w = 1.0;  // gaussian init: W ~ N(0, sigma_w^2 / fan_in)
-  double sigma_b = 0.0;  // gaussian init: b ~ N(0, sigma_b^2)
+  double sigma_w = 1.0;  // gaussian init: W ~ N(0, sigma_w^2 / fan_in); orthogonal: the gain
+  double sigma_b = 0.0;  // gaussian and orthogonal init: b ~ N(0, sigma_b^2)
   uint64_t seed = 1;
   // [network] sizes: every feature size from the input to the output, when the scene gives them
   // (hidden layers may then differ in width). Empty: input, depth x width, output. When set, the

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "net/init.hpp"
 #include "net/reference.hpp"
 #include "ops/graph.hpp"
 
@@ -108,11 +109,17 @@ double solve_fixed_point(Activation a, double s, double b2, double q1) {
   return root;
 }
 
-// fan_in Var(W) of a layer from fan_in to fan_out.
+// fan_in Var(W) of a layer from fan_in to fan_out. Orthogonal with gain sigma_w: every entry
+// has variance sigma_w^2 / max(fan_in, fan_out), so a hidden layer's is sigma_w^2, as gaussian's.
+// The mean field treats its weights as independent: it predicts the same q^l and chi for both;
+// the orthogonal matrix's exactly flat singular values (dynamical isometry, Saxe et al. 2014,
+// Pennington et al. 2017) are beyond it.
 double weight_gain(const net::NetworkSpec& n, double fan_in, double fan_out) {
   switch (n.init) {
     case net::Init::gaussian:
       return n.sigma_w * n.sigma_w;
+    case net::Init::orthogonal:
+      return n.sigma_w * n.sigma_w * fan_in / std::max(fan_in, fan_out);
     case net::Init::xavier_uniform:
     case net::Init::xavier_normal:
       return 2.0 * fan_in / (fan_in + fan_out);
@@ -234,8 +241,7 @@ MeanField mean_field(const net::NetworkSpec& n, const MeanFieldOptions& options)
   const Activation a = n.activation;
   const std::vector<uint32_t> sizes = n.sizes();
   const size_t layers = n.num_layers();
-  const bool gaussian = n.init == net::Init::gaussian;
-  const double b2 = gaussian ? n.sigma_b * n.sigma_b : 0.0;
+  const double b2 = net::init_draws_biases(n.init) ? n.sigma_b * n.sigma_b : 0.0;
   const double s_hidden = weight_gain(n, n.width, n.width);
   auto gain = [&](size_t l) { return weight_gain(n, sizes[l - 1], sizes[l]); };  // layer l
 

@@ -43,8 +43,9 @@ struct MeanFieldOptions {
 // CSV. Vectors below hold layer l at index l - 1.
 struct MeanField {
   // Effective initialisation of a hidden (width -> width) layer: sigma_w^2 = fan_in Var(W), the
-  // scene's sigma_w for the gaussian init, 1 for xavier_*, sqrt(2) for he_normal; sigma_b is 0
-  // unless the init is gaussian (the other inits zero the biases).
+  // scene's sigma_w for the gaussian and orthogonal inits, 1 for xavier_*, sqrt(2) for
+  // he_normal; sigma_b is 0 unless the init is gaussian or orthogonal (the others zero the
+  // biases).
   double sigma_w = 0, sigma_b = 0;
   double q_star = 0;     // fixed point of the length map; +inf when q^l grows without bound
   bool q_finite = true;  // false: no finite fixed point reached from q^1

@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "flag_checks.hpp"
 #include "io/output_file.hpp"
+#include "net/init.hpp"
 #include "scene/scene.hpp"
 #include "theory/meanfield.hpp"
 
@@ -64,7 +65,7 @@ void print(const net::Scene& s, const theory::MeanField& mf, const TheoryArgs& a
         "the theory of network.init's random draw, not of them\n");
   std::printf("  sigma_w      %.6g   (hidden layer: fan_in Var(W))\n", mf.sigma_w);
   std::printf("  sigma_b      %.6g%s\n", mf.sigma_b,
-              n.init == net::Init::gaussian ? "" : "   (this init sets the biases to 0)");
+              net::init_draws_biases(n.init) ? "" : "   (this init sets the biases to 0)");
   std::printf("  q*           %.6g   %s (from q^1 = %.6g, input E[x^2] = %.6g)\n", mf.q_star,
               mf.q_finite ? "fixed point of the length map" : "no finite fixed point: q^l grows",
               mf.q.front(), a.input_moment);
