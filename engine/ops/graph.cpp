@@ -9,10 +9,6 @@ namespace {
   throw GraphError((op.where.empty() ? "" : op.where + ": ") + who + ": " + what);
 }
 
-bool is_norm(Kind k) {
-  return k == Kind::layer_norm || k == Kind::batch_norm;
-}
-
 void add_hidden(Graph& g, const net::NetworkSpec& spec, uint32_t units) {
   if (spec.norm == net::Norm::none) {
     g.ops.push_back(dense_op(units, spec.activation));
