@@ -9,6 +9,7 @@
 #include "ops/graph.hpp"
 #include "scene/scene.hpp"
 #include "scene_test_util.hpp"
+#include "theory/meanfield.hpp"
 
 namespace gt::scene {
 namespace {
@@ -254,6 +255,17 @@ TEST(SceneOps, ShippedScene) {
   }
   EXPECT_EQ(layers.back().skip_source, -1);
   EXPECT_EQ(s.network.num_layers(), 202u);
+  // residual and norm are left off, yet theory still declines: the ops carry them.
+  const std::optional<std::string> declined = theory::not_covered(s.network);
+  ASSERT_TRUE(declined);
+  EXPECT_NE(declined->find("residual connections (residual_add ops) and layer normalization"),
+            std::string::npos)
+      << *declined;
+  const net::Scene plain = parse(
+      "[[network.op]]\nkind = \"dense\"\nunits = 4\n[[network.op]]\n"
+      "kind = \"dense\"\nunits = 2\n",
+      "scenes/x.toml");
+  EXPECT_FALSE(theory::not_covered(plain.network));
 }
 
 }  // namespace

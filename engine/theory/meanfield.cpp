@@ -291,6 +291,17 @@ std::optional<std::string> not_covered(const net::NetworkSpec& n) {
   if (n.norm != net::Norm::none)
     what += (what.empty() ? "" : " and ") + std::string(net::to_string(n.norm)) +
             " normalization (network.norm)";
+  // An explicit op list ([[network.op]]) leaves residual and norm off: its ops carry them.
+  bool skips = false, layer_norm = false, batch_norm = false;
+  for (const ops::Op& op : n.ops) {
+    skips |= op.kind == ops::Kind::residual_add;
+    layer_norm |= op.kind == ops::Kind::layer_norm;
+    batch_norm |= op.kind == ops::Kind::batch_norm;
+  }
+  const auto add = [&](const std::string& part) { what += (what.empty() ? "" : " and ") + part; };
+  if (skips) add("residual connections (residual_add ops)");
+  if (layer_norm) add("layer normalization (layer_norm ops)");
+  if (batch_norm) add("batch normalization (batch_norm ops)");
   if (what.empty()) return std::nullopt;
   return "mean-field theory covers plain fully connected networks, not " + what + ": no prediction";
 }
