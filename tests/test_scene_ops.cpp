@@ -248,6 +248,7 @@ TEST(SceneOps, ShippedScene) {
   const std::vector<ops::FusedLayer> layers = ops::fused_layers(s.network);
   ASSERT_EQ(layers.size(), 202u);
   EXPECT_EQ(layers[0].skip_source, -1);
+  EXPECT_EQ(layers[0].norm, net::Norm::layer);
   for (size_t l = 1; l <= 200; ++l) {
     EXPECT_EQ(layers[l].norm, net::Norm::layer) << l;
     EXPECT_EQ(layers[l].act, Activation::tanh) << l;
@@ -255,6 +256,12 @@ TEST(SceneOps, ShippedScene) {
   }
   EXPECT_EQ(layers.back().skip_source, -1);
   EXPECT_EQ(s.network.num_layers(), 202u);
+  // As its comment says: the network of depth 201, width 32, residual, layer norm.
+  expect_same_network(parse("[network]\ndepth = 201\nwidth = 32\noutput = 3\nresidual = true\n"
+                            "norm = \"layer\"\n",
+                            "scenes/c.toml")
+                          .network,
+                      s.network);
   // residual and norm are left off, yet theory still declines: the ops carry them.
   const std::optional<std::string> declined = theory::not_covered(s.network);
   ASSERT_TRUE(declined);
