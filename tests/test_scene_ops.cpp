@@ -237,8 +237,8 @@ TEST(SceneOps, ExactLayersGiveOneTablePerDenseOp) {
 TEST(SceneOps, SchemaDescribesTheOps) {
   const std::string schema = describe_schema();
   for (const char* s : {"[[network.op]]", "dense|layer_norm|batch_norm|residual_add|repeat",
-                        "residual_add (kind, from, name)", "repeat (kind, times, ops, name)",
-                        "dense (kind, units, activation, name)", "name|block|input",
+                        "residual_add  kind, from, name", "repeat        kind, times, ops, name",
+                        "dense         kind, units, activation, name", "name|block|input",
                         "[[network.op]] excludes network.sizes", "1..100000"})
     EXPECT_NE(schema.find(s), std::string::npos) << s;
 }

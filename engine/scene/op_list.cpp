@@ -414,22 +414,19 @@ std::string describe_ops(size_t name_w, size_t range_w, size_t default_w) {
              "repeat: repetitions of its block");
   out += row("ops", "tables", "[{ kind = ... }, ...]", "",
              "repeat: the block's op tables (no name, no repeat)");
-  out += "  Keys per kind:";
+  out += "  Keys per kind:\n";
   for (std::string_view kind : kind_names()) {
-    out += ' ';
-    out += kind;
-    out += " (";
+    out += "    ";
+    out += pad(std::string(kind), 14);
     out += join(fields_of(kind, false), ", ");
-    out += ");";
+    out += '\n';
   }
-  out.back() = '\n';
   out += "  At most " + std::to_string(kMaxOps) + " ops once repeats are expanded, " +
          std::to_string(kMaxDenseOps) +
-         " of them dense. Today's kernels need a norm right after a linear dense\n"
-         "  op (the norm carries the activation), skips that do not overlap and none from the "
-         "input;\n"
-         "  the last op is a dense (the output). network.input, init, sigma_w, sigma_b, seed "
-         "still apply.\n";
+         " of them dense (weight layers).\n"
+         "  Today's fused kernels run a norm only right after a linear dense op (the norm carries\n"
+         "  the activation), skips that do not overlap and none from the input; the last op is a\n"
+         "  dense (the output). network.input, init, sigma_w, sigma_b, seed still apply.\n";
   return out;
 }
 
