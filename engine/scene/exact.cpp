@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "scene/keys.hpp"
+#include "scene/op_list.hpp"
 
 namespace gt::scene::detail {
 
@@ -136,6 +137,12 @@ bool set_on_its_own(const Origins& origins, std::string_view k) {
 
 void record_origin(Origins& origins, const std::string& key, const Origin& origin) {
   const std::string name = origin.name.empty() ? key : origin.name;
+  if (excluded_by_ops(key))
+    if (const auto it = origins.find("network.op"); it != origins.end()) {
+      fail(origin.where, name,
+           "cannot be combined with [[network.op]] (at " + it->second.where +
+               "), which lists every op of the network");
+    }
   if (key == "network.sizes") {
     for (std::string_view k : kShapeKeys)
       if (set_on_its_own(origins, k)) {
@@ -232,8 +239,9 @@ void check_exact(Scene& s, const Origins& origins, const std::string& fallback) 
   };
 
   net::NetworkSpec& n = s.network;
+  const bool explicit_ops = !n.ops.empty();  // explicit_sizes then holds the fused layers'
   const bool explicit_sizes = !n.explicit_sizes.empty();
-  if (explicit_sizes) {
+  if (explicit_sizes && !explicit_ops) {
     // Also caught as they are set (record_origin); here for a scene changed by apply_override.
     for (std::string_view k : kShapeKeys)
       if (set_on_its_own(origins, k)) {
@@ -247,11 +255,14 @@ void check_exact(Scene& s, const Origins& origins, const std::string& fallback) 
   }
   const std::vector<uint32_t> sizes = n.sizes();
   const std::string shape_key =
-      explicit_sizes
+      explicit_ops ? "network.op"
+      : explicit_sizes
           ? "network.sizes"
           : latest({"network.depth", "network.width", "network.input", "network.output"});
-  const std::string in_key = explicit_sizes ? "network.sizes" : "network.input";
-  const std::string out_key = explicit_sizes ? "network.sizes" : "network.output";
+  const std::string in_key = explicit_sizes && !explicit_ops ? "network.sizes" : "network.input";
+  const std::string out_key = explicit_ops     ? "network.op"
+                              : explicit_sizes ? "network.sizes"
+                                               : "network.output";
   const std::string sizes_note = "sizes " + sizes_text(sizes);
 
   if (!n.initial.empty()) {

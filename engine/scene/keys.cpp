@@ -1,6 +1,7 @@
 // The scene schema: every key with its type, range, help and how it is stored, the camera
 // keyframe fields, typed setting of a TOML value, and the schema as text.
 #include "scene/keys.hpp"
+#include "scene/op_list.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -434,6 +435,7 @@ std::string describe_schema() {
          "  " + pad("", default_w) + "  the layer's weights, one row per output\n";
   out += "  " + pad("bias", name_w) + "  " + pad("floats", 6) + "  " + pad("[out]", range_w) +
          "  " + pad("", default_w) + "  the layer's biases\n";
+  out += describe_ops(name_w, range_w, default_w);
   out +=
       "\nInteger values are accepted for float keys; floats must be finite.\n"
       "Cross-key rules (checked after all overrides):\n"
@@ -449,12 +451,16 @@ std::string describe_schema() {
       "    data.seed and data.fixed (the batch is the same every step)\n"
       "  train.hist_lo < train.hist_hi\n"
       "  network.residual needs every hidden size in network.sizes equal\n"
+      "  [[network.op]] excludes network.sizes, depth, width, output, activation,\n"
+      "    output_activation, residual, residual_every, norm; [[network.layer]] then gives one\n"
+      "    table per dense op\n"
       "Overrides: --set section.key=value (value in TOML syntax; string keys also take a bare "
       "word),\n"
       "applied after the file, in order.\n"
       "Runs: up to 8 [[run]] tables, each with a unique label and [run.network], [run.data],\n"
       "[run.train] keys applied on top of the file and the overrides (not data.batch,\n"
-      "data.input, data.target or train.steps: runs train in lockstep; not [[network.layer]]).\n";
+      "data.input, data.target or train.steps: runs train in lockstep; not [[network.layer]] or\n"
+      "[[network.op]]).\n";
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "io/input_file.hpp"
 #include "scene/keys.hpp"
+#include "scene/op_list.hpp"
 #include "scene/prescan.hpp"
 
 #include <toml++/toml.h>
@@ -45,6 +46,10 @@ void apply_assignment(Scene& scene, const std::string& assignment, Origins& orig
   }
   if (section == "network" && name.substr(0, 5) == "layer") {
     fail(where, lhs, "the exact parameters ([[network.layer]]) are set in the scene file only");
+  }
+  if (section == "network" && (name == "op" || name.substr(0, 3) == "op." ||
+                               name.substr(0, 3) == "op[" || name.substr(0, 3) == "ops")) {
+    fail(where, lhs, "the op list ([[network.op]]) is set in the scene file only");
   }
   if (!section.empty() && !is_section(section)) {
     fail(where, section, "unknown section; expected one of: network, data, train");
@@ -151,6 +156,8 @@ struct Entry {
   // is the keyframe's table itself (its start) rather than one of its keys.
   int frame = -1;
   bool frame_start = false;
+  // [[network.op]]: the array itself (frame -1) or the start of its frame-th table.
+  bool op = false;
 };
 
 struct RunKey {
@@ -236,6 +243,24 @@ void collect_layers(const toml::source_position& pos, const toml::node& node,
       key.frame = static_cast<int>(i);
       entries.push_back(key);
     }
+  }
+}
+
+// Adds the entries of [[network.op]]: the array itself, then one per table at its start; each
+// table is checked whole there (its keys lie between it and the next table).
+void collect_ops(const toml::source_position& pos, const toml::node& node,
+                 std::vector<Entry>& entries) {
+  Entry array{pos, -1, "network", "op", &node};
+  array.op = true;
+  entries.push_back(array);
+  const toml::array* tables = node.as_array();
+  if (!tables || !tables->is_array_of_tables()) return;
+  for (size_t i = 0; i < tables->size(); ++i) {
+    Entry start{(*tables)[i].source().begin, -1, "network", "op", &node};
+    start.op = true;
+    start.frame = static_cast<int>(i);
+    start.frame_start = true;
+    entries.push_back(start);
   }
 }
 
@@ -336,6 +361,10 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
           collect_layers(k2.source().begin, node2, entries);
           continue;
         }
+        if (k.str() == "network" && k2.str() == "op") {
+          collect_ops(k2.source().begin, node2, entries);
+          continue;
+        }
         entries.push_back({k2.source().begin, -1, k.str(), k2.str(), &node2});
       }
     } else {
@@ -346,6 +375,8 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
                    [](const Entry& a, const Entry& b) { return a.pos < b.pos; });
 
   Origins origins;
+  OpList op_list;
+  op_list.source_name = source_name;
   Scene scratch;  // checks the values of run keys; the runs are built once the base is complete
   for (const Entry& e : entries) {
     const std::string where = line_of(source_name, e.pos);
@@ -374,6 +405,20 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
     if (e.section == "view" && e.run < 0) {
       apply_view_entry(base, e, where);
       continue;
+    }
+    if (e.op) {
+      if (e.frame < 0) {
+        apply_op_array(*e.node, where, origins, op_list);
+      } else {
+        const toml::table& table = *(*e.node->as_array())[size_t(e.frame)].as_table();
+        apply_op_table(base, table, size_t(e.frame), op_list);
+      }
+      continue;
+    }
+    if (e.section == "network" && e.run >= 0 && e.name == "op") {
+      fail(where, prefix + "network.op",
+           "cannot be set in a run: the op list is the top-level scene's (a run may change "
+           "network.input, init, sigma_w, sigma_b, seed)");
     }
     if (e.section == "network" && (e.frame >= 0 || e.name == "layer")) {
       if (e.run >= 0) {
@@ -433,6 +478,7 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
   for (size_t i = 0; i < overrides.size(); ++i) {
     apply_assignment(base, overrides[i], origins, static_cast<int>(i) + 1);
   }
+  finish_ops(base, origins, source_name, &op_list);
   check_exact(base, origins, source_name);
   check_rules(base, origins, source_name);
 
@@ -450,6 +496,7 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
       record_origin(run_origins, rk.key->full_name(),
                     Origin{rk.where, run_order, prefix + rk.key->full_name()});
     }
+    finish_ops(scene, run_origins, source_name, &op_list);
     check_exact(scene, run_origins, source_name);
     check_rules(scene, run_origins, source_name);
     parsed.runs.push_back(std::move(scene));
@@ -498,6 +545,7 @@ void apply_override(net::Scene& scene, const std::string& assignment) {
   Scene updated = scene;
   Origins origins;
   apply_assignment(updated, assignment, origins, 1);
+  finish_ops(updated, origins, "--set " + assignment, nullptr);
   check_exact(updated, origins, "--set " + assignment);
   check_rules(updated, origins, "--set " + assignment);
   scene = std::move(updated);

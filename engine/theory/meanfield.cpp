@@ -298,18 +298,24 @@ std::optional<std::string> not_covered(const net::NetworkSpec& n) {
   if (n.norm != net::Norm::none)
     what += (what.empty() ? "" : " and ") + std::string(net::to_string(n.norm)) +
             " normalization (network.norm)";
-  if (!n.ops.empty()) {  // [[network.op]]: look at the layers themselves
-    bool skip = false, norm = false, mixed = false;
+  // An explicit op list ([[network.op]]) leaves residual and norm off: its ops carry them.
+  bool skips = false, layer_norm = false, batch_norm = false;
+  for (const ops::Op& op : n.ops) {
+    skips |= op.kind == ops::Kind::residual_add;
+    layer_norm |= op.kind == ops::Kind::layer_norm;
+    batch_norm |= op.kind == ops::Kind::batch_norm;
+  }
+  const auto add = [&](const std::string& part) { what += (what.empty() ? "" : " and ") + part; };
+  if (skips) add("residual connections (residual_add ops)");
+  if (layer_norm) add("layer normalization (layer_norm ops)");
+  if (batch_norm) add("batch normalization (batch_norm ops)");
+  if (!n.ops.empty()) {
     const std::vector<ops::FusedLayer> layers = ops::fused_layers(n);
-    for (size_t l = 0; l + 1 < layers.size(); ++l) {
-      skip = skip || layers[l].skip_source >= 0;
-      norm = norm || layers[l].norm != net::Norm::none;
-      mixed = mixed || layers[l].act != layers[0].act;
-    }
-    for (const auto& [on, text] : {std::pair{skip, "residual connections (residual_add ops)"},
-                                   std::pair{norm, "normalization (norm ops)"},
-                                   std::pair{mixed, "hidden layers of different activations"}})
-      if (on) what += (what.empty() ? "" : " and ") + std::string(text);
+    for (size_t l = 0; l + 1 < layers.size(); ++l)
+      if (layers[l].act != layers[0].act) {
+        add("hidden layers of different activations");
+        break;
+      }
   }
   if (what.empty()) return std::nullopt;
   return "mean-field theory covers plain fully connected networks, not " + what + ": no prediction";
