@@ -3,6 +3,7 @@
 #include "vk/check.hpp"
 #include "vk/context.hpp"
 #include "vk/graphics.hpp"
+#include "vk/shader_registry.hpp"
 
 namespace gt::vk {
 
@@ -15,6 +16,18 @@ VkDescriptorType ComputeLayout::descriptor_type(uint32_t binding) {
       binding == GT_BIND_GRADS_TEX)
     return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
   return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
+uint32_t ComputeLayout::texel_mask() {
+  static const uint32_t mask = [] {
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < GT_BIND_COUNT; ++i)
+      if (descriptor_type(i) == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER ||
+          descriptor_type(i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
+        m |= 1u << i;
+    return m;
+  }();
+  return mask;
 }
 
 ComputeLayout::ComputeLayout(const Context& ctx) {
@@ -54,8 +67,13 @@ ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout
                                  const std::string& shader,
                                  const std::vector<std::pair<uint32_t, uint32_t>>& specialization)
     : layout_(layout.pipeline_layout()), name_(shader) {
+  const std::string file = shader + ".comp";
+  interface_ = reflect_spirv(shader_code(file), file);
+  check_against_layout(file, interface_);
+  for (const ReflectedBinding& b : interface_.bindings)
+    required_mask_ |= 1u << b.binding;
   const VkDevice device = ctx.device();
-  const ShaderModule module = create_shader_module(ctx, shader + ".comp");
+  const ShaderModule module = create_shader_module(ctx, file);
 
   std::vector<VkSpecializationMapEntry> entries;
   std::vector<uint32_t> values;
@@ -85,23 +103,26 @@ Bindings& Bindings::buffer(uint32_t binding, const Buffer& b) {
 
 Bindings& Bindings::buffer(uint32_t binding, const Buffer& b, VkDeviceSize offset,
                            VkDeviceSize range) {
+  check_binding_number(binding);
   buffers_[binding] = {b.handle(), offset, range};
-  mask_ |= 1u << binding;
+  buffer_mask_ |= 1u << binding;
   return *this;
 }
 
 Bindings& Bindings::view(uint32_t binding, VkBufferView v) {
+  check_binding_number(binding);
   views_[binding] = v;
-  mask_ |= 1u << binding;
+  view_mask_ |= 1u << binding;
   return *this;
 }
 
 void dispatch(VkCommandBuffer cmd, const ComputePipeline& pipeline, const Bindings& bindings,
               const PushConstants& push, uint32_t groups_x, uint32_t groups_y, uint32_t groups_z) {
+  check_dispatch(pipeline, bindings, sizeof(push));
   std::array<VkWriteDescriptorSet, GT_BIND_COUNT> writes{};
   uint32_t n = 0;
   for (uint32_t i = 0; i < GT_BIND_COUNT; ++i) {
-    if (!(bindings.mask_ & (1u << i))) continue;
+    if (!(bindings.mask() & (1u << i))) continue;
     VkWriteDescriptorSet& w = writes[n++];
     w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
     w.dstBinding = i;
