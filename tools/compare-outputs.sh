@@ -14,8 +14,14 @@
 #
 # Runs on lavapipe unless GT_KEEP_DRIVERS is set (tools/lavapipe.sh); GT_VALIDATION=1 from the
 # environment turns the validation layer on in both. For each scene the old binary runs, then the
-# new one. `train` trains a scene's base only: for a scene with [[run]] tables, the files hold the
-# base scene's run (scene::load), one stats and one hist file per scene.
+# new one.
+#
+# `train SCENE` trains a scene's base only (scene::load: the keys outside [[run]]), so for a scene
+# with [[run]] tables each run that sets keys is trained too, as the base with the run's keys given
+# as --set overrides (the same network, data and training as the run: a run is the base with its
+# keys applied), under the name SCENE.runK (K from 1). A run that sets no key (only a label) is the
+# base itself. The runs are read from the scene file's lines: `[[run]]`, `[run.SECTION]` and
+# `key = value` on one line each (what the shipped scenes use); anything else in a run is an error.
 #
 # Exit: 0 all files identical, 1 any differs, 2 bad usage or a run failed (the scene, the binary,
 # its exit code and the end of its stderr are printed; the other scenes still run).
@@ -86,6 +92,62 @@ for f in "$root"/scenes/*.toml; do
 done
 [ ${#scenes[@]} -gt 0 ] || die_usage "--scenes $scene_globs matches no scene in $root/scenes"
 
+# scene_runs FILE: one line per [[run]] that sets keys: K, then its overrides, tab-separated.
+scene_runs() {
+  awk -v file="$1" '
+    function fail(why) { printf "%s:%d: %s\n", file, NR, why > "/dev/stderr"; bad = 1; exit 1 }
+    function flush() { if (run > 0 && sets != "") print run sets }
+    /^[ \t]*(#.*)?$/ { next }
+    /^[ \t]*\[\[run\]\][ \t]*(#.*)?$/ { flush(); run++; section = ""; sets = ""; next }
+    /^[ \t]*\[/ {
+      if (run == 0) next
+      if (match($0, /^[ \t]*\[run\.[A-Za-z_]+\][ \t]*(#.*)?$/)) {
+        section = $0
+        sub(/^[ \t]*\[run\./, "", section)
+        sub(/\].*$/, "", section)
+        next
+      }
+      fail("a table in a run other than [run.SECTION]: " $0)
+    }
+    run == 0 { next }
+    {
+      if (!match($0, /^[ \t]*[A-Za-z_]+[ \t]*=[ \t]*/)) fail("not key = value: " $0)
+      key = $0
+      sub(/[ \t]*=.*$/, "", key)
+      sub(/^[ \t]*/, "", key)
+      value = substr($0, RLENGTH + 1)
+      if (value ~ /^"/) {
+        if (!match(value, /^"[^"\\]*"/)) fail("a string this script cannot read: " $0)
+        value = substr(value, 1, RLENGTH)
+      } else {
+        sub(/[ \t]*(#.*)?$/, "", value)
+      }
+      if (section == "" && key == "label") next
+      if (section == "") fail("a top-level run key other than label: " $0)
+      sets = sets "\t" section "." key "=" value
+    }
+    END { if (!bad) flush() }
+  ' "$1"
+}
+
+# The cases: each scene's base, then its runs that set keys.
+case_names=()
+case_scenes=()
+case_sets=()  # tab-separated --set values
+for scene in "${scenes[@]}"; do
+  case_names+=("$scene")
+  case_scenes+=("$scene")
+  case_sets+=("")
+  runs_text="$(scene_runs "$root/scenes/$scene.toml")" ||
+    die_usage "cannot read the runs of $root/scenes/$scene.toml (above)"
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    case_names+=("$scene.run${line%%$'\t'*}")
+    case_scenes+=("$scene")
+    case_sets+=("${line#*$'\t'}")
+  done <<<"$runs_text"
+done
+
 if [ -z "$out" ]; then
   out="$(mktemp -d "${TMPDIR:-/tmp}/compare-outputs.XXXXXX")"
 else
@@ -98,21 +160,29 @@ source "$root/tools/lavapipe.sh"
 
 echo "old: $old_bin"
 echo "new: $new_bin"
-echo "steps: $steps, scenes: ${#scenes[@]}, kernels: ${kernels:-default}," \
+echo "steps: $steps, scenes: ${#scenes[@]} (${#case_names[@]} with their runs), kernels: ${kernels:-default}," \
   "validation: ${GT_VALIDATION:-0}, driver: ${VK_DRIVER_FILES:-system default}"
 echo "files: $out"
+for i in "${!case_names[@]}"; do
+  [ -z "${case_sets[$i]}" ] || echo "${case_names[$i]}: ${case_scenes[$i]}.toml --set ${case_sets[$i]//$'\t'/ --set }"
+done
 echo
 
 failed=()
-# run_train WHICH BINARY SCENE: the scene's files under $out/SCENE/WHICH; a failure is recorded.
+# run_train WHICH BINARY CASE: the case's files under $out/NAME/WHICH; a failure is recorded.
 run_train() {
-  local which="$1" bin="$2" scene="$3" dir rc=0 t0 t1
+  local which="$1" bin="$2" i="$3" scene dir rc=0 t0 t1 sets set
+  scene="${case_names[$i]}"
   dir="$out/$scene/$which"
   mkdir -p "$dir"
   rm -f "$dir/stats.csv" "$dir/hist.csv" "$dir/stderr.txt"
-  local args=(train "$root/scenes/$scene.toml" --steps "$steps" --stats-out "$dir/stats.csv"
-    --hist-out "$dir/hist.csv" --quiet)
+  local args=(train "$root/scenes/${case_scenes[$i]}.toml" --steps "$steps" --stats-out
+    "$dir/stats.csv" --hist-out "$dir/hist.csv" --quiet)
   [ -n "$kernels" ] && args+=(--kernels "$kernels")
+  if [ -n "${case_sets[$i]}" ]; then
+    IFS=$'\t' read -r -a sets <<<"${case_sets[$i]}"
+    for set in "${sets[@]}"; do args+=(--set "$set"); done
+  fi
   t0="$(date +%s.%N)"
   "$bin" "${args[@]}" >/dev/null 2>"$dir/stderr.txt" || rc=$?
   t1="$(date +%s.%N)"
@@ -136,7 +206,7 @@ compare() {
   a="$out/$scene/old/$file"
   b="$out/$scene/new/$file"
   if msg="$(cmp -- "$a" "$b" 2>&1)"; then
-    printf '%-22s %-10s identical\n' "$scene" "$file"
+    printf '%-24s %-10s identical\n' "$scene" "$file"
     identical=$((identical + 1))
     return
   fi
@@ -144,19 +214,19 @@ compare() {
   if [[ "$msg" =~ differ:\ byte\ ([0-9]+),\ line\ ([0-9]+) ]]; then
     byte="${BASH_REMATCH[1]}"
     line="${BASH_REMATCH[2]}"
-    printf '%-22s %-10s differs at byte %s (line %s)\n' "$scene" "$file" "$byte" "$line"
+    printf '%-24s %-10s differs at byte %s (line %s)\n' "$scene" "$file" "$byte" "$line"
   elif [[ "$msg" =~ EOF\ on\ (.*)\ after\ byte\ ([0-9]+),\ line\ ([0-9]+) ]]; then
     byte="$((BASH_REMATCH[2] + 1))"
     line="${BASH_REMATCH[3]}"
     [[ "${BASH_REMATCH[1]}" == "$a" ]] && msg="old is shorter" || msg="new is shorter"
-    printf '%-22s %-10s differs at byte %s (line %s): %s\n' "$scene" "$file" "$byte" "$line" "$msg"
+    printf '%-24s %-10s differs at byte %s (line %s): %s\n' "$scene" "$file" "$byte" "$line" "$msg"
   elif [[ "$msg" =~ EOF\ on\ (.*)\ which\ is\ empty ]]; then
     byte=1
     line=1
     [[ "${BASH_REMATCH[1]}" == "$a" ]] && msg="old is empty" || msg="new is empty"
-    printf '%-22s %-10s differs at byte 1 (line 1): %s\n' "$scene" "$file" "$msg"
+    printf '%-24s %-10s differs at byte 1 (line 1): %s\n' "$scene" "$file" "$msg"
   else
-    printf '%-22s %-10s differs: %s\n' "$scene" "$file" "$msg"
+    printf '%-24s %-10s differs: %s\n' "$scene" "$file" "$msg"
     return
   fi
   printf '    old line %s: %s\n' "$line" "$(sed -n "${line}p" "$a")"
@@ -165,24 +235,24 @@ compare() {
 
 start="$(date +%s)"
 rm -f "$out/times.txt"
-for scene in "${scenes[@]}"; do
-  run_train old "$old_bin" "$scene"
-  run_train new "$new_bin" "$scene"
+for i in "${!case_names[@]}"; do
+  run_train old "$old_bin" "$i"
+  run_train new "$new_bin" "$i"
 done
 elapsed=$(($(date +%s) - start))
 
-printf '%-22s %-10s %s\n' scene file result
-for scene in "${scenes[@]}"; do
+printf '%-24s %-10s %s\n' scene file result
+for scene in "${case_names[@]}"; do
   if [[ " ${failed[*]} " == *" $scene "* ]]; then
-    printf '%-22s %-10s run failed (see above)\n' "$scene" "-"
+    printf '%-24s %-10s run failed (see above)\n' "$scene" "-"
     continue
   fi
   compare "$scene" stats.csv
   compare "$scene" hist.csv
 done
 echo
-echo "summary: ${#scenes[@]} scene(s), $steps step(s) each, ${elapsed} s:" \
-  "$identical file(s) identical, $differ differ, ${#failed[@]} scene(s) failed to run"
+echo "summary: ${#scenes[@]} scene(s) and ${#case_names[@]} run(s) in all, $steps step(s) each, ${elapsed} s:" \
+  "$identical file(s) identical, $differ differ, ${#failed[@]} run(s) failed"
 echo "files kept in $out (times in $out/times.txt)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "compare-outputs.sh: runs failed for: ${failed[*]}" >&2
