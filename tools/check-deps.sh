@@ -61,7 +61,8 @@ add_loaded run
 add_loaded test --validation
 
 # Programs: the build's, the main job's (ffmpeg, and ffprobe, which checks each video), the
-# tests' and the test scripts' (bash: the file-size-limited runs).
+# tests' and the test scripts' (bash: the file-size-limited runs; awk, cmp, realpath:
+# tools/compare-outputs.sh under CTest's compare.*).
 add_programs() {
   local set=$1 user=$2
   shift 2
@@ -75,7 +76,8 @@ add_programs() {
 }
 add_programs run build cmake make c++ pkg-config glslc
 add_programs run "gradtower record" ffmpeg ffprobe
-add_programs test "the test suite" ffprobe bash xvfb-run Xvfb xauth clang-format git
+add_programs test "the test suite" ffprobe bash xvfb-run Xvfb xauth clang-format git awk cmp \
+  realpath
 
 # Files the code opens by an absolute path (those present here; the code takes the first found).
 grep -rhoE '"/usr/share/[^"]+"' "$src/engine" "$src/render" "$src/tools" | tr -d '"' | sort -u |
