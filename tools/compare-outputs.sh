@@ -23,6 +23,10 @@
 # base itself. The runs are read from the scene file's lines: `[[run]]`, `[run.SECTION]` and
 # `key = value` on one line each (what the shipped scenes use); anything else in a run is an error.
 #
+# A scene the old binary refuses as bad input (exit 1) while the new one trains it is new (it uses
+# a key or value the old binary lacks): listed as such, with the old binary's message, and not
+# compared.
+#
 # Exit: 0 all files identical, 1 any differs, 2 bad usage or a run failed (the scene, the binary,
 # its exit code and the end of its stderr are printed; the other scenes still run).
 set -euo pipefail
@@ -169,7 +173,9 @@ done
 echo
 
 failed=()
-# run_train WHICH BINARY CASE: the case's files under $out/NAME/WHICH; a failure is recorded.
+new_only=()
+last_rc=0
+# run_train WHICH BINARY CASE: the case's files under $out/NAME/WHICH; its exit code in last_rc.
 run_train() {
   local which="$1" bin="$2" i="$3" scene dir rc=0 t0 t1 sets set
   scene="${case_names[$i]}"
@@ -188,14 +194,16 @@ run_train() {
   t1="$(date +%s.%N)"
   awk -v s="$scene" -v w="$which" -v a="$t0" -v b="$t1" 'BEGIN { printf "%s %s: %.2f s\n", s, w, b - a }' \
     >>"$out/times.txt"
-  if [ "$rc" -ne 0 ]; then
-    failed+=("$scene")
-    {
-      echo "compare-outputs.sh: $scene: $which binary $bin exited with $rc; end of its stderr:"
-      tail -n 5 "$dir/stderr.txt" | sed 's/^/  /'
-    } >&2
-  fi
+  last_rc="$rc"
   return 0
+}
+
+# report_failure CASE WHICH BINARY RC
+report_failure() {
+  {
+    echo "compare-outputs.sh: $1: $2 binary $3 exited with $4; end of its stderr:"
+    tail -n 5 "$out/$1/$2/stderr.txt" | sed 's/^/  /'
+  } >&2
 }
 
 # compare SCENE FILE: one table row, and the first differing line of each side.
@@ -237,7 +245,19 @@ start="$(date +%s)"
 rm -f "$out/times.txt"
 for i in "${!case_names[@]}"; do
   run_train old "$old_bin" "$i"
+  old_rc="$last_rc"
   run_train new "$new_bin" "$i"
+  new_rc="$last_rc"
+  scene="${case_names[$i]}"
+  # A scene the old binary refuses as bad input (exit 1) and the new one trains uses something
+  # the old binary does not have (a new key or value): new, nothing to compare.
+  if [ "$old_rc" -eq 1 ] && [ "$new_rc" -eq 0 ]; then
+    new_only+=("$scene")
+  elif [ "$old_rc" -ne 0 ] || [ "$new_rc" -ne 0 ]; then
+    failed+=("$scene")
+    [ "$old_rc" -eq 0 ] || report_failure "$scene" old "$old_bin" "$old_rc"
+    [ "$new_rc" -eq 0 ] || report_failure "$scene" new "$new_bin" "$new_rc"
+  fi
 done
 elapsed=$(($(date +%s) - start))
 
@@ -247,12 +267,18 @@ for scene in "${case_names[@]}"; do
     printf '%-24s %-10s run failed (see above)\n' "$scene" "-"
     continue
   fi
+  if [[ " ${new_only[*]} " == *" $scene "* ]]; then
+    printf '%-24s %-10s new: the old binary refuses it: %s\n' "$scene" "-" \
+      "$(head -n 1 "$out/$scene/old/stderr.txt")"
+    continue
+  fi
   compare "$scene" stats.csv
   compare "$scene" hist.csv
 done
 echo
 echo "summary: ${#scenes[@]} scene(s) and ${#case_names[@]} run(s) in all, $steps step(s) each, ${elapsed} s:" \
-  "$identical file(s) identical, $differ differ, ${#failed[@]} run(s) failed"
+  "$identical file(s) identical, $differ differ, ${#failed[@]} run(s) failed," \
+  "${#new_only[@]} new (refused by the old binary)"
 echo "files kept in $out (times in $out/times.txt)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "compare-outputs.sh: runs failed for: ${failed[*]}" >&2
