@@ -14,7 +14,9 @@
 #include "gpu_fixture.hpp"
 #include "net/init.hpp"
 #include "net/reference.hpp"
+#include "op_graph_scenes.hpp"
 #include "render/theory_strip.hpp"
+#include "scene/scene.hpp"
 #include "test_printers.hpp"
 
 namespace gt {
@@ -82,12 +84,9 @@ double db_atol(const std::vector<double>& delta) {
   return 1e-6 * s + 1e-12;
 }
 
-class BlockStep : public test::GpuTest,
-                  public ::testing::WithParamInterface<std::tuple<Blocks, gpu::Kernels>> {};
-
-TEST_P(BlockStep, GradientsAndStatisticsMatchTheReference) {
-  const auto [blocks, kernels] = GetParam();
-  const net::Scene scene = block_scene(blocks);
+// One step of the scene's network on the GPU against the reference: loss, every gradient,
+// activations, per-layer and per-neuron statistics.
+void check_step(const net::Scene& scene, gpu::Kernels kernels) {
   gpu::NetworkOptions options;
   options.kernels = kernels;
   gpu::Network gnet(test::context(), scene, options);
@@ -139,6 +138,34 @@ TEST_P(BlockStep, GradientsAndStatisticsMatchTheReference) {
   }
   EXPECT_GT(want[0].grad_w_norm, 1e-4) << "the comparison is not vacuous";
 }
+
+class BlockStep : public test::GpuTest,
+                  public ::testing::WithParamInterface<std::tuple<Blocks, gpu::Kernels>> {};
+
+TEST_P(BlockStep, GradientsAndStatisticsMatchTheReference) {
+  const auto [blocks, kernels] = GetParam();
+  check_step(block_scene(blocks), kernels);
+}
+
+// Networks only [[network.op]] can build (op_graph_scenes.hpp): skips of other spans and widths,
+// norms of both kinds and activations differing per layer, run by the same fused kernels.
+class GraphStep : public test::GpuTest,
+                  public ::testing::WithParamInterface<std::tuple<test::GraphCase, gpu::Kernels>> {
+};
+
+TEST_P(GraphStep, GradientsAndStatisticsMatchTheReference) {
+  const auto& [c, kernels] = GetParam();
+  check_step(scene::parse(test::graph_scene_text(c), c.name + ".toml"), kernels);
+}
+
+INSTANTIATE_TEST_SUITE_P(Explicit, GraphStep,
+                         ::testing::Combine(::testing::ValuesIn(test::graph_cases()),
+                                            ::testing::Values(gpu::Kernels::texel,
+                                                              gpu::Kernels::shared)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param).name + "_" +
+                                  gpu::to_string(std::get<1>(p.param));
+                         });
 
 std::vector<Blocks> step_cases() {
   std::vector<Blocks> out;

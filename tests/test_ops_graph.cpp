@@ -2,9 +2,13 @@
 // fuse() gives back exactly the layers (activations, norms, skips) the classic formulas did.
 #include <gtest/gtest.h>
 
+#include "net/init.hpp"
 #include "net/reference.hpp"
 #include "net/spec.hpp"
+#include "op_graph_scenes.hpp"
 #include "ops/graph.hpp"
+#include "ref_test_util.hpp"
+#include "scene/scene.hpp"
 
 namespace gt {
 namespace {
@@ -159,6 +163,35 @@ TEST(OpsGraph, SkipsMaySpanAnyNumberOfLayersAndDifferInWidth) {
   EXPECT_EQ(l[5].skip_source, 5);
   for (size_t i : {1, 2, 3, 5, 6})
     EXPECT_FALSE(l[i].skip_start) << i;
+}
+
+// The reference on graphs the classic keys cannot describe, against central finite differences
+// (the GPU is checked against it in test_gpu_blocks.cpp).
+TEST(OpsGraph, ReferenceGradientsOnExplicitGraphsMatchFiniteDifferences) {
+  for (const test::GraphCase& c : test::graph_cases()) {
+    SCOPED_TRACE(c.name);
+    const net::Scene scene = scene::parse(test::graph_scene_text(c), c.name + ".toml");
+    const net::ref::Net net = net::ref::Net::from(scene.network, net::init_params(scene.network));
+    const net::ref::Batch batch = test::random_batch(6, 5, 3, net::Loss::mse, 11);
+    const net::ref::Gradients g = net::ref::backward(net, batch, net::Loss::mse);
+    const double h = 1e-6;
+    bool some_skip = false, some_norm = false;
+    for (uint32_t i = 0; i < net.layers.size(); ++i) {
+      const std::string at = " of layer " + std::to_string(i);
+      test::expect_close_to_fd(
+          g.dw[i], net::ref::finite_difference_dw(net, batch, net::Loss::mse, i, h), "dW" + at);
+      test::expect_close_to_fd(
+          g.db[i], net::ref::finite_difference_db(net, batch, net::Loss::mse, i, h), "db" + at);
+      test::expect_close_to_fd(g.dgamma[i],
+                               net::ref::finite_difference_dgamma(net, batch, net::Loss::mse, i, h),
+                               "dgamma" + at);
+      some_skip = some_skip || net::ref::skip_source(net, i) >= 0;
+      some_norm = some_norm || !net.layers[i].gamma.empty();
+    }
+    test::expect_close_to_fd(g.dx0, net::ref::finite_difference_dx0(net, batch, net::Loss::mse, h),
+                             "dL/dinput");
+    EXPECT_TRUE(c.name == "mixed_norms" ? some_norm && some_skip : some_skip);
+  }
 }
 
 }  // namespace

@@ -108,18 +108,30 @@ void network_panel(LiveSession& session) {
   const net::NetworkSpec& n = session.scene().network;
   if (const std::string keys = per_run_keys(session); !keys.empty())
     ImGui::TextWrapped("set by each run (edits here leave them): %s", keys.c_str());
-  int_key(session, "depth", "network.depth", n.depth);
-  int_key(session, "width", "network.width", n.width);
-  if (auto a = name_combo("activation", net::to_string(n.activation), net::names_of_activations()))
-    session.edit("network.activation", *a);
-  if (auto a = name_combo("output act.", net::to_string(n.output_activation),
-                          net::names_of_activations()))
-    session.edit("network.output_activation", *a);
+  // A scene that lists its ops ([[network.op]]) has no depth, width, activation, residual or
+  // norm keys to edit: its structure is the list, edited in the file.
+  const bool listed = !n.ops.empty();
+  if (listed) {
+    ImGui::TextWrapped(
+        "the scene lists its ops ([[network.op]]): %zu ops, %u weight layers; "
+        "edit the file to change them",
+        n.ops.size(), n.num_layers());
+  } else {
+    int_key(session, "depth", "network.depth", n.depth);
+    int_key(session, "width", "network.width", n.width);
+    if (auto a =
+            name_combo("activation", net::to_string(n.activation), net::names_of_activations()))
+      session.edit("network.activation", *a);
+    if (auto a = name_combo("output act.", net::to_string(n.output_activation),
+                            net::names_of_activations()))
+      session.edit("network.output_activation", *a);
+  }
   if (auto i = name_combo("init", net::to_string(n.init), net::names_of_inits()))
     session.edit("network.init", *i);
   double_key(session, "sigma_w", "network.sigma_w", n.sigma_w);
   double_key(session, "sigma_b", "network.sigma_b", n.sigma_b);
   int_key(session, "seed", "network.seed", n.seed);
+  if (listed) return;
   // The fixes: skips and normalization rebuild the networks, like any architecture edit.
   bool residual = n.residual;
   if (ImGui::Checkbox("residual", &residual))
