@@ -18,6 +18,7 @@
 #include "gpu/network.hpp"
 #include "net/reference.hpp"
 #include "net/why.hpp"
+#include "ops/graph.hpp"
 #include "scene/scene.hpp"
 #include "why_progress.hpp"
 
@@ -122,15 +123,40 @@ void print_row(const std::string& method, const std::string& passes, const std::
               vs.c_str(), diff.c_str(), note.c_str());
 }
 
+// "3 hidden of width 7, activation tanh", or with widths or activations differing per layer (a
+// sizes list, [[network.op]]) their range and list.
+std::string describe_hidden(const std::vector<ops::FusedLayer>& layers) {
+  const size_t hidden = layers.size() - 1;
+  if (hidden == 0)
+    return "no hidden layer, activation " + std::string(net::to_string(layers[0].act));
+  uint32_t lo = layers[0].out, hi = lo;
+  std::vector<std::string> acts;
+  for (size_t l = 0; l < hidden; ++l) {
+    lo = std::min(lo, layers[l].out);
+    hi = std::max(hi, layers[l].out);
+    const std::string a(net::to_string(layers[l].act));
+    if (std::find(acts.begin(), acts.end(), a) == acts.end()) acts.push_back(a);
+  }
+  std::string out = std::to_string(hidden) + " hidden of width " + std::to_string(lo);
+  if (hi != lo) out += ".." + std::to_string(hi);
+  out += acts.size() == 1 ? ", activation " + acts[0] : ", activations ";
+  for (size_t i = 0; acts.size() > 1 && i < acts.size(); ++i)
+    out += (i ? ", " : "") + acts[i];
+  return out;
+}
+
 void print(const net::Scene& s, const net::WhyReport& r, const GpuRun& g, double gpu_diff,
            const WhyArgs& a) {
   const net::NetworkSpec& n = s.network;
+  const std::vector<ops::FusedLayer> layers = ops::fused_layers(n);
+  const bool any_norm = std::any_of(layers.begin(), layers.end(), [](const ops::FusedLayer& l) {
+    return l.norm != net::Norm::none;
+  });
   std::printf("%s\n", s.title.c_str());
-  std::printf("  network     %u weight layers (%u hidden of width %u), activation %s, init %s\n",
-              n.num_layers(), n.depth, n.width, std::string(net::to_string(n.activation)).c_str(),
-              std::string(net::to_string(n.init)).c_str());
+  std::printf("  network     %u weight layers (%s), init %s\n", n.num_layers(),
+              describe_hidden(layers).c_str(), std::string(net::to_string(n.init)).c_str());
   std::printf("  parameters  P = %s (every weight and bias%s)\n", with_commas(r.params).c_str(),
-              n.norm != net::Norm::none ? ", and each normalized layer's scale and shift" : "");
+              any_norm ? ", and each normalized layer's scale and shift" : "");
   std::printf(
       "  data        the GPU's first batch (%u samples, %s), at initialisation: loss %.6g\n",
       g.batch.size, std::string(net::to_string(s.data.kind)).c_str(), r.loss);
