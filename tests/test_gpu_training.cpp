@@ -272,6 +272,42 @@ TEST_F(Training, PaddedLayerTableGivesIdenticalResults) {
   expect_identical(run(scene, 4, padded), run(scene, 4));
 }
 
+// The memory check before allocation (Plan::total_bytes) must not undercount what is then
+// allocated: at most the 16-byte stand-ins of buffers a network does not use differ.
+TEST_F(Training, PlannedBytesAreWhatIsAllocated) {
+  struct Case {
+    net::Optimizer opt;
+    bool residual;
+    net::Norm norm;
+    uint64_t segment;
+    uint32_t align;
+  };
+  for (const Case& c : {Case{net::Optimizer::sgd, false, net::Norm::none, 0, 0},
+                        Case{net::Optimizer::adam, true, net::Norm::layer, 0, 0},
+                        Case{net::Optimizer::momentum, true, net::Norm::batch, 20480, 256}}) {
+    net::Scene scene = train_scene(c.opt, 0.05);
+    scene.network.depth = 5;
+    scene.network.width = 48;  // ~10 KB of parameters a layer: several segments of 20 KB
+    scene.network.residual = c.residual;
+    scene.network.norm = c.norm;
+    gpu::NetworkOptions options;
+    options.max_segment_bytes = c.segment;
+    options.min_uniform_align = c.align;
+    const gpu::Network net(test::context(), scene, options);
+    const gpu::Plan& p = net.plan();
+    const uint64_t planned = p.total_bytes(), allocated = net.allocated_bytes();
+    const uint64_t stand_ins =
+        16 * (2 * p.params.segment_floats.size() + p.acts.segment_floats.size() + 3);
+    SCOPED_TRACE("segments " + std::to_string(p.params.segment_floats.size()) + " / " +
+                 std::to_string(p.acts.segment_floats.size()));
+    EXPECT_GE(planned + stand_ins, allocated) << "planned " << planned;
+    EXPECT_LE(planned, allocated);
+    if (c.segment > 0) {
+      EXPECT_GT(p.params.segment_floats.size(), 1u) << "not vacuous";
+    }
+  }
+}
+
 TEST_F(Training, SetTrainChangesLearningRateWithoutRebuilding) {
   const net::Scene scene = train_scene(net::Optimizer::sgd, 0.05);
   gpu::Network gnet(test::context(), scene);

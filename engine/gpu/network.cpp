@@ -205,6 +205,18 @@ void Network::allocate() {
     vk::fill_zero(ctx_, *b);
 }
 
+uint64_t Network::allocated_bytes() const {
+  uint64_t bytes = 0;
+  for (const auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_, &nhat_})
+    for (const vk::Buffer& b : *group)
+      bytes += b.size();
+  for (const vk::Buffer* b : {&globals_, &layers_, &layers_padded_, &delta_, &target_, &partials_,
+                              &header_, &layer_stats_, &neuron_stats_, &neuron_pending_, &hist_,
+                              &hist_pending_, &skip_, &norm_stats_})
+    bytes += b->size();
+  return bytes;
+}
+
 void Network::upload_globals() {
   const net::Scene& s = scene_;
   Globals g{};

@@ -69,6 +69,8 @@ class Network {
   Network& operator=(const Network&) = delete;
 
   const Plan& plan() const { return plan_; }
+  // Bytes of every buffer the network allocated (what Plan::total_bytes() estimates beforehand).
+  uint64_t allocated_bytes() const;
   Kernels kernels() const { return kernels_; }  // the variant in use (never automatic)
   const net::Scene& scene() const { return scene_; }
   uint32_t steps_done() const { return steps_done_; }

@@ -56,7 +56,8 @@ uint64_t Plan::total_bytes() const {
   for (uint64_t s : nhat.segment_floats)
     floats += s;
   floats += skip_floats + norm_stat_floats;
-  floats += delta_floats + target_floats + 4 * partial_vec4s + neuron_count;
+  floats += delta_floats + target_floats + 4 * partial_vec4s;
+  floats += 2 * neuron_count;  // per-neuron figures: published, and pending (written by backward)
   uint64_t bytes = floats * 4;
   bytes += layers.size() * sizeof(shared::LayerDesc) + sizeof(shared::Globals);
   if (layer_ubo_stride != sizeof(shared::LayerDesc))
