@@ -229,24 +229,13 @@ Forward forward(const Net& net, const Batch& batch) {
   return f;
 }
 
-double loss(const Net& net, const Batch& batch, Loss loss_kind) {
-  const Forward f = forward(net, batch);
-  return loss_from_output(f.x.back(), batch, net.layers.back().out, loss_kind);
+double output_loss(const std::vector<double>& y_hat, const Batch& batch, uint32_t out,
+                   Loss loss_kind) {
+  return loss_from_output(y_hat, batch, out, loss_kind);
 }
 
-Gradients backward(const Net& net, const Batch& batch, Loss loss_kind) {
-  const Forward f = forward(net, batch);
-  const size_t n = net.layers.size();
-  const uint32_t out = net.layers.back().out;
-  const std::vector<double>& y_hat = f.x.back();
-
-  Gradients g;
-  g.loss = loss_from_output(y_hat, batch, out, loss_kind);
-  g.dw.resize(n);
-  g.db.resize(n);
-  g.delta.resize(n);
-
-  // dL/dx_L.
+std::vector<double> output_loss_grad(const std::vector<double>& y_hat, const Batch& batch,
+                                     uint32_t out, Loss loss_kind) {
   std::vector<double> dx(y_hat.size());
   if (loss_kind == Loss::mse) {
     const double scale = 2.0 / (static_cast<double>(batch.size) * out);
@@ -266,6 +255,28 @@ Gradients backward(const Net& net, const Batch& batch, Loss loss_kind) {
       }
     }
   }
+  return dx;
+}
+
+double loss(const Net& net, const Batch& batch, Loss loss_kind) {
+  const Forward f = forward(net, batch);
+  return loss_from_output(f.x.back(), batch, net.layers.back().out, loss_kind);
+}
+
+Gradients backward(const Net& net, const Batch& batch, Loss loss_kind) {
+  const Forward f = forward(net, batch);
+  const size_t n = net.layers.size();
+  const uint32_t out = net.layers.back().out;
+  const std::vector<double>& y_hat = f.x.back();
+
+  Gradients g;
+  g.loss = loss_from_output(y_hat, batch, out, loss_kind);
+  g.dw.resize(n);
+  g.db.resize(n);
+  g.delta.resize(n);
+
+  // dL/dx_L.
+  std::vector<double> dx = output_loss_grad(y_hat, batch, out, loss_kind);
 
   // gx[s] = dL/dx[s], complete once every layer reading x[s] (layer s, and the layer whose
   // residual block adds it) has been passed.

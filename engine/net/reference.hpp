@@ -94,6 +94,11 @@ double activate(Activation a, double z);
 double activate_grad(Activation a, double z);
 
 Forward forward(const Net& net, const Batch& batch);
+// The loss of a network's output y_hat [B][out] and its gradient dL/dy_hat.
+double output_loss(const std::vector<double>& y_hat, const Batch& batch, uint32_t out,
+                   Loss loss_kind);
+std::vector<double> output_loss_grad(const std::vector<double>& y_hat, const Batch& batch,
+                                     uint32_t out, Loss loss_kind);
 double loss(const Net& net, const Batch& batch, Loss loss_kind);
 Gradients backward(const Net& net, const Batch& batch, Loss loss_kind);
 

@@ -1,0 +1,179 @@
+// The op-by-op CPU reference (engine/ops/reference.hpp, each kind's reference in its own file):
+// equal to the layer reference (net::ref) on every graph the fused kernels run, and against
+// central finite differences on graphs they cannot (pre-norm, post-norm, a skip from the input).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "net/init.hpp"
+#include "op_graph_scenes.hpp"
+#include "ops/reference.hpp"
+#include "ref_test_util.hpp"
+#include "scene/scene.hpp"
+
+namespace gt {
+namespace {
+
+using net::Activation;
+using ops::Kind;
+
+void expect_near_rel(const std::vector<double>& a, const std::vector<double>& b,
+                     const std::string& what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  double scale = 0;  // the largest entry; sums that cancel to ~0 (db under batch norm) get 1e-14
+  for (double v : b)
+    scale = std::max(scale, std::abs(v));
+  for (size_t k = 0; k < a.size(); ++k)
+    EXPECT_NEAR(a[k], b[k], 1e-12 * scale + 1e-14) << what << " [" << k << "]";
+}
+
+void expect_agrees_with_layer_reference(const net::NetworkSpec& spec, net::Loss loss) {
+  const net::Params params = net::init_params(spec);
+  const net::ref::Net net = net::ref::Net::from(spec, params);
+  const uint32_t out = spec.sizes().back();
+  const net::ref::Batch batch = test::random_batch(6, spec.sizes().front(), out, loss, 3);
+  const net::ref::Gradients want = net::ref::backward(net, batch, loss);
+  const ops::Graph graph = ops::graph_of(spec);
+  const ops::GraphGradients got =
+      ops::backward(graph, ops::params_from_layers(graph, params), batch, loss);
+  EXPECT_NEAR(got.loss, want.loss, 1e-12 * std::abs(want.loss));
+  size_t layer = 0;
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const Kind k = graph.ops[i].kind;
+    if (k == Kind::residual_add) continue;
+    if (k == Kind::dense) {
+      if (i > 0) layer += 1;
+      expect_near_rel(got.grads[i][0], want.dw[layer], "dW of op " + std::to_string(i));
+      expect_near_rel(got.grads[i][1], want.db[layer], "db of op " + std::to_string(i));
+    } else {
+      expect_near_rel(got.grads[i][0], want.dgamma[layer], "dgamma of op " + std::to_string(i));
+      expect_near_rel(got.grads[i][1], want.dbeta[layer], "dbeta of op " + std::to_string(i));
+    }
+  }
+  EXPECT_EQ(layer + 1, want.dw.size());
+  expect_near_rel(got.dinput.v, want.dx0, "dL/dinput");
+}
+
+TEST(OpsReference, AgreesWithTheLayerReferenceOnEveryFusedGraph) {
+  for (const test::GraphCase& c : test::graph_cases()) {
+    SCOPED_TRACE(c.name);
+    const net::Scene s = scene::parse(test::graph_scene_text(c), c.name + ".toml");
+    expect_agrees_with_layer_reference(s.network, net::Loss::mse);
+  }
+  for (net::Norm norm : {net::Norm::none, net::Norm::layer, net::Norm::batch})
+    for (uint32_t every : {1u, 2u}) {
+      SCOPED_TRACE(std::string(net::to_string(norm)) + " every " + std::to_string(every));
+      net::NetworkSpec spec;
+      spec.input = 3;
+      spec.depth = 5;
+      spec.width = 6;
+      spec.output = 4;
+      spec.activation = Activation::gelu;
+      spec.sigma_w = 1.2;
+      spec.sigma_b = 0.2;
+      spec.residual = true;
+      spec.residual_every = every;
+      spec.norm = norm;
+      expect_agrees_with_layer_reference(spec, net::Loss::cross_entropy);
+    }
+}
+
+// Random parameters for any graph: weights ~ U(-0.8, 0.8), gamma ~ 1 + U(-0.3, 0.3).
+ops::GraphParams random_params(const ops::Graph& g, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-0.8, 0.8);
+  ops::GraphParams p = ops::zero_params(g);
+  for (size_t i = 0; i < g.ops.size(); ++i)
+    for (size_t t = 0; t < p[i].size(); ++t)
+      for (double& v : p[i][t])
+        v = (g.ops[i].kind != Kind::dense && t == 0) ? 1.0 + 0.375 * u(rng) : u(rng);
+  return p;
+}
+
+void expect_matches_finite_differences(const ops::Graph& g, net::Loss loss) {
+  ops::GraphParams p = random_params(g, 21);
+  const uint32_t out = ops::output_widths(g).back();
+  const net::ref::Batch batch = test::random_batch(5, g.input, out, loss, 8);
+  const ops::GraphGradients grads = ops::backward(g, p, batch, loss);
+  EXPECT_DOUBLE_EQ(grads.loss, ops::loss(g, p, batch, loss));
+  const double h = 1e-6;
+  double largest = 0;
+  for (size_t i = 0; i < g.ops.size(); ++i)
+    for (size_t t = 0; t < p[i].size(); ++t) {
+      std::vector<double> fd(p[i][t].size());
+      for (size_t e = 0; e < fd.size(); ++e) {
+        const double keep = p[i][t][e];
+        p[i][t][e] = keep + h;
+        const double plus = ops::loss(g, p, batch, loss);
+        p[i][t][e] = keep - h;
+        const double minus = ops::loss(g, p, batch, loss);
+        p[i][t][e] = keep;
+        fd[e] = (plus - minus) / (2 * h);
+      }
+      test::expect_close_to_fd(grads.grads[i][t], fd,
+                               "param " + std::to_string(t) + " of op " + std::to_string(i));
+      for (double v : grads.grads[i][t])
+        largest = std::max(largest, std::abs(v));
+    }
+  std::vector<double> fd(batch.input.size());
+  for (size_t e = 0; e < fd.size(); ++e) {
+    net::ref::Batch b = batch;
+    b.input[e] += h;
+    const double plus = ops::loss(g, p, b, loss);
+    b.input[e] -= 2 * h;
+    fd[e] = (plus - ops::loss(g, p, b, loss)) / (2 * h);
+  }
+  test::expect_close_to_fd(grads.dinput.v, fd, "dL/dinput");
+  EXPECT_GT(largest, 1e-4) << "not vacuous";
+}
+
+ops::Graph graph(uint32_t input, std::vector<ops::Op> list) {
+  ops::Graph g;
+  g.input = input;
+  g.ops = std::move(list);
+  return g;
+}
+
+TEST(OpsReference, GraphsTheFusedKernelsCannotRunMatchFiniteDifferences) {
+  using ops::dense_op, ops::norm_op, ops::residual_op;
+  const Activation lin = Activation::linear, tanh = Activation::tanh, gelu = Activation::gelu;
+  // Pre-norm blocks (Xiong et al. 2020): x + W2 gelu(W1 LN(x)), twice.
+  const ops::Graph pre =
+      graph(4, {dense_op(6, lin), norm_op(Kind::layer_norm, lin), dense_op(7, gelu),
+                dense_op(6, lin), residual_op(0), norm_op(Kind::layer_norm, lin), dense_op(7, gelu),
+                dense_op(6, lin), residual_op(4), dense_op(3, lin)});
+  // Post-norm blocks: LN(x + W2 gelu(W1 x)), twice.
+  const ops::Graph post =
+      graph(4, {dense_op(6, tanh), dense_op(7, gelu), dense_op(6, lin), residual_op(0),
+                norm_op(Kind::layer_norm, lin), dense_op(7, gelu), dense_op(6, lin), residual_op(4),
+                norm_op(Kind::batch_norm, tanh), dense_op(3, lin)});
+  // A skip from the input, and a norm after a nonlinear dense.
+  const ops::Graph other =
+      graph(5, {dense_op(5, tanh), norm_op(Kind::batch_norm, gelu), dense_op(5, tanh),
+                residual_op(ops::kInput), dense_op(2, lin)});
+  for (const auto& [name, g] :
+       {std::pair{"pre-norm", pre}, std::pair{"post-norm", post}, std::pair{"input skip", other}}) {
+    SCOPED_TRACE(name);
+    EXPECT_THROW(ops::fuse(g), ops::GraphError) << "meant as graphs the fused kernels refuse";
+    for (net::Loss loss : {net::Loss::mse, net::Loss::cross_entropy})
+      expect_matches_finite_differences(g, loss);
+  }
+}
+
+TEST(OpsReference, EveryKindNamesItsParametersAsPyTorch) {
+  const ops::Op dense = ops::dense_op(3, Activation::tanh);
+  const std::vector<ops::ParamInfo> d = ops::kind_of(Kind::dense).params(dense, 5);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].name, "weight");
+  EXPECT_EQ(d[0].rows * 10 + d[0].cols, 35u) << "nn.Linear's weight is [out][in]";
+  EXPECT_EQ(d[1].name, "bias");
+  const std::vector<ops::ParamInfo> n =
+      ops::kind_of(Kind::batch_norm).params(ops::norm_op(Kind::batch_norm, Activation::tanh), 5);
+  ASSERT_EQ(n.size(), 2u);
+  EXPECT_EQ(n[0].name + n[1].name, "weightbias");
+  EXPECT_TRUE(ops::kind_of(Kind::residual_add).params(ops::residual_op(0), 5).empty());
+}
+
+}  // namespace
+}  // namespace gt
