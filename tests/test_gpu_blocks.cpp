@@ -14,6 +14,7 @@
 #include "gpu_fixture.hpp"
 #include "net/init.hpp"
 #include "net/reference.hpp"
+#include "op_graph_edge_scenes.hpp"
 #include "op_graph_scenes.hpp"
 #include "render/theory_strip.hpp"
 #include "scene/scene.hpp"
@@ -160,6 +161,15 @@ TEST_P(GraphStep, GradientsAndStatisticsMatchTheReference) {
 
 INSTANTIATE_TEST_SUITE_P(Explicit, GraphStep,
                          ::testing::Combine(::testing::ValuesIn(test::graph_cases()),
+                                            ::testing::Values(gpu::Kernels::texel,
+                                                              gpu::Kernels::shared)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param).name + "_" +
+                                  gpu::to_string(std::get<1>(p.param));
+                         });
+
+INSTANTIATE_TEST_SUITE_P(Edge, GraphStep,
+                         ::testing::Combine(::testing::ValuesIn(test::edge_graph_cases()),
                                             ::testing::Values(gpu::Kernels::texel,
                                                               gpu::Kernels::shared)),
                          [](const auto& p) {
