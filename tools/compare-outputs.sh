@@ -23,12 +23,14 @@
 # base itself. The runs are read from the scene file's lines: `[[run]]`, `[run.SECTION]` and
 # `key = value` on one line each (what the shipped scenes use); anything else in a run is an error.
 #
-# A scene the old binary refuses as bad input (exit 1) while the new one trains it is new (it uses
-# a key or value the old binary lacks): listed as such, with the old binary's message, and not
-# compared.
+# A scene the old binary refuses as bad input in the scene (exit 1, its message naming the scene
+# file or a --set of the run) while the new one trains it is new (it uses a key or value the old
+# binary lacks): listed as such, with the old binary's message, and not compared. Any other exit 1
+# of the old binary (a flag it lacks, a failure) is a failed run.
 #
-# Exit: 0 all files identical, 1 any differs, 2 bad usage or a run failed (the scene, the binary,
-# its exit code and the end of its stderr are printed; the other scenes still run).
+# Exit: 0 all files identical, 1 any differs, 2 bad usage, a run failed (the scene, the binary,
+# its exit code and the end of its stderr are printed; the other scenes still run), or no file
+# was compared at all.
 set -euo pipefail
 
 usage() {
@@ -241,6 +243,15 @@ compare() {
   printf '    new line %s: %s\n' "$line" "$(sed -n "${line}p" "$b")"
 }
 
+# refuses_the_scene CASE: whether the old binary's message names the case's scene file or one of
+# its --set overrides (bad input in the scene), not a flag or a failure of its own.
+refuses_the_scene() {
+  local first
+  first="$(head -n 1 "$out/${case_names[$1]}/old/stderr.txt")"
+  [[ "$first" == *"$root/scenes/${case_scenes[$1]}.toml:"* ]] ||
+    { [ -n "${case_sets[$1]}" ] && [[ "$first" == *": --set "* ]]; }
+}
+
 start="$(date +%s)"
 rm -f "$out/times.txt"
 for i in "${!case_names[@]}"; do
@@ -251,7 +262,7 @@ for i in "${!case_names[@]}"; do
   scene="${case_names[$i]}"
   # A scene the old binary refuses as bad input (exit 1) and the new one trains uses something
   # the old binary does not have (a new key or value): new, nothing to compare.
-  if [ "$old_rc" -eq 1 ] && [ "$new_rc" -eq 0 ]; then
+  if [ "$old_rc" -eq 1 ] && [ "$new_rc" -eq 0 ] && refuses_the_scene "$i"; then
     new_only+=("$scene")
   elif [ "$old_rc" -ne 0 ] || [ "$new_rc" -ne 0 ]; then
     failed+=("$scene")
@@ -282,6 +293,10 @@ echo "summary: ${#scenes[@]} scene(s) and ${#case_names[@]} run(s) in all, $step
 echo "files kept in $out (times in $out/times.txt)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "compare-outputs.sh: runs failed for: ${failed[*]}" >&2
+  exit 2
+fi
+if [ $((identical + differ)) -eq 0 ]; then
+  echo "compare-outputs.sh: no file was compared (every scene is new to the old binary)" >&2
   exit 2
 fi
 [ "$differ" -eq 0 ] || exit 1

@@ -5,6 +5,10 @@
 #   compare_outputs_test.sh flipped GRADTOWER    NEW changes one digit of the stats CSV
 #                                                (flip_stats_digit.sh): exit 1, naming the file
 #                                                and line 2, hist.csv still identical
+#   compare_outputs_test.sh refused GRADTOWER    OLD refuses every command line with exit 1 and a
+#                                                message not naming the scene
+#                                                (refusing_binary.sh): a failed run, not "new",
+#                                                and exit 2, nothing having been compared
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 compare="$here/../../tools/compare-outputs.sh"
@@ -49,8 +53,18 @@ case "$mode" in
     [ "$(grep -c '^    new line 2: 0,1,' "$out/log")" -eq 4 ] || fail "new line 2 not shown"
     grep -q '4 file(s) identical, 4 differ' "$out/log" || fail "summary"
     ;;
+  refused)
+    "$compare" "$here/refusing_binary.sh" "$bin" --scenes "$scenes" --steps 2 --out "$out/files" \
+      >"$out/log" 2>&1 || rc=$?
+    [ "$rc" -eq 2 ] || fail "exit $rc, expected 2"
+    for c in $cases; do
+      grep -Eq "^$c +- +run failed" "$out/log" || fail "$c: not reported as a failed run"
+    done
+    grep -q 'new: the old binary refuses it' "$out/log" && fail "a refused command line taken as new"
+    grep -q '0 file(s) identical, 0 differ, 4 run(s) failed, 0 new' "$out/log" || fail "summary"
+    ;;
   *)
-    echo "usage: compare_outputs_test.sh identical|flipped GRADTOWER" >&2
+    echo "usage: compare_outputs_test.sh identical|flipped|refused GRADTOWER" >&2
     exit 2
     ;;
 esac
