@@ -29,8 +29,8 @@
 # of the old binary (a flag it lacks, a failure) is a failed run.
 #
 # Exit: 0 all files identical, 1 any differs, 2 bad usage, a run failed (the scene, the binary,
-# its exit code and the end of its stderr are printed; the other scenes still run), or no file
-# was compared at all.
+# its exit code and the end of its stderr are printed; the other scenes still run), a file a run
+# left missing or unreadable (or empty on both sides), or no file was compared at all.
 set -euo pipefail
 
 usage() {
@@ -211,10 +211,26 @@ report_failure() {
 # compare SCENE FILE: one table row, and the first differing line of each side.
 identical=0
 differ=0
+unreadable=()
 compare() {
-  local scene="$1" file="$2" a b msg byte line
+  local scene="$1" file="$2" a b msg byte line side f
   a="$out/$scene/old/$file"
   b="$out/$scene/new/$file"
+  # A file a binary did not write (or that cannot be read), or one both left empty, compares
+  # nothing: a failed run, not "identical" or "differs".
+  for side in old new; do
+    [ "$side" = old ] && f="$a" || f="$b"
+    if ! [ -f "$f" ] || ! [ -r "$f" ] || ! head -c 1 -- "$f" >/dev/null 2>&1; then
+      printf '%-24s %-10s cannot read %s: %s\n' "$scene" "$file" "$side" "$f"
+      unreadable+=("$scene/$side/$file")
+      return
+    fi
+  done
+  if ! [ -s "$a" ] && ! [ -s "$b" ]; then
+    printf '%-24s %-10s both empty: nothing to compare\n' "$scene" "$file"
+    unreadable+=("$scene/$file (both empty)")
+    return
+  fi
   if msg="$(cmp -- "$a" "$b" 2>&1)"; then
     printf '%-24s %-10s identical\n' "$scene" "$file"
     identical=$((identical + 1))
@@ -289,10 +305,14 @@ done
 echo
 echo "summary: ${#scenes[@]} scene(s) and ${#case_names[@]} run(s) in all, $steps step(s) each, ${elapsed} s:" \
   "$identical file(s) identical, $differ differ, ${#failed[@]} run(s) failed," \
-  "${#new_only[@]} new (refused by the old binary)"
+  "${#unreadable[@]} file(s) missing or empty, ${#new_only[@]} new (refused by the old binary)"
 echo "files kept in $out (times in $out/times.txt)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "compare-outputs.sh: runs failed for: ${failed[*]}" >&2
+  exit 2
+fi
+if [ ${#unreadable[@]} -gt 0 ]; then
+  echo "compare-outputs.sh: files missing, unreadable or both empty: ${unreadable[*]}" >&2
   exit 2
 fi
 if [ $((identical + differ)) -eq 0 ]; then
