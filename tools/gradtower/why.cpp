@@ -18,6 +18,7 @@
 #include "gpu/network.hpp"
 #include "net/reference.hpp"
 #include "net/why.hpp"
+#include "ops/graph.hpp"
 #include "scene/scene.hpp"
 #include "why_progress.hpp"
 
@@ -129,8 +130,13 @@ void print(const net::Scene& s, const net::WhyReport& r, const GpuRun& g, double
   std::printf("  network     %u weight layers (%u hidden of width %u), activation %s, init %s\n",
               n.num_layers(), n.depth, n.width, std::string(net::to_string(n.activation)).c_str(),
               std::string(net::to_string(n.init)).c_str());
+  // The layers' norms (an op list leaves network.norm none: its ops carry them).
+  const std::vector<ops::FusedLayer> layers = ops::fused_layers(n);
+  const bool norms = std::any_of(layers.begin(), layers.end(), [](const ops::FusedLayer& l) {
+    return l.norm != net::Norm::none;
+  });
   std::printf("  parameters  P = %s (every weight and bias%s)\n", with_commas(r.params).c_str(),
-              n.norm != net::Norm::none ? ", and each normalized layer's scale and shift" : "");
+              norms ? ", and each normalized layer's scale and shift" : "");
   std::printf(
       "  data        the GPU's first batch (%u samples, %s), at initialisation: loss %.6g\n",
       g.batch.size, std::string(net::to_string(s.data.kind)).c_str(), r.loss);
