@@ -214,6 +214,14 @@ TEST(SceneOps, TheOnlyDenseOpIsTheOutput) {
           data,
       "scenes/x.toml");
   EXPECT_EQ(two.network.output, 70000u);
+  // The last op of a last repeat is the output too, once: repeated, the others are hidden.
+  const std::string repeat = "[[network.op]]\nkind = \"repeat\"\ntimes = ";
+  const std::string block = "\nops = [{ kind = \"dense\", units = 70000 }]\n";
+  EXPECT_EQ(parse(repeat + "1" + block + data, "scenes/x.toml").network.output, 70000u);
+  EXPECT_EQ(parse_error(repeat + "2" + block + data),
+            "scenes/x.toml:3: network.op[0].times: is 2, but network.op[0].ops[0] has 70000 "
+            "units: only its last repetition is the output (up to 1048576); the others are hidden "
+            "layers (1..65536, as network.width)");
 }
 
 TEST(SceneOps, KeysThatStillApply) {
