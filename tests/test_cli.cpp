@@ -386,6 +386,16 @@ TEST_F(Cli, WhyComparesFiniteDifferencesWithBackprop) {
   EXPECT_NE(r.code, 0);
 }
 
+// why on an op list with norms ([[network.op]]: network.norm stays none, the ops carry them):
+// P counts every normalized layer's scale and shift, and the text says so.
+TEST_F(Cli, WhyCountsTheNormsOfAnOpList) {
+  CliRun r = run("why " + std::string(GT_SOURCE_DIR) +
+                 "/scenes/op_list_residual.toml --max-params 20 --validation");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("and each normalized layer's scale and shift"), std::string::npos)
+      << r.output;
+}
+
 // --hist-out: one row per layer for every --stats-every K-th step, each row's counts adding up to
 // the layer's weights; written through a temporary file like the statistics.
 TEST_F(Cli, TrainWritesHistogramCsv) {

@@ -14,6 +14,7 @@
 #include "gpu_fixture.hpp"
 #include "net/init.hpp"
 #include "net/reference.hpp"
+#include "op_graph_edge_scenes.hpp"
 #include "op_graph_scenes.hpp"
 #include "render/theory_strip.hpp"
 #include "scene/scene.hpp"
@@ -166,6 +167,40 @@ INSTANTIATE_TEST_SUITE_P(Explicit, GraphStep,
                            return std::get<0>(p.param).name + "_" +
                                   gpu::to_string(std::get<1>(p.param));
                          });
+
+INSTANTIATE_TEST_SUITE_P(Edge, GraphStep,
+                         ::testing::Combine(::testing::ValuesIn(test::edge_graph_cases()),
+                                            ::testing::Values(gpu::Kernels::texel,
+                                                              gpu::Kernels::shared)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param).name + "_" +
+                                  gpu::to_string(std::get<1>(p.param));
+                         });
+
+// Several SGD steps of the edge graphs: the skip buffer, reused by every step's forward skips and
+// backward carries, holds nothing stale into the next step.
+TEST_P(GraphStep, ThreeStepsMatchTheReference) {
+  const auto& [c, kernels] = GetParam();
+  const net::Scene scene = scene::parse(test::graph_scene_text(c), c.name + ".toml");
+  gpu::NetworkOptions options;
+  options.kernels = kernels;
+  gpu::Network gnet(test::context(), scene, options);
+  net::ref::Net ref = net::ref::Net::from(scene.network, gnet.params());
+  net::ref::OptimizerState state;
+  for (uint32_t s = 0; s < 3; ++s) {
+    SCOPED_TRACE("step " + std::to_string(s));
+    gnet.train(1);
+    const net::ref::Gradients g =
+        net::ref::backward(ref, ref_batch(gnet.batch()), scene.train.loss);
+    EXPECT_NEAR(gnet.loss(), g.loss, 2e-5 * std::max(1.0, g.loss));
+    net::ref::update(ref, g, state, scene.train);
+    const net::Params p = gnet.params();
+    for (size_t l = 0; l < p.size(); ++l) {
+      EXPECT_TRUE(close(p[l].w, ref.layers[l].w, 2e-5, 1e-7)) << "W of layer " << l;
+      EXPECT_TRUE(close(p[l].gamma, ref.layers[l].gamma, 2e-5, 1e-7)) << "gamma of layer " << l;
+    }
+  }
+}
 
 std::vector<Blocks> step_cases() {
   std::vector<Blocks> out;

@@ -201,6 +201,29 @@ TEST(SceneOps, FromBlockInAFirstRepeatIsTheInput) {
             "input is not supported by the fused kernels");
 }
 
+// A network of one dense op: that op is the output, with the output's range (as network.sizes
+// = [2, 70000]), whether the list has one table or more.
+TEST(SceneOps, TheOnlyDenseOpIsTheOutput) {
+  const std::string data = "[data]\nkind = \"teacher\"\n[train]\nloss = \"mse\"\n";
+  const net::Scene one =
+      parse("[[network.op]]\nkind = \"dense\"\nunits = 70000\n" + data, "scenes/x.toml");
+  EXPECT_EQ(one.network.explicit_sizes, (std::vector<uint32_t>{2, 70000}));
+  const net::Scene two = parse(
+      "[[network.op]]\nkind = \"dense\"\nunits = 4\n[[network.op]]\nkind = \"dense\"\nunits = "
+      "70000\n" +
+          data,
+      "scenes/x.toml");
+  EXPECT_EQ(two.network.output, 70000u);
+  // The last op of a last repeat is the output too, once: repeated, the others are hidden.
+  const std::string repeat = "[[network.op]]\nkind = \"repeat\"\ntimes = ";
+  const std::string block = "\nops = [{ kind = \"dense\", units = 70000 }]\n";
+  EXPECT_EQ(parse(repeat + "1" + block + data, "scenes/x.toml").network.output, 70000u);
+  EXPECT_EQ(parse_error(repeat + "2" + block + data),
+            "scenes/x.toml:3: network.op[0].times: is 2, but network.op[0].ops[0] has 70000 "
+            "units: only its last repetition is the output (up to 1048576); the others are hidden "
+            "layers (1..65536, as network.width)");
+}
+
 TEST(SceneOps, KeysThatStillApply) {
   const std::string text = std::string(kBlocks) + "[data]\nkind = \"teacher\"\n";
   net::Scene s = parse(text, "scenes/x.toml", {"network.input=5", "network.seed=4"});

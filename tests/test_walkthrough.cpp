@@ -10,6 +10,7 @@
 
 #include "net/init.hpp"
 #include "net/reference.hpp"
+#include "scene/scene.hpp"
 #include "teach/walkthrough.hpp"
 
 namespace gt {
@@ -114,6 +115,35 @@ TEST(WalkthroughModel, RefusesWhatItCannotShow) {
   EXPECT_EQ(teach::walk_limits_error(s), "");
   s.network.explicit_sizes = {9, 3, 1};
   EXPECT_NE(teach::walk_limits_error(s).find("input has 9 features"), std::string::npos);
+}
+
+// The walkthrough's chain rule is that of plain dense layers, one hidden activation: a network
+// with a norm, a skip or hidden layers of different activations (an op list, or the classic
+// norm and residual keys) is refused, not shown with wrong gradients.
+TEST(WalkthroughModel, RefusesNormsSkipsAndMixedActivations) {
+  const std::string data = "\n[data]\nkind = \"teacher\"\nbatch = 1\n[train]\nloss = \"mse\"\n";
+  const auto limits = [&](const std::string& network) {
+    return teach::walk_limits_error(scene::parse(network + data, "walk.toml"));
+  };
+  const std::string dense3 = "[[network.op]]\nkind = \"dense\"\nunits = 3\n";
+  EXPECT_EQ(limits("[network]\ninput = 2\n" + dense3 + "activation = \"tanh\"\n" + dense3 +
+                   "activation = \"tanh\"\n[[network.op]]\nkind = \"dense\"\nunits = 1\n"),
+            "");
+  EXPECT_NE(limits("[network]\ninput = 2\n" + dense3 + "activation = \"relu\"\n" + dense3 +
+                   "activation = \"tanh\"\n[[network.op]]\nkind = \"dense\"\nunits = 1\n")
+                .find("different activations"),
+            std::string::npos);
+  EXPECT_NE(limits("[network]\ninput = 2\n" + dense3 +
+                   "[[network.op]]\nkind = \"layer_norm\"\nactivation = \"tanh\"\n"
+                   "[[network.op]]\nkind = \"dense\"\nunits = 1\n")
+                .find("normaliz"),
+            std::string::npos);
+  EXPECT_NE(limits("[network]\ninput = 2\nwidth = 3\ndepth = 3\noutput = 1\nresidual = true\n")
+                .find("skip"),
+            std::string::npos);
+  EXPECT_NE(limits("[network]\ninput = 2\nwidth = 3\ndepth = 2\noutput = 1\nnorm = \"batch\"\n")
+                .find("normaliz"),
+            std::string::npos);
 }
 
 TEST(WalkthroughModel, NumbersAreWrittenShortAndExact) {

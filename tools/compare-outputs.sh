@@ -23,12 +23,14 @@
 # base itself. The runs are read from the scene file's lines: `[[run]]`, `[run.SECTION]` and
 # `key = value` on one line each (what the shipped scenes use); anything else in a run is an error.
 #
-# A scene the old binary refuses as bad input (exit 1) while the new one trains it is new (it uses
-# a key or value the old binary lacks): listed as such, with the old binary's message, and not
-# compared.
+# A scene the old binary refuses as bad input in the scene (exit 1, its message naming the scene
+# file or a --set of the run) while the new one trains it is new (it uses a key or value the old
+# binary lacks): listed as such, with the old binary's message, and not compared. Any other exit 1
+# of the old binary (a flag it lacks, a failure) is a failed run.
 #
-# Exit: 0 all files identical, 1 any differs, 2 bad usage or a run failed (the scene, the binary,
-# its exit code and the end of its stderr are printed; the other scenes still run).
+# Exit: 0 all files identical, 1 any differs, 2 bad usage, a run failed (the scene, the binary,
+# its exit code and the end of its stderr are printed; the other scenes still run), a file a run
+# left missing or unreadable (or empty on both sides), or no file was compared at all.
 set -euo pipefail
 
 usage() {
@@ -209,10 +211,26 @@ report_failure() {
 # compare SCENE FILE: one table row, and the first differing line of each side.
 identical=0
 differ=0
+unreadable=()
 compare() {
-  local scene="$1" file="$2" a b msg byte line
+  local scene="$1" file="$2" a b msg byte line side f
   a="$out/$scene/old/$file"
   b="$out/$scene/new/$file"
+  # A file a binary did not write (or that cannot be read), or one both left empty, compares
+  # nothing: a failed run, not "identical" or "differs".
+  for side in old new; do
+    [ "$side" = old ] && f="$a" || f="$b"
+    if ! [ -f "$f" ] || ! [ -r "$f" ] || ! head -c 1 -- "$f" >/dev/null 2>&1; then
+      printf '%-24s %-10s cannot read %s: %s\n' "$scene" "$file" "$side" "$f"
+      unreadable+=("$scene/$side/$file")
+      return
+    fi
+  done
+  if ! [ -s "$a" ] && ! [ -s "$b" ]; then
+    printf '%-24s %-10s both empty: nothing to compare\n' "$scene" "$file"
+    unreadable+=("$scene/$file (both empty)")
+    return
+  fi
   if msg="$(cmp -- "$a" "$b" 2>&1)"; then
     printf '%-24s %-10s identical\n' "$scene" "$file"
     identical=$((identical + 1))
@@ -241,6 +259,15 @@ compare() {
   printf '    new line %s: %s\n' "$line" "$(sed -n "${line}p" "$b")"
 }
 
+# refuses_the_scene CASE: whether the old binary's message names the case's scene file or one of
+# its --set overrides (bad input in the scene), not a flag or a failure of its own.
+refuses_the_scene() {
+  local first
+  first="$(head -n 1 "$out/${case_names[$1]}/old/stderr.txt")"
+  [[ "$first" == *"$root/scenes/${case_scenes[$1]}.toml:"* ]] ||
+    { [ -n "${case_sets[$1]}" ] && [[ "$first" == *": --set "* ]]; }
+}
+
 start="$(date +%s)"
 rm -f "$out/times.txt"
 for i in "${!case_names[@]}"; do
@@ -251,7 +278,7 @@ for i in "${!case_names[@]}"; do
   scene="${case_names[$i]}"
   # A scene the old binary refuses as bad input (exit 1) and the new one trains uses something
   # the old binary does not have (a new key or value): new, nothing to compare.
-  if [ "$old_rc" -eq 1 ] && [ "$new_rc" -eq 0 ]; then
+  if [ "$old_rc" -eq 1 ] && [ "$new_rc" -eq 0 ] && refuses_the_scene "$i"; then
     new_only+=("$scene")
   elif [ "$old_rc" -ne 0 ] || [ "$new_rc" -ne 0 ]; then
     failed+=("$scene")
@@ -278,10 +305,18 @@ done
 echo
 echo "summary: ${#scenes[@]} scene(s) and ${#case_names[@]} run(s) in all, $steps step(s) each, ${elapsed} s:" \
   "$identical file(s) identical, $differ differ, ${#failed[@]} run(s) failed," \
-  "${#new_only[@]} new (refused by the old binary)"
+  "${#unreadable[@]} file(s) missing or empty, ${#new_only[@]} new (refused by the old binary)"
 echo "files kept in $out (times in $out/times.txt)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "compare-outputs.sh: runs failed for: ${failed[*]}" >&2
+  exit 2
+fi
+if [ ${#unreadable[@]} -gt 0 ]; then
+  echo "compare-outputs.sh: files missing, unreadable or both empty: ${unreadable[*]}" >&2
+  exit 2
+fi
+if [ $((identical + differ)) -eq 0 ]; then
+  echo "compare-outputs.sh: no file was compared (every scene is new to the old binary)" >&2
   exit 2
 fi
 [ "$differ" -eq 0 ] || exit 1

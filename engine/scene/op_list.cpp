@@ -170,7 +170,8 @@ void read_block(const toml::node& node, const std::string& where, const Place& p
                    got(node));
   }
   for (size_t j = 0; j < array->size(); ++j) {
-    const Place inner{p.list, p.table, static_cast<int>(j), false};
+    // The last op of the file's last block ends the network: the output (in its last repetition).
+    const Place inner{p.list, p.table, static_cast<int>(j), p.last && j + 1 == array->size()};
     Table one = read_table(*(*array)[j].as_table(), inner);
     one.block.front().inner = static_cast<int32_t>(j);
     t.block.push_back(one.block.front());
@@ -202,7 +203,7 @@ Table read_table(const toml::table& t, const Place& p) {
            "unknown key for a " + kind + " op; expected one of: " + join(fields, ", "));
     }
     if (name == "units") {
-      const bool output = p.last && p.inner < 0;
+      const bool output = p.last;
       w.op.units = static_cast<uint32_t>(
           read_int(*node, where, p.key(name), 1, output ? kMaxOutputUnits : kMaxHiddenUnits,
                    output ? " (the output's range, as network.output)"
@@ -299,6 +300,16 @@ void apply_op_table(Scene& scene, const toml::table& table, size_t index, OpList
       static_cast<size_t>(std::count_if(t.block.begin(), t.block.end(), [](const Written& w) {
         return w.op.kind == ops::Kind::dense;
       }));
+  // A repeated output op: its other repetitions are hidden layers, with their range.
+  const ops::Op& end = t.block.back().op;
+  if (t.repeat && place.last && t.times > 1 && end.kind == ops::Kind::dense &&
+      end.units > kMaxHiddenUnits) {
+    fail(t.times_where, place.key("times"),
+         "is " + std::to_string(t.times) + ", but " + op_key_name(index, t.block.back().inner) +
+             " has " + std::to_string(end.units) + " units: only its last repetition is the " +
+             "output (up to " + std::to_string(kMaxOutputUnits) + "); the others are hidden " +
+             "layers (1.." + std::to_string(kMaxHiddenUnits) + ", as network.width)");
+  }
   const std::string limit_where = t.repeat ? t.times_where : place.where(table.source().begin);
   const std::string limit_key = t.repeat ? place.key("times") : place.key();
   const std::string expands =

@@ -252,8 +252,12 @@ void collect_ops(const toml::source_position& pos, const toml::node& node,
                  std::vector<Entry>& entries) {
   Entry array{pos, -1, "network", "op", &node};
   array.op = true;
-  entries.push_back(array);
   const toml::array* tables = node.as_array();
+  // The array first: its key's position lies inside the first table's header ("[[network.op"
+  // starts before "op"), and the tables need its count (which one is the output's).
+  if (tables && !tables->empty() && (*tables)[0].source().begin < array.pos)
+    array.pos = (*tables)[0].source().begin;
+  entries.push_back(array);
   if (!tables || !tables->is_array_of_tables()) return;
   for (size_t i = 0; i < tables->size(); ++i) {
     Entry start{(*tables)[i].source().begin, -1, "network", "op", &node};

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "net/reference.hpp"
+#include "ops/graph.hpp"
 #include "teach/walk_text.hpp"
 
 namespace gt::teach {
@@ -103,6 +104,18 @@ std::string walk_limits_error(const net::Scene& scene) {
              " has " + std::to_string(sizes[c]) + " features" + limits();
   if (scene.data.batch > kMaxWalkBatch)
     return "the batch has " + std::to_string(scene.data.batch) + " samples" + limits();
+  // Its chain rule is that of plain dense layers with one hidden activation (act_of, walk_text).
+  const std::vector<ops::FusedLayer> fused = ops::fused_layers(scene.network);
+  const std::string plain =
+      " (the walkthrough shows plain dense layers with one hidden activation: no norms, no skips)";
+  for (size_t l = 0; l < fused.size(); ++l) {
+    const std::string layer = "layer " + std::to_string(l + 1);
+    if (fused[l].norm != net::Norm::none) return layer + " normalizes its pre-activation" + plain;
+    if (fused[l].skip_source >= 0) return layer + " adds a skip" + plain;
+    const net::Activation want =
+        l + 1 == fused.size() ? scene.network.output_activation : scene.network.activation;
+    if (fused[l].act != want) return "the layers have different activations" + plain;
+  }
   return {};
 }
 

@@ -5,6 +5,13 @@
 #   compare_outputs_test.sh flipped GRADTOWER    NEW changes one digit of the stats CSV
 #                                                (flip_stats_digit.sh): exit 1, naming the file
 #                                                and line 2, hist.csv still identical
+#   compare_outputs_test.sh refused GRADTOWER    OLD refuses every command line with exit 1 and a
+#                                                message not naming the scene
+#                                                (refusing_binary.sh): a failed run, not "new",
+#                                                and exit 2, nothing having been compared
+#   compare_outputs_test.sh spoiled GRADTOWER    both binaries leave stats.csv empty, then NEW
+#                                                leaves none (spoil_stats.sh): neither is
+#                                                "identical" or "differs"; exit 2
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 compare="$here/../../tools/compare-outputs.sh"
@@ -49,8 +56,33 @@ case "$mode" in
     [ "$(grep -c '^    new line 2: 0,1,' "$out/log")" -eq 4 ] || fail "new line 2 not shown"
     grep -q '4 file(s) identical, 4 differ' "$out/log" || fail "summary"
     ;;
+  refused)
+    "$compare" "$here/refusing_binary.sh" "$bin" --scenes "$scenes" --steps 2 --out "$out/files" \
+      >"$out/log" 2>&1 || rc=$?
+    [ "$rc" -eq 2 ] || fail "exit $rc, expected 2"
+    for c in $cases; do
+      grep -Eq "^$c +- +run failed" "$out/log" || fail "$c: not reported as a failed run"
+    done
+    grep -q 'new: the old binary refuses it' "$out/log" && fail "a refused command line taken as new"
+    grep -q '0 file(s) identical, 0 differ, 4 run(s) failed, 0 file(s) missing or empty, 0 new' "$out/log" || fail "summary"
+    ;;
+  spoiled)
+    spoil="$here/spoil_stats.sh"
+    GT_COMPARE_REAL_BINARY="$bin" GT_COMPARE_SPOIL=empty "$compare" "$spoil" "$spoil" \
+      --scenes tiny_worked_example --steps 2 --out "$out/files" >"$out/log" 2>&1 || rc=$?
+    [ "$rc" -eq 2 ] || fail "both empty: exit $rc, expected 2"
+    grep -Eq "^tiny_worked_example +stats\.csv +both empty" "$out/log" || fail "both empty: not said"
+    grep -Eq "^tiny_worked_example +hist\.csv +identical$" "$out/log" || fail "hist.csv"
+    rc=0
+    GT_COMPARE_REAL_BINARY="$bin" GT_COMPARE_SPOIL=missing "$compare" "$bin" "$spoil" \
+      --scenes tiny_worked_example --steps 2 --out "$out/files2" >"$out/log" 2>&1 || rc=$?
+    [ "$rc" -eq 2 ] || fail "missing: exit $rc, expected 2"
+    grep -Eq "^tiny_worked_example +stats\.csv +cannot read new" "$out/log" ||
+      fail "missing: not said"
+    grep -q "differs" "$out/log" && fail "missing: a missing file reported as a difference"
+    ;;
   *)
-    echo "usage: compare_outputs_test.sh identical|flipped GRADTOWER" >&2
+    echo "usage: compare_outputs_test.sh identical|flipped|refused|spoiled GRADTOWER" >&2
     exit 2
     ;;
 esac
