@@ -6,7 +6,8 @@ namespace {
 [[noreturn]] void fail(const Op& op, size_t index, const std::string& what) {
   const std::string who =
       "op " + std::to_string(index + 1) + " (" + std::string(to_string(op.kind)) + ")";
-  throw GraphError((op.where.empty() ? "" : op.where + ": ") + who + ": " + what);
+  throw GraphError((op.where.empty() ? "" : op.where + ": ") + who + ": " + what,
+                   static_cast<int64_t>(index), what);
 }
 
 void add_hidden(Graph& g, const net::NetworkSpec& spec, uint32_t units) {

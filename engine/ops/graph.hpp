@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net/spec.hpp"
@@ -24,7 +25,11 @@ struct Graph {
 
 // A graph that cannot be built or run; the message starts with the op's `where` when known.
 struct GraphError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  GraphError(const std::string& message, int64_t op_index = -1, std::string reason = {})
+      : std::runtime_error(message), op(op_index), what_alone(std::move(reason)) {}
+  int64_t op;              // index of the op it is about, -1: the graph as a whole
+  std::string what_alone;  // the reason without the op's where and name (for callers that
+                           // name the op themselves, as the scene loader does)
 };
 
 // The graph of a network spec: NetworkSpec::ops when the scene listed them, else the one the

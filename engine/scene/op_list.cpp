@@ -4,7 +4,6 @@
 #include "scene/op_list.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "ops/graph.hpp"
 
@@ -343,24 +342,18 @@ void apply_op_table(Scene& scene, const toml::table& table, size_t index, OpList
 namespace {
 
 // fuse()'s "WHERE: op N (KIND): WHAT" as "WHERE: KEY: op N (KIND)[, repetition R of T]: WHAT".
-std::string located(const std::string& message, const net::NetworkSpec& n, const OpList* list) {
-  const size_t at = message.find(": op ");
-  if (!list || at == std::string::npos) return message;
-  const char* digits = message.data() + at + 5;
-  size_t number = 0;
-  const auto [end, ec] = std::from_chars(digits, message.data() + message.size(), number);
-  const size_t close = message.find("): ", at);
-  if (ec != std::errc{} || number == 0 || number > list->sources.size() || number > n.ops.size() ||
-      close == std::string::npos || message.compare(0, at, n.ops[number - 1].where) != 0) {
-    return message;
-  }
-  const OpList::Source& src = list->sources[number - 1];
-  std::string out = message.substr(0, at) + ": " + list->key_of(number - 1) + ": " +
-                    message.substr(at + 2, close + 1 - (at + 2));
-  if (src.repetition > 0) {
+// The fuse() error as the scene names it: "FILE:LINE: network.op[i](.ops[j]): op N (kind),
+// repetition r of t: reason".
+std::string located(const ops::GraphError& e, const net::NetworkSpec& n, const OpList* list) {
+  if (!list || e.op < 0 || size_t(e.op) >= list->sources.size() || size_t(e.op) >= n.ops.size())
+    return e.what();
+  const size_t i = size_t(e.op);
+  const OpList::Source& src = list->sources[i];
+  std::string out = n.ops[i].where + ": " + list->key_of(i) + ": op " + std::to_string(i + 1) +
+                    " (" + std::string(ops::to_string(n.ops[i].kind)) + ")";
+  if (src.repetition > 0)
     out += ", repetition " + std::to_string(src.repetition) + " of " + std::to_string(src.times);
-  }
-  return out + message.substr(close + 1);
+  return out + ": " + e.what_alone;
 }
 
 }  // namespace
@@ -381,7 +374,7 @@ void finish_ops(Scene& scene, const Origins& origins, const std::string& fallbac
   try {
     layers = ops::fuse(ops::Graph{n.input, n.ops});
   } catch (const ops::GraphError& e) {
-    throw Error(located(e.what(), n, list));
+    throw Error(located(e, n, list));
   }
   n.explicit_sizes = {n.input};
   for (const ops::FusedLayer& l : layers)
