@@ -1,6 +1,8 @@
 #version 450
-// The global norm of all gradients of the step (every layer's dW and db, and dgamma and dbeta
-// of normalized layers), from the partial sums backward.comp and norm_backward.comp left, and the factor clip_norm applies to every gradient before the update:
+// The global norm of all gradients of the step (every layer's dW and db, dgamma and dbeta of
+// normalized layers, and the parameters of standalone ops such as rezero's alpha), from the
+// partial sums backward.comp, norm_backward.comp and those ops' kernels left, and the factor
+// clip_norm applies to every gradient before the update:
 // clip_norm / (norm + 1e-6) when the norm exceeds clip_norm (as torch.nn.utils.clip_grad_norm_;
 // a non-finite norm gives a non-finite factor, so the update shows it), else 1. One workgroup,
 // a fixed order of merges: bit-reproducible.
@@ -36,6 +38,8 @@ void main() {
         ssq = ssq_merge(ssq_merge(ssq, p.xy), p.zw);
       }
     }
+    // The standalone op after the layer (LayerDesc::post_*): one (scale, ssq) for its parameters.
+    if ((L.flags & GT_FLAG_POST) != 0u) ssq = ssq_merge(ssq, partials[L.post_partial_off].xy);
   }
   red_ssq[tid] = ssq;
   red_nonfinite[tid] = nonfinite;

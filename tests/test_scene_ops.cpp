@@ -259,10 +259,17 @@ TEST(SceneOps, ExactLayersGiveOneTablePerDenseOp) {
 
 TEST(SceneOps, SchemaDescribesTheOps) {
   const std::string schema = describe_schema();
-  for (const char* s : {"[[network.op]]", "dense|layer_norm|batch_norm|residual_add|repeat",
-                        "residual_add  kind, from, name", "repeat        kind, times, ops, name",
-                        "dense         kind, units, activation, name", "name|block|input",
-                        "[[network.op]] excludes network.sizes", "1..100000"})
+  // Every registered kind (ops/kinds.cpp), then repeat.
+  std::string kinds;
+  for (std::string_view k : ops::names_of_kinds())
+    kinds += std::string(k) + "|";
+  kinds += "repeat";
+  EXPECT_NE(kinds.find("dense|layer_norm|batch_norm|residual_add|"), std::string::npos);
+  EXPECT_NE(schema.find(kinds), std::string::npos) << kinds;
+  for (const char* s :
+       {"[[network.op]]", "residual_add  kind, from, name", "repeat        kind, times, ops, name",
+        "dense         kind, units, activation, name", "name|block|input",
+        "[[network.op]] excludes network.sizes", "1..100000"})
     EXPECT_NE(schema.find(s), std::string::npos) << s;
 }
 
@@ -296,6 +303,73 @@ TEST(SceneOps, ShippedScene) {
       "kind = \"dense\"\nunits = 2\n",
       "scenes/x.toml");
   EXPECT_FALSE(theory::not_covered(plain.network));
+}
+
+}  // namespace
+}  // namespace gt::scene
+
+namespace gt::scene {
+namespace {
+
+// [[run.network.op]]: a run's own op list replaces the network of the file's top level (its ops
+// or its shape keys); runs without one keep it. The side-by-side form for networks of different
+// structure (as scenes/rezero_10000.toml does).
+TEST(SceneOps, ARunMayListItsOwnOps) {
+  const std::string text = R"(title = "t"
+[network]
+input = 2
+depth = 3
+width = 4
+residual = true
+[data]
+kind = "spiral"
+[[run]]
+label = "classic"
+[[run]]
+label = "ops"
+[run.network]
+seed = 9
+[[run.network.op]]
+kind = "dense"
+units = 5
+activation = "tanh"
+name = "a"
+[[run.network.op]]
+kind = "dense"
+units = 5
+activation = "tanh"
+[[run.network.op]]
+kind = "residual_add"
+from = "a"
+[[run.network.op]]
+kind = "residual_add"
+from = "a"
+)";
+  // The last table is not a dense op: the run's own error.
+  try {
+    parse_runs(text, "r.toml");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(
+        std::string(e.what()),
+        "r.toml:27: run[1].network.op[3]: op 4 (residual_add): the last op must be a dense layer "
+        "(the output)");
+  }
+  std::string good = text.substr(0, text.rfind("[[run.network.op]]"));
+  good += "[[run.network.op]]\nkind = \"dense\"\nunits = 3\n";
+  const std::vector<net::Scene> runs = parse_runs(good, "r.toml");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_TRUE(runs[0].network.ops.empty());
+  EXPECT_TRUE(runs[0].network.residual);
+  EXPECT_EQ(runs[0].network.sizes(), (std::vector<uint32_t>{2, 4, 4, 4, 2}));
+  ASSERT_EQ(runs[1].network.ops.size(), 4u);
+  EXPECT_EQ(runs[1].network.ops[2].kind, ops::Kind::residual_add);
+  EXPECT_FALSE(runs[1].network.residual) << "the op list carries the skips";
+  EXPECT_EQ(runs[1].network.sizes(), (std::vector<uint32_t>{2, 5, 5, 3}));
+  EXPECT_EQ(runs[1].network.seed, 9u) << "the run's own keys still apply";
+  const std::vector<ops::FusedLayer> l = ops::fused_layers(runs[1].network);
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[1].skip_source, 1);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "ops/op.hpp"
 #include "scene/scene.hpp"
 #include "scene_test_util.hpp"
 
@@ -25,7 +26,12 @@ std::string repeat(int times, const std::string& block) {
 }
 
 TEST(SceneOpErrors, KindsAndKeys) {
-  const std::string kinds = "dense, layer_norm, batch_norm, residual_add, repeat";
+  // Every registered kind (ops/kinds.cpp), then repeat.
+  std::string kinds;
+  for (std::string_view k : ops::names_of_kinds())
+    kinds += std::string(k) + ", ";
+  kinds += "repeat";
+  ASSERT_EQ(kinds.rfind("dense, layer_norm, batch_norm, residual_add, ", 0), 0u);
   expect_errors({
       {op("units = 4\n") + kOut,
        "scenes/x.toml:1: network.op[0].kind: ", "missing; every op needs a kind, one of: " + kinds},
@@ -202,7 +208,7 @@ TEST(SceneOpErrors, ExcludedKeysBlameTheLaterOne) {
             "--set network.width=4: network.width: cannot be combined with [[network.op]], which "
             "lists every op of the network");
   EXPECT_EQ(s.network.width, 8u) << "apply_override leaves the scene alone on an error";
-  // The op list is the file's only: not --set, not in a run.
+  // The op list is the file's only: not --set (a run may list its own, below).
   EXPECT_EQ(parse_error(ops, {"network.op=[]"}),
             "--set network.op=[]: network.op: the op list ([[network.op]]) is set in the scene "
             "file only");
@@ -213,11 +219,18 @@ TEST(SceneOpErrors, ExcludedKeysBlameTheLaterOne) {
   EXPECT_EQ(parse_error(run + "[run.network]\nresidual = true\n"),
             "scenes/x.toml:11: run[0].network.residual: cannot be combined with [[network.op]] "
             "(at scenes/x.toml:1), which lists every op of the network");
-  EXPECT_TRUE(
-      starts_with(parse_error(run + "[[run.network.op]]\nkind = \"dense\"\nunits = 2\n"),
-                  "scenes/x.toml:10: run[0].network.op: cannot be set in a run: the op list "
-                  "is the top-level scene's"))
-      << parse_error(run + "[[run.network.op]]\nkind = \"dense\"\nunits = 2\n");
+  // A run may list its own ops ([[run.network.op]], replacing the network): errors name the run.
+  EXPECT_TRUE(starts_with(parse_error(run + "[[run.network.op]]\nkind = \"conv\"\n"),
+                          "scenes/x.toml:11: run[0].network.op[0].kind: unknown value \"conv\""))
+      << parse_error(run + "[[run.network.op]]\nkind = \"conv\"\n");
+  EXPECT_EQ(parse_error(run + "[run.network]\nresidual = true\n[[run.network.op]]\nkind = "
+                              "\"dense\"\nunits = 2\n"),
+            "scenes/x.toml:11: run[0].network.residual: cannot be combined with [[network.op]] (at "
+            "scenes/x.toml:12), which lists every op of the network");
+  EXPECT_EQ(parse_error(run + "[[run.network.op]]\nkind = \"dense\"\nunits = 2\n[[run.network.op]]"
+                              "\nkind = \"layer_norm\"\n"),
+            "scenes/x.toml:13: run[0].network.op[1]: op 2 (layer_norm): the last op must be a "
+            "dense layer (the output)");
 }
 
 TEST(SceneOpErrors, RulesOnTheOutputNameTheLastTable) {

@@ -22,6 +22,7 @@
 # keys applied), under the name SCENE.runK (K from 1). A run that sets no key (only a label) is the
 # base itself. The runs are read from the scene file's lines: `[[run]]`, `[run.SECTION]` and
 # `key = value` on one line each (what the shipped scenes use); anything else in a run is an error.
+# A run with its own op list (`[[run.network.op]]`) has no --set form: it is named and skipped.
 #
 # A scene the old binary refuses as bad input in the scene (exit 1, its message naming the scene
 # file or a --set of the run) while the new one trains it is new (it uses a key or value the old
@@ -102,9 +103,16 @@ done
 scene_runs() {
   awk -v file="$1" '
     function fail(why) { printf "%s:%d: %s\n", file, NR, why > "/dev/stderr"; bad = 1; exit 1 }
-    function flush() { if (run > 0 && sets != "") print run sets }
+    function flush() {
+      if (run > 0 && own_ops)
+        printf "%s: run %d lists its own ops ([[run.network.op]]): no --set form, not compared\n",
+               file, run > "/dev/stderr"
+      else if (run > 0 && sets != "") print run sets
+    }
     /^[ \t]*(#.*)?$/ { next }
-    /^[ \t]*\[\[run\]\][ \t]*(#.*)?$/ { flush(); run++; section = ""; sets = ""; next }
+    /^[ \t]*\[\[run\]\][ \t]*(#.*)?$/ { flush(); run++; section = ""; sets = ""; own_ops = 0; next }
+    run > 0 && /^[ \t]*\[\[run\.network\.op\]\][ \t]*(#.*)?$/ { own_ops = 1; next }
+    own_ops { next }
     /^[ \t]*\[/ {
       if (run == 0) next
       if (match($0, /^[ \t]*\[run\.[A-Za-z_]+\][ \t]*(#.*)?$/)) {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "net/philox.hpp"
+#include "ops/kind.hpp"
 #include "vk/check.hpp"
 #include "vk/context.hpp"
 #include "vk/transfer.hpp"
@@ -101,6 +102,9 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
     norm_forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "norm_forward");
     norm_backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "norm_backward");
   }
+  for (const ops::FusedLayer& f : plan_.fused)
+    if (f.post && !post_kernels_.count(*f.post))
+      post_kernels_.emplace(*f.post, make_post_op_kernels(*f.post, ctx_, *layout_));
 
   upload_globals();
   vk::upload_span<LayerDesc>(ctx_, layers_, 0, plan_.layers);
@@ -291,7 +295,8 @@ void Network::set_params(const net::Params& params) {
     const bool norm = is_normalized(d);
     const size_t norm_count = norm ? lp.out : 0;
     if (lp.in != d.in_dim || lp.out != d.out_dim || lp.w.size() != size_t(lp.in) * lp.out ||
-        lp.b.size() != lp.out || lp.gamma.size() != norm_count || lp.beta.size() != norm_count)
+        lp.b.size() != lp.out || lp.gamma.size() != norm_count || lp.beta.size() != norm_count ||
+        lp.post.size() != post_param_count(l))
       throw vk::Error("layer " + std::to_string(l) +
                       ": parameter shape does not match the network");
     std::vector<float>& seg = segs[plan_.params.segment_of[l]];
@@ -303,6 +308,7 @@ void Network::set_params(const net::Params& params) {
         seg[d.be_off + o] = lp.beta[o];
       }
     }
+    std::copy(lp.post.begin(), lp.post.end(), seg.begin() + long(d.post_param_off));
   }
   for (size_t s = 0; s < segs.size(); ++s) {
     vk::upload_span<float>(ctx_, params_[s], 0, segs[s]);
@@ -317,6 +323,25 @@ void Network::set_params(const net::Params& params) {
 vk::Bindings Network::common_bindings() const {
   vk::Bindings b;
   b.buffer(GT_BIND_GLOBALS, globals_).buffer(GT_BIND_LAYERS, layers_);
+  return b;
+}
+
+uint32_t Network::post_param_count(uint32_t l) const {
+  const ops::FusedLayer& f = plan_.fused[l];
+  uint32_t n = 0;
+  if (f.post)
+    for (const ops::ParamInfo& info : ops::kind_of(*f.post).params({}, f.out))
+      n += info.rows * info.cols;
+  return n;
+}
+
+vk::Bindings Network::post_bindings(uint32_t l) const {
+  const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
+  const uint32_t asrc = plan_.acts.segment_of[uint32_t(plan_.fused[l].post_source)];
+  vk::Bindings b = layer_bindings(l);
+  b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
+  b.buffer(GT_BIND_X_IN, x_[asrc]).buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
+  b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_SKIP, skip_);
   return b;
 }
 
@@ -382,6 +407,10 @@ net::Params Network::read_params(const std::vector<vk::Buffer>& segs) {
     if (is_normalized(d)) {
       out[l].gamma = read_layer_major(seg, d.g_off, 1, d.out_dim, d.ld_out);
       out[l].beta = read_layer_major(seg, d.be_off, 1, d.out_dim, d.ld_out);
+    }
+    if (const uint32_t n = post_param_count(l)) {
+      out[l].post = vk::download_as<float>(ctx_, seg, uint64_t(d.post_param_off) * 4, n);
+      out[l].post_kind = std::string(ops::to_string(*plan_.fused[l].post));
     }
   }
   return out;

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "gpu/plan.hpp"
+#include "gpu/post_op.hpp"
 #include "layout.h"
 #include "net/init.hpp"
 #include "net/spec.hpp"
@@ -154,6 +156,10 @@ class Network {
   vk::Bindings common_bindings() const;
   // common_bindings() and layer l's LayerDesc as a uniform buffer (GT_BIND_LAYER).
   vk::Bindings layer_bindings(uint32_t l) const;
+  // layer_bindings(l) and every buffer layer l's post op may use (gpu/post_op.hpp).
+  vk::Bindings post_bindings(uint32_t l) const;
+  // The real floats of layer l's post op parameters (0: none).
+  uint32_t post_param_count(uint32_t l) const;
 
   vk::Context& ctx_;
   net::Scene scene_;
@@ -165,6 +171,7 @@ class Network {
   std::unique_ptr<vk::ComputeLayout> layout_;
   std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, gradnorm_, update_,
       finalize_, advance_, norm_forward_, norm_backward_;
+  std::map<ops::Kind, std::unique_ptr<PostOpKernels>> post_kernels_;  // one per kind in use
 
   vk::Buffer globals_, layers_;
   vk::Buffer layers_padded_;  // the table at Plan::layer_ubo_stride, where that is not its own

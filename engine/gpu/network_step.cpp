@@ -107,6 +107,11 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
              vk::compute_barrier(cmd);
            }});
     }
+    if (const auto& post = p.fused[l].post) {
+      ops.push_back({0.25f, [this, l, k = post_kernels_.at(*post).get()](VkCommandBuffer cmd) {
+                       k->forward(cmd, post_bindings(l), plan_, l);
+                     }});
+    }
   }
   stamp(kForward);
   ops.push_back({1, [this](VkCommandBuffer cmd) {
@@ -121,6 +126,11 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                    vk::compute_barrier(cmd);
                  }});
   for (uint32_t l = p.num_layers; l-- > 0;) {
+    if (const auto& post = p.fused[l].post) {
+      ops.push_back({0.5f, [this, l, k = post_kernels_.at(*post).get()](VkCommandBuffer cmd) {
+                       k->backward(cmd, post_bindings(l), plan_, l);
+                     }});
+    }
     if (p.layers[l].flags & (GT_FLAG_NORM_BATCH | GT_FLAG_NORM_LAYER)) {
       ops.push_back(
           {0.5f, [this, l](VkCommandBuffer cmd) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "ops/graph.hpp"
+#include "ops/kind.hpp"
 
 namespace gt::gpu {
 
@@ -95,18 +96,29 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
 
   const uint64_t max_floats = limits.max_segment_bytes / 4;
   // The weight layers as the fused kernels run them (engine/ops/graph.hpp).
-  const std::vector<ops::FusedLayer> fused = ops::fused_layers(network);
+  p.fused = ops::fused_layers(network);
+  const std::vector<ops::FusedLayer>& fused = p.fused;
   bool any_norm = false;
-  uint32_t skip_ld = 0;  // the widest activation a skip carries (residual blocks)
+  uint32_t skip_ld = 0;  // the widest activation a skip carries (residual blocks, post ops)
   for (uint32_t l = 0; l < p.num_layers; ++l) {
     any_norm = any_norm || fused[l].norm != net::Norm::none;
-    if (fused[l].skip_start) skip_ld = std::max(skip_ld, ld[l + 1]);
+    if (fused[l].skip_start || fused[l].carry_in) skip_ld = std::max(skip_ld, ld[l + 1]);
+  }
+  // A post op's parameters (rezero: alpha) follow the layer's, padded to whole vec4s.
+  std::vector<uint32_t> post_floats(p.num_layers, 0);
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    if (!fused[l].post) continue;
+    uint64_t n = 0;
+    for (const ops::ParamInfo& info : ops::kind_of(*fused[l].post).params({}, sizes[l + 1]))
+      n += uint64_t(info.rows) * info.cols;
+    post_floats[l] = round_up(to_u32(n, "post op parameters"), GT_VEC);
   }
   std::vector<uint64_t> param_sizes, act_sizes;
   for (uint32_t l = 0; l < p.num_layers; ++l) {
-    // W, b, then gamma and beta for a normalized layer.
+    // W, b, then gamma and beta for a normalized layer, then the post op's.
     const bool norm = fused[l].norm != net::Norm::none;
-    const uint64_t n = uint64_t(ld[l + 1]) * ld[l] + ld[l + 1] * (norm ? 3 : 1);
+    const uint64_t n =
+        uint64_t(ld[l + 1]) * ld[l] + ld[l + 1] * (norm ? 3 : 1) + uint64_t(post_floats[l]);
     if (n > max_floats)
       throw PlanError("layer " + std::to_string(l + 1) + " (" + std::to_string(sizes[l]) + " -> " +
                       std::to_string(sizes[l + 1]) + ") needs " + format_bytes(n * 4) +
@@ -151,6 +163,9 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
 
     d.act = static_cast<uint32_t>(fused[l].act);
     d.act_prev = static_cast<uint32_t>(l == 0 ? fused[l].act : fused[l - 1].act);
+    // After a post op, this layer's dX is dL/d the post op's output: written as it is, for the
+    // post op's backward to carry on (no act' here).
+    if (l > 0 && fused[l - 1].post) d.act_prev = static_cast<uint32_t>(net::Activation::linear);
     d.neuron_off = to_u32(neurons, "neurons");
     d.dw_tiles_x = div_up(d.ld_in, GT_WG_TILE);
     d.dw_tiles = d.dw_tiles_x * div_up(d.ld_out, GT_WG_TILE);
@@ -176,6 +191,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     if (fused[l].skip_source >= 0) d.flags |= shared::GT_FLAG_SKIP_ADD;
     if (fused[l].skip_start) d.flags |= shared::GT_FLAG_SKIP_WRITE;
     d.flags_prev = l == 0 ? 0 : p.layers[l - 1].flags;
+    // X_l is a later post op's second input: this dX adds the gradient that op left in the carry.
+    if (l > 0 && fused[l - 1].carry_in) d.flags_prev |= shared::GT_FLAG_SKIP_WRITE;
     d.param_floats = to_u32(param_sizes[l], "parameters");
     const net::Norm norm = fused[l].norm;
     if (norm != net::Norm::none) {
@@ -195,6 +212,19 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
       d.norm_partial_off = to_u32(partial, "partials");
       partial += div_up(d.out_dim, GT_WG_SIZE);
     }
+    if (fused[l].post) {
+      d.post_param_off = d.b_off + d.ld_out * (norm != net::Norm::none ? 3 : 1);
+      const auto src = static_cast<uint32_t>(fused[l].post_source);
+      d.post_src_off = to_u32(p.acts.offset_of[src], "activation segment");
+      d.post_partial_off = to_u32(partial, "partials");
+      partial += 1;
+      d.flags |= shared::GT_FLAG_POST;
+      if (src > 0) d.flags |= shared::GT_FLAG_POST_CARRY;
+      if (div_up(p.batch_pad * (d.ld_out / GT_VEC), GT_WG_SIZE) > limits.max_workgroups_x)
+        throw PlanError("layer " + std::to_string(l + 1) + "'s " +
+                        std::string(ops::to_string(*fused[l].post)) +
+                        " needs more workgroups than the device allows");
+    }
     p.layers.push_back(d);
   }
   // The error signal's two halves, walking down from the loss: layer l reads its dL/dZ from
@@ -210,6 +240,11 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     d.d_off = to_u32(cur * half, "delta");
     cur ^= 1;
     d.d_prev_off = to_u32(cur * half, "delta");
+    // The next layer's dX (d_prev_off) is where a post op finds dL/d its output.
+    if (d.flags & shared::GT_FLAG_POST)
+      d.post_delta_off = (d.flags & (shared::GT_FLAG_NORM_BATCH | shared::GT_FLAG_NORM_LAYER))
+                             ? d.dy_off
+                             : d.d_off;
   }
   p.partial_vec4s = partial;
   p.neuron_count = neurons;

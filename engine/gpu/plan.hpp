@@ -10,6 +10,7 @@
 
 #include "layout.h"
 #include "net/spec.hpp"
+#include "ops/graph.hpp"
 
 namespace gt::gpu {
 
@@ -34,7 +35,8 @@ struct Plan {
   uint32_t batch_pad = 0;
   uint32_t max_ld = 0;
   std::vector<shared::LayerDesc> layers;
-  SegmentedArray params;     // per layer: W [ld_out][ld_in] then b [ld_out]
+  std::vector<ops::FusedLayer> fused;  // what each layer runs (engine/ops/graph.hpp)
+  SegmentedArray params;     // per layer: W [ld_out][ld_in], b [ld_out], gamma, beta, post op's
   SegmentedArray acts;       // per activation a = 0..num_layers: [batch_pad][ld(a)]
   SegmentedArray nhat;       // normalized Z, laid out as `acts` (norm networks only; else empty)
   uint64_t skip_floats = 0;  // residual networks: [batch_pad][ld of the hidden layers]

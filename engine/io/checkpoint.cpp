@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "ops/graph.hpp"
+#include "ops/kind.hpp"
 
 namespace gt::io {
 namespace {
@@ -42,8 +43,23 @@ void check_finite(const Tensor& t, const std::filesystem::path& file) {
 
 }  // namespace
 
+// The tensors of layer i's standalone op (ops/kind.hpp: params, in order): their names
+// (layers.{i}.KIND.NAME, as PyTorch names a parameter NAME of a module KIND inside the layer) and
+// shapes ([rows] for a vector).
+static std::vector<std::pair<std::string, std::vector<int64_t>>> post_tensors(ops::Kind kind,
+                                                                              uint32_t out,
+                                                                              size_t i) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> t;
+  const std::string name = "layers." + std::to_string(i) + "." + std::string(ops::to_string(kind));
+  for (const ops::ParamInfo& p : ops::kind_of(kind).params({}, out))
+    t.push_back({name + "." + p.name, p.cols == 1 ? std::vector<int64_t>{p.rows}
+                                                  : std::vector<int64_t>{p.rows, p.cols}});
+  return t;
+}
+
 // Layer i's tensors: weight, bias, and for a normalized layer its scale and shift, named as
-// PyTorch names a LayerNorm / BatchNorm1d module `norm` inside the layer.
+// PyTorch names a LayerNorm / BatchNorm1d module `norm` inside the layer; then its standalone
+// op's (rezero: layers.{i}.rezero.alpha).
 static void layer_tensors(const net::LayerParams& p, size_t i, const std::string& suffix,
                           std::vector<Tensor>& out) {
   const std::string name = "layers." + std::to_string(i);
@@ -52,6 +68,17 @@ static void layer_tensors(const net::LayerParams& p, size_t i, const std::string
   if (!p.gamma.empty()) {
     out.push_back({name + ".norm.weight" + suffix, {p.out}, p.gamma});
     out.push_back({name + ".norm.bias" + suffix, {p.out}, p.beta});
+  }
+  ops::Kind kind{};
+  if (p.post.empty() || !ops::parse_kind(p.post_kind, kind)) return;
+  size_t at = 0;
+  for (const auto& [tname, shape] : post_tensors(kind, p.out, i)) {
+    size_t n = 1;
+    for (int64_t d : shape)
+      n *= size_t(d);
+    out.push_back({tname + suffix, shape,
+                   std::vector<float>(p.post.begin() + long(at), p.post.begin() + long(at + n))});
+    at += n;
   }
 }
 
@@ -108,6 +135,21 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
     out[i].out = sizes[i + 1];
     out[i].w = w->data;
     out[i].b = b->data;
+    if (layers[i].post) {
+      out[i].post_kind = std::string(ops::to_string(*layers[i].post));
+      for (const auto& [tname, shape] : post_tensors(*layers[i].post, sizes[i + 1], i)) {
+        const Tensor* t = lookup(tname);
+        if (!t)
+          throw Error(file.string() + ": tensor " + tname +
+                      " is missing (the scene's network has a " + out[i].post_kind +
+                      " op after layer " + std::to_string(i) + ")");
+        if (t->shape != shape)
+          throw Error(file.string() + ": tensor " + tname + " has shape " + shape_text(t->shape) +
+                      ", the scene's network needs " + shape_text(shape));
+        check_finite(*t, file);
+        out[i].post.insert(out[i].post.end(), t->data.begin(), t->data.end());
+      }
+    }
     if (layers[i].norm == net::Norm::none) continue;
     for (const auto& [field, tname] : {std::pair{&net::LayerParams::gamma, name + ".norm.weight"},
                                        std::pair{&net::LayerParams::beta, name + ".norm.bias"}}) {
@@ -139,6 +181,9 @@ net::Params read_params(const std::filesystem::path& file, const net::NetworkSpe
       needed[name + ".norm.weight"] = {sizes[i + 1]};
       needed[name + ".norm.bias"] = {sizes[i + 1]};
     }
+    if (layers[i].post)
+      for (auto& [tname, shape] : post_tensors(*layers[i].post, sizes[i + 1], i))
+        needed[tname] = shape;
   }
   std::vector<Tensor> other_shapes;
   std::vector<Tensor> tensors = read_safetensors(file, [&](const TensorInfo& t) {

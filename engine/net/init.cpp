@@ -7,6 +7,7 @@
 #include "net/orthogonal.hpp"
 #include "net/philox.hpp"
 #include "ops/graph.hpp"
+#include "ops/kind.hpp"
 
 namespace gt::net {
 namespace {
@@ -30,10 +31,16 @@ double standard_normal(const U32x4& r) {
          std::cos(2.0 * std::numbers::pi * u01_closed_open(r.v[1]));
 }
 
-// Normalized layers start as the identity map: gamma = 1, beta = 0 (as PyTorch).
+// Normalized layers start as the identity map: gamma = 1, beta = 0 (as PyTorch). A standalone
+// op's parameters start at zero (ReZero's alpha: the block starts as the identity).
 void add_norm_params(const NetworkSpec& spec, Params& params) {
   const std::vector<ops::FusedLayer> layers = ops::fused_layers(spec);
   for (uint32_t i = 0; i < params.size() && i < layers.size(); ++i) {
+    if (layers[i].post && params[i].post.empty()) {
+      params[i].post_kind = std::string(ops::to_string(*layers[i].post));
+      for (const ops::ParamInfo& info : ops::kind_of(*layers[i].post).params({}, params[i].out))
+        params[i].post.resize(params[i].post.size() + size_t(info.rows) * info.cols, 0.0f);
+    }
     if (layers[i].norm == Norm::none || !params[i].gamma.empty()) continue;
     params[i].gamma.assign(params[i].out, 1.0f);
     params[i].beta.assign(params[i].out, 0.0f);

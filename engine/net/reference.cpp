@@ -96,6 +96,12 @@ Net Net::from(const NetworkSpec& spec, const Params& params) {
     throw std::invalid_argument("ref: parameters do not match the network's layers");
   for (size_t i = 0; i < params.size(); ++i) {
     const LayerParams& p = params[i];
+    if (net.fused[i].post)
+      throw std::invalid_argument(
+          "ref: layer " + std::to_string(i + 1) + " is followed by a " +
+          std::string(ops::to_string(*net.fused[i].post)) +
+          " op, which the layer reference (net::ref: why, the walkthrough) does not "
+          "run; ops/reference.hpp does");
     if ((net.fused[i].norm != Norm::none) != !p.gamma.empty() || p.gamma.size() != p.beta.size())
       throw std::invalid_argument("ref: norm parameters do not match the network's norm");
     net.layers.push_back(Layer{p.in, p.out, std::vector<double>(p.w.begin(), p.w.end()),

@@ -51,6 +51,10 @@ struct LayerParams {
   // shift, [out]; else empty.
   std::vector<float> gamma;
   std::vector<float> beta;
+  // The parameters of the standalone op after the layer (FusedLayer::post; ReZero: alpha, [1]),
+  // one after the other in the kind's order (ops/kind.hpp: params); else empty.
+  std::vector<float> post;
+  std::string post_kind;  // its kind's name ("rezero"): checkpoints name them layers.{i}.KIND.NAME
 };
 using Params = std::vector<LayerParams>;
 

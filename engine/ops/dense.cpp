@@ -50,7 +50,7 @@ std::vector<Tensor> backward(const Op& op, const std::vector<const Tensor*>& inp
 }  // namespace
 
 const KindInfo& dense_kind() {
-  static const KindInfo info{Kind::dense, params, forward, backward};
+  static const KindInfo info{Kind::dense, "dense", Role::layer, params, forward, backward};
   return info;
 }
 

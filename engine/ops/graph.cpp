@@ -1,5 +1,7 @@
 #include "ops/graph.hpp"
 
+#include "ops/kind.hpp"
+
 namespace gt::ops {
 namespace {
 
@@ -59,23 +61,24 @@ std::vector<uint32_t> output_widths(const Graph& graph) {
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const Op& op = graph.ops[i];
     const uint32_t x = width_of(static_cast<int32_t>(i) - 1);
-    switch (op.kind) {
-      case Kind::dense:
+    switch (kind_of(op.kind).role) {
+      case Role::layer:
         if (op.units == 0) fail(op, i, "units must be at least 1");
         w.push_back(op.units);
         break;
-      case Kind::layer_norm:
-      case Kind::batch_norm:
+      case Role::norm:
         w.push_back(x);
         break;
-      case Kind::residual_add: {
+      case Role::skip:
+      case Role::post: {
         if (op.from < kInput || op.from >= static_cast<int32_t>(i) - 1)
           fail(op, i, "`from` must name an op before the one this adds to");
         const uint32_t s = width_of(op.from);
         if (s != x)
           fail(op, i,
                "adds a skip of " + std::to_string(s) + " features to " + std::to_string(x) +
-                   " features; both sides of a residual_add need one width");
+                   " features; both sides of a " + std::string(to_string(op.kind)) +
+                   " need one width");
         w.push_back(x);
         break;
       }
@@ -95,18 +98,18 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
   uint32_t width = graph.input;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const Op& op = graph.ops[i];
-    const Kind prev = i == 0 ? Kind::residual_add : graph.ops[i - 1].kind;
-    switch (op.kind) {
-      case Kind::dense:
+    const Role prev = i == 0 ? Role::skip : kind_of(graph.ops[i - 1].kind).role;
+    const Role role = kind_of(op.kind).role;
+    switch (role) {
+      case Role::layer:
         layers.push_back(FusedLayer{});
         layers.back().in = width;
         layers.back().out = op.units;
         layers.back().act = op.activation;
         width = op.units;
         break;
-      case Kind::layer_norm:
-      case Kind::batch_norm:
-        if (i == 0 || prev != Kind::dense)
+      case Role::norm:
+        if (i == 0 || prev != Role::layer)
           fail(op, i,
                "a norm must follow a dense layer directly (the fused kernels normalize "
                "the dense layer's pre-activation)");
@@ -115,24 +118,32 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         layers.back().norm = op.kind == Kind::layer_norm ? net::Norm::layer : net::Norm::batch;
         layers.back().act = op.activation;
         break;
-      case Kind::residual_add: {
-        if (i == 0 || prev == Kind::residual_add)
-          fail(op, i, "a residual_add must follow a dense layer or a norm");
+      case Role::skip:
+      case Role::post: {
+        const std::string name(to_string(op.kind));
+        if (i == 0 || prev == Role::skip || prev == Role::post)
+          fail(op, i, "a " + name + " must follow a dense layer or a norm");
         const int32_t source = op.from == kInput ? 0 : x_of[size_t(op.from)];
-        if (source == 0)
+        if (source == 0 && role == Role::skip)
           fail(op, i, "a skip from the network's input is not supported by the fused kernels");
         if (source == -2)
-          fail(op, i,
-               "`from` must be the last op of a layer (a dense, its norm or a residual_add)");
+          fail(op, i, "`from` must be the last op of a layer (the op right before a dense)");
         if (source < last_skip_end)
           fail(op, i, "skips may not overlap: this one starts before the previous one ends");
-        layers.back().skip_source = source;
-        layers[size_t(source) - 1].skip_start = true;
+        if (role == Role::skip) {
+          layers.back().skip_source = source;
+          layers[size_t(source) - 1].skip_start = true;
+        } else {
+          layers.back().post = op.kind;
+          layers.back().post_source = source;
+          if (source > 0) layers[size_t(source) - 1].carry_in = true;
+        }
         last_skip_end = static_cast<int32_t>(layers.size());
         break;
       }
     }
-    const bool ends_layer = i + 1 == graph.ops.size() || graph.ops[i + 1].kind == Kind::dense;
+    const bool ends_layer =
+        i + 1 == graph.ops.size() || kind_of(graph.ops[i + 1].kind).role == Role::layer;
     if (ends_layer) x_of[i] = static_cast<int32_t>(layers.size());
   }
   return layers;

@@ -3,11 +3,13 @@
 // classic [network] keys (depth, width, sizes, activation, norm, residual, residual_every), which
 // describe exactly the graph graph_of() returns.
 //
-// fuse() maps a graph onto today's fused GPU kernels (and the CPU reference that mirrors them):
-// one weight layer = a dense op, optionally a norm right after it, optionally a residual_add.
+// fuse() maps a graph onto today's GPU kernels (and the CPU reference that mirrors them): one
+// weight layer = a dense op, optionally a norm right after it, optionally a residual_add fused in
+// its epilogue or a standalone "post" op (rezero) run by its own kernels after it.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -50,11 +52,16 @@ struct FusedLayer {
   net::Norm norm = net::Norm::none;
   int32_t skip_source = -1;  // the X index added to the output, -1: none
   bool skip_start = false;   // X[l + 1] is a later layer's skip_source
+  // A standalone op after the layer (Role::post): x_out = post(a, X[post_source]) in place of a.
+  std::optional<Kind> post;
+  int32_t post_source = -1;  // its second input, an X index (0: the input)
+  bool carry_in = false;     // X[l + 1] is a later layer's post_source (gets its gradient back)
 };
 
 // Throws GraphError naming the op when the graph is valid but not (yet) runnable on the fused
-// kernels: a norm after a nonlinearity or not right after a dense, a skip from the input, or
-// skips that overlap. (The last op is a dense, so the output layer has no norm or skip.)
+// kernels: a norm after a nonlinearity or not right after a dense, a fused skip from the input,
+// or skips (fused or post) that overlap. (The last op is a dense, so the output layer has no
+// norm, skip or post op.)
 std::vector<FusedLayer> fuse(const Graph& graph);
 // fuse(graph_of(spec)).
 std::vector<FusedLayer> fused_layers(const net::NetworkSpec& spec);

@@ -1,11 +1,14 @@
-// What an op kind provides, one file per kind (dense.cpp, norm.cpp, residual_add.cpp), found
-// through kind_of() (kinds.cpp: one line per kind). Today: the parameters it owns and its
-// double-precision CPU reference, which ops::ref (reference.hpp) runs over any graph; the GPU
-// still runs fused layers (graph.hpp: fuse), checked against this reference.
+// What an op kind provides, one file per kind (ops/KIND.cpp: dense.cpp, norm.cpp, ...), found
+// through kind_of() (kinds.cpp: one line per kind): its name in scenes, its role in the
+// graph, the parameters it owns and its double-precision CPU reference, which ops::ref
+// (reference.hpp) runs over any graph. On the GPU, layer / norm / skip kinds run fused into weight
+// layers (graph.hpp: fuse); post kinds run their own kernels (gpu/post_op.hpp), all checked
+// against this reference.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ops/op.hpp"
@@ -31,11 +34,25 @@ using OpParams = std::vector<std::vector<double>>;
 // What forward keeps for backward (the kind decides what; opaque to the graph).
 using Saved = std::vector<std::vector<double>>;
 
+// How the graph places a kind (graph.hpp: fuse).
+enum class Role {
+  layer,  // a dense op: starts a weight layer
+  norm,   // normalizes the dense op right before it, fused into that layer
+  skip,   // adds op `from`'s output in the layer's epilogue, fused (residual_add)
+  post,   // reads the layer's output and op `from`'s in its own dispatches, after the layer
+};
+// Whether ops of the role read a second input, op `from`.
+inline bool reads_from(Role r) {
+  return r == Role::skip || r == Role::post;
+}
+
 struct KindInfo {
   Kind kind;
+  std::string_view name;  // in scenes ([[network.op]] kind) and parameter names
+  Role role;
   // The parameters of one op of this kind, given its input's features.
   std::vector<ParamInfo> (*params)(const Op& op, uint32_t in);
-  // inputs: the op's input (and for residual_add the skip's source). Fills `saved`.
+  // inputs: the op's input (and, where reads_from(role), op `from`'s output). Fills `saved`.
   Tensor (*forward)(const Op& op, const std::vector<const Tensor*>& inputs, const OpParams& p,
                     Saved& saved);
   // Given dL/dY of its output: dL/d each input (same order as forward's), and the parameter
@@ -46,10 +63,7 @@ struct KindInfo {
 };
 
 const KindInfo& kind_of(Kind k);
-
-// The kinds' own entries (each defined in its file).
-const KindInfo& dense_kind();
-const KindInfo& norm_kind(Kind k);  // layer_norm, batch_norm
-const KindInfo& residual_add_kind();
+// Every kind, in the order of the Kind enum.
+const std::vector<const KindInfo*>& all_kinds();
 
 }  // namespace gt::ops

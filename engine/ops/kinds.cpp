@@ -1,19 +1,27 @@
+// The registry of op kinds: one line per kind (its entry is defined in its own file).
 #include <stdexcept>
 
 #include "ops/kind.hpp"
 
 namespace gt::ops {
 
+const KindInfo& dense_kind();
+const KindInfo& norm_kind(Kind k);  // layer_norm, batch_norm
+const KindInfo& residual_add_kind();
+
+const std::vector<const KindInfo*>& all_kinds() {
+  static const std::vector<const KindInfo*> kinds{
+      &dense_kind(),
+      &norm_kind(Kind::layer_norm),
+      &norm_kind(Kind::batch_norm),
+      &residual_add_kind(),
+  };
+  return kinds;
+}
+
 const KindInfo& kind_of(Kind k) {
-  switch (k) {
-    case Kind::dense:
-      return dense_kind();
-    case Kind::layer_norm:
-    case Kind::batch_norm:
-      return norm_kind(k);
-    case Kind::residual_add:
-      return residual_add_kind();
-  }
+  for (const KindInfo* info : all_kinds())
+    if (info->kind == k) return *info;
   throw std::invalid_argument("ops: unknown op kind");
 }
 

@@ -47,8 +47,10 @@ std::vector<Tensor> backward(const Op& op, const std::vector<const Tensor*>& inp
 }  // namespace
 
 const KindInfo& norm_kind(Kind k) {
-  static const KindInfo layer{Kind::layer_norm, params, forward, backward};
-  static const KindInfo batch{Kind::batch_norm, params, forward, backward};
+  static const KindInfo layer{Kind::layer_norm, "layer_norm", Role::norm,
+                              params,           forward,      backward};
+  static const KindInfo batch{Kind::batch_norm, "batch_norm", Role::norm,
+                              params,           forward,      backward};
   return k == Kind::layer_norm ? layer : batch;
 }
 

@@ -27,7 +27,7 @@ struct Op {
   Kind kind = Kind::dense;
   uint32_t units = 0;            // dense: output features (the neurons the tower draws)
   net::Activation activation{};  // dense, norms: applied to the output (linear = 0: none)
-  int32_t from = kInput;         // residual_add: the op whose output is added
+  int32_t from = kInput;         // residual_add, rezero: the op whose output is added
   std::string where;             // "scene.toml:12" of its table, for errors; empty if derived
 
   bool operator==(const Op& o) const {

@@ -5,10 +5,11 @@
 namespace gt::ops {
 namespace {
 
-// The op indices each op reads: its predecessor (kInput for op 0) and, for residual_add, `from`.
+// The op indices each op reads: its predecessor (kInput for op 0) and, for the kinds that read
+// one (residual_add, rezero), `from`.
 std::vector<int32_t> inputs_of(const Graph& g, size_t i) {
   std::vector<int32_t> in{static_cast<int32_t>(i) - 1};
-  if (g.ops[i].kind == Kind::residual_add) in.push_back(g.ops[i].from);
+  if (reads_from(kind_of(g.ops[i].kind).role)) in.push_back(g.ops[i].from);
   return in;
 }
 
@@ -35,10 +36,22 @@ GraphParams params_from_layers(const Graph& graph, const net::Params& layers) {
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const Kind k = graph.ops[i].kind;
     if (k == Kind::dense) ++layer;
-    if (k == Kind::residual_add) continue;
+    if (p[i].empty()) continue;  // no parameters (residual_add)
     if (layer < 0 || size_t(layer) >= layers.size())
       throw std::invalid_argument("ops: parameters do not match the graph's layers");
     const net::LayerParams& l = layers[size_t(layer)];
+    if (kind_of(k).role == Role::post) {  // the layer's post op's, one after the other
+      size_t at = 0;
+      for (std::vector<double>& t : p[i]) {
+        if (at + t.size() > l.post.size())
+          throw std::invalid_argument("ops: parameter shapes do not match the graph");
+        t.assign(l.post.begin() + long(at), l.post.begin() + long(at + t.size()));
+        at += t.size();
+      }
+      if (at != l.post.size())
+        throw std::invalid_argument("ops: parameter shapes do not match the graph");
+      continue;
+    }
     const std::vector<float>& a = k == Kind::dense ? l.w : l.gamma;
     const std::vector<float>& b = k == Kind::dense ? l.b : l.beta;
     if (a.size() != p[i][0].size() || b.size() != p[i][1].size())

@@ -29,7 +29,8 @@ struct GraphGradients {
 // Zeros shaped as each op's parameters.
 GraphParams zero_params(const Graph& graph);
 // The graph's parameters from the fused layers' (net::Params, one per weight layer): a dense op
-// takes its layer's W and b, a norm its gamma and beta. For graphs fuse() accepts.
+// takes its layer's W and b, a norm its gamma and beta, a post op (rezero) LayerParams::post. For
+// graphs fuse() accepts.
 GraphParams params_from_layers(const Graph& graph, const net::Params& layers);
 
 GraphForward forward(const Graph& graph, const GraphParams& params, const Tensor& input);

@@ -24,7 +24,8 @@ std::vector<Tensor> backward(const Op&, const std::vector<const Tensor*>&, const
 }  // namespace
 
 const KindInfo& residual_add_kind() {
-  static const KindInfo info{Kind::residual_add, params, forward, backward};
+  static const KindInfo info{
+      Kind::residual_add, "residual_add", Role::skip, params, forward, backward};
   return info;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "ops/graph.hpp"
+#include "ops/kind.hpp"
 
 namespace gt::scene::detail {
 
@@ -24,12 +25,12 @@ std::vector<std::string_view> kind_names() {
 // The keys of an op table of this kind; ops inside a repeat have no name.
 std::vector<std::string_view> fields_of(std::string_view kind, bool inner) {
   std::vector<std::string_view> f = {"kind"};
-  if (kind == "dense") {
-    f.insert(f.end(), {"units", "activation"});
-  } else if (kind == "layer_norm" || kind == "batch_norm") {
-    f.push_back("activation");
-  } else if (kind == "residual_add") {
-    f.push_back("from");
+  ops::Kind k{};
+  if (ops::parse_kind(kind, k)) {
+    const ops::Role role = ops::kind_of(k).role;
+    if (role == ops::Role::layer) f.insert(f.end(), {"units", "activation"});
+    if (role == ops::Role::norm) f.push_back("activation");
+    if (ops::reads_from(role)) f.push_back("from");
   } else if (kind == kRepeat) {
     f.insert(f.end(), {"times", "ops"});
   }
@@ -60,7 +61,7 @@ struct Place {
   int inner;  // -1: a top-level table
   bool last;  // the file's last [[network.op]] table (its dense op is the output)
 
-  std::string key(std::string_view field = "") const { return op_key_name(table, inner, field); }
+  std::string key(std::string_view field = "") const { return list.key(table, inner, field); }
   std::string where(const toml::source_position& pos) const {
     return list.source_name + ":" + std::to_string(pos.line);
   }
@@ -153,7 +154,7 @@ void read_name(const toml::node& node, const std::string& where, const Place& p,
   if (const auto it = p.list.names.find(t.name); it != p.list.names.end()) {
     fail(where, p.key("name"),
          "duplicate name \"" + t.name + "\" (also " +
-             op_key_name(p.list.sources[size_t(it->second)].table) + "); every name is unique");
+             p.list.key(p.list.sources[size_t(it->second)].table) + "); every name is unique");
   }
 }
 
@@ -233,10 +234,11 @@ Table read_table(const toml::table& t, const Place& p) {
     if (!t.contains(field)) fail(table_where, p.key(field), "missing; " + what);
   };
   if (kind == "dense") needs("units", "a dense op needs units (its output features)");
-  if (kind == "residual_add") {
-    needs("from",
-          "a residual_add needs `from`: the op whose output it adds (a name, \"block\" inside a "
-          "repeat, or \"input\")");
+  ops::Kind k{};
+  if (ops::parse_kind(kind, k) && ops::reads_from(ops::kind_of(k).role)) {
+    needs("from", "a " + std::string(kind) +
+                      " needs `from`: the op whose output it adds (a name, \"block\" inside a "
+                      "repeat, or \"input\")");
   }
   if (out.repeat) {
     needs("times", "a repeat needs times (1.." + std::to_string(kMaxTimes) + ")");
@@ -266,28 +268,33 @@ std::string op_key_name(size_t table, int inner, std::string_view field) {
 }
 
 std::string OpList::key_of(size_t op) const {
-  return op_key_name(sources[op].table, sources[op].inner);
+  return key(sources[op].table, sources[op].inner);
+}
+
+std::string OpList::key(size_t table, int inner, std::string_view field) const {
+  return prefix + op_key_name(table, inner, field);
 }
 
 void apply_op_array(const toml::node& node, const std::string& where, Origins& origins,
                     OpList& list) {
   const toml::array* array = node.as_array();
   if (!array || array->empty() || !array->is_array_of_tables()) {
-    fail(where, "network.op", "must be an array of tables ([[network.op]]), one per op, in order");
+    fail(where, list.prefix + "network.op",
+         "must be an array of tables ([[" + list.prefix + "network.op]]), one per op, in order");
   }
   for (std::string_view k : kOpExcludedKeys)
     if (const auto it = origins.find(k); it != origins.end()) {
-      fail(where, "network.op",
+      fail(where, list.prefix + "network.op",
            "cannot be combined with " + std::string(k) + " (set at " + it->second.where +
                "); [[network.op]] lists every op of the network");
     }
-  origins["network.op"] = Origin{where, 0, {}};
+  origins["network.op"] = Origin{where, 0, list.prefix.empty() ? "" : list.prefix + "network.op"};
   list.tables = array->size();
   // The rules on the output (data kinds, the loss) name the last table, whose op gives it.
   const size_t last = array->size() - 1;
   origins["network.output"] =
       Origin{list.source_name + ":" + std::to_string((*array)[last].source().begin.line), 0,
-             op_key_name(last)};
+             list.key(last)};
 }
 
 void apply_op_table(Scene& scene, const toml::table& table, size_t index, OpList& list) {
@@ -304,7 +311,7 @@ void apply_op_table(Scene& scene, const toml::table& table, size_t index, OpList
   if (t.repeat && place.last && t.times > 1 && end.kind == ops::Kind::dense &&
       end.units > kMaxHiddenUnits) {
     fail(t.times_where, place.key("times"),
-         "is " + std::to_string(t.times) + ", but " + op_key_name(index, t.block.back().inner) +
+         "is " + std::to_string(t.times) + ", but " + list.key(index, t.block.back().inner) +
              " has " + std::to_string(end.units) + " units: only its last repetition is the " +
              "output (up to " + std::to_string(kMaxOutputUnits) + "); the others are hidden " +
              "layers (1.." + std::to_string(kMaxHiddenUnits) + ", as network.width)");
@@ -365,7 +372,7 @@ void finish_ops(Scene& scene, const Origins& origins, const std::string& fallbac
   // Caught as they are set (record_origin); here for a scene changed by apply_override.
   for (std::string_view k : kOpExcludedKeys) {
     const auto it = origins.find(k);
-    if (it == origins.end() || it->second.name.rfind("network.op", 0) == 0) continue;
+    if (it == origins.end() || it->second.name.find("network.op") != std::string::npos) continue;
     const Origin& o = it->second;
     fail(o.where.empty() ? fallback : o.where, o.name.empty() ? std::string(k) : o.name,
          "cannot be combined with [[network.op]], which lists every op of the network");
@@ -404,15 +411,18 @@ std::string describe_ops(size_t name_w, size_t range_w, size_t default_w) {
   std::string out =
       "[[network.op]]  (the network as a list of ops, one table each, input side first; instead\n"
       "                of network.depth, width, output, sizes, activation, output_activation,\n"
-      "                residual, residual_every, norm; in the scene file only, not in a run or "
-      "--set)\n";
+      "                residual, residual_every, norm; in the scene file, and in a [[run]] as\n"
+      "                [[run.network.op]], which replaces the top level's network; not --set)\n";
   out += row("kind", "string", join(kind_names(), "|"), "", "the op; its keys below");
   out += row("units", "int", "1..65536", "",
              "dense: output features (the last op, the output: up to 1048576)");
   out += row("activation", "string", join(net::names_of_activations(), "|"), "linear",
              "dense and norms: applied to the op's output");
+  std::vector<std::string_view> skips;  // the kinds that read `from`
+  for (const ops::KindInfo* k : ops::all_kinds())
+    if (ops::reads_from(k->role)) skips.push_back(k->name);
   out += row("from", "string", "name|block|input", "",
-             "residual_add: adds this op's output (block: the repetition's input)");
+             join(skips, ", ") + ": adds this op's output (block: the repetition's input)");
   out += row("name", "string", "any text", "", "a top-level op's name, for a later `from`");
   out += row("times", "int", "1.." + std::to_string(kMaxTimes), "",
              "repeat: repetitions of its block");
@@ -429,8 +439,9 @@ std::string describe_ops(size_t name_w, size_t range_w, size_t default_w) {
          std::to_string(kMaxDenseOps) +
          " of them dense (weight layers).\n"
          "  Today's fused kernels run a norm only right after a linear dense op (the norm carries\n"
-         "  the activation), skips that do not overlap and none from the input; the last op is a\n"
-         "  dense (the output). network.input, init, sigma_w, sigma_b, seed still apply.\n";
+         "  the activation), skips that do not overlap (a residual_add none from the input); the\n"
+         "  last op is a dense (the output). network.input, init, sigma_w, sigma_b, seed still\n"
+         "  apply. A [[run]] may list its own ops as [[run.network.op]].\n";
   return out;
 }
 

@@ -40,13 +40,16 @@ struct OpList {
     uint32_t times = 0;
   };
   std::string source_name;
-  size_t tables = 0;                                  // [[network.op]] tables in the file
-  size_t dense = 0;                                   // dense ops so far, expanded
+  std::string prefix;  // "run[1]." for a run's own op list ([[run.network.op]]), else empty
+  size_t tables = 0;   // [[network.op]] tables in the file
+  size_t dense = 0;    // dense ops so far, expanded
   std::map<std::string, int32_t, std::less<>> names;  // name -> the index of its op's last op
   std::vector<Source> sources;                        // one per expanded op
 
-  // "network.op[2].ops[1]" of an expanded op.
+  // "network.op[2].ops[1]" of an expanded op (after the prefix).
   std::string key_of(size_t op) const;
+  // op_key_name after the prefix.
+  std::string key(size_t table, int inner = -1, std::string_view field = "") const;
 };
 
 std::string op_key_name(size_t table, int inner = -1, std::string_view field = "");

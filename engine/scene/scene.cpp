@@ -171,6 +171,11 @@ struct Run {
   bool has_label = false;
   toml::source_position pos;  // of the [[run]] header
   std::vector<RunKey> keys;   // in file order
+  // [[run.network.op]]: the run's own op list, which replaces the top level's network.
+  bool has_ops = false;
+  Scene op_scene;  // holds the run's expanded ops
+  OpList op_list;
+  Origins op_origins;
 };
 
 struct Parsed {
@@ -186,12 +191,20 @@ std::string run_prefix(int run) {
   return "run[" + std::to_string(run) + "].";
 }
 
+void collect_ops(const toml::source_position& pos, const toml::node& node,
+                 std::vector<Entry>& entries, int run);
+
 // Adds the entries of one [[run]] table; structural problems become entries that fail later, so
-// that the first error in file order is the one reported.
+// that the first error in file order is the one reported. [[run.network.op]] becomes the run's
+// own op list (collect_ops).
 void collect_run(const toml::table& table, int run, std::vector<Entry>& entries) {
   for (const auto& [k, node] : table) {
     if (is_section(k.str()) && node.is_table()) {
       for (const auto& [k2, node2] : *node.as_table()) {
+        if (k.str() == "network" && k2.str() == "op" && node2.is_array()) {
+          collect_ops(k2.source().begin, node2, entries, run);
+          continue;
+        }
         entries.push_back({k2.source().begin, run, k.str(), k2.str(), &node2});
       }
     } else {
@@ -249,8 +262,8 @@ void collect_layers(const toml::source_position& pos, const toml::node& node,
 // Adds the entries of [[network.op]]: the array itself, then one per table at its start; each
 // table is checked whole there (its keys lie between it and the next table).
 void collect_ops(const toml::source_position& pos, const toml::node& node,
-                 std::vector<Entry>& entries) {
-  Entry array{pos, -1, "network", "op", &node};
+                 std::vector<Entry>& entries, int run = -1) {
+  Entry array{pos, run, "network", "op", &node};
   array.op = true;
   const toml::array* tables = node.as_array();
   // The array first: its key's position lies inside the first table's header ("[[network.op"
@@ -260,7 +273,7 @@ void collect_ops(const toml::source_position& pos, const toml::node& node,
   entries.push_back(array);
   if (!tables || !tables->is_array_of_tables()) return;
   for (size_t i = 0; i < tables->size(); ++i) {
-    Entry start{(*tables)[i].source().begin, -1, "network", "op", &node};
+    Entry start{(*tables)[i].source().begin, run, "network", "op", &node};
     start.op = true;
     start.frame = static_cast<int>(i);
     start.frame_start = true;
@@ -411,18 +424,24 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
       continue;
     }
     if (e.op) {
+      Run* run = e.run < 0 ? nullptr : &runs[static_cast<size_t>(e.run)];
+      if (run && !run->has_ops) {
+        run->has_ops = true;
+        run->op_list.source_name = source_name;
+        run->op_list.prefix = prefix;
+      }
+      OpList& list = run ? run->op_list : op_list;
       if (e.frame < 0) {
-        apply_op_array(*e.node, where, origins, op_list);
+        apply_op_array(*e.node, where, run ? run->op_origins : origins, list);
       } else {
         const toml::table& table = *(*e.node->as_array())[size_t(e.frame)].as_table();
-        apply_op_table(base, table, size_t(e.frame), op_list);
+        apply_op_table(run ? run->op_scene : base, table, size_t(e.frame), list);
       }
       continue;
     }
     if (e.section == "network" && e.run >= 0 && e.name == "op") {
       fail(where, prefix + "network.op",
-           "cannot be set in a run: the op list is the top-level scene's (a run may change "
-           "network.input, init, sigma_w, sigma_b, seed)");
+           "must be an array of tables ([[" + prefix + "network.op]]), one per op, in order");
     }
     if (e.section == "network" && (e.frame >= 0 || e.name == "layer")) {
       if (e.run >= 0) {
@@ -495,12 +514,23 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
     scene.title = runs[i].label;
     Origins run_origins = origins;
     const std::string prefix = run_prefix(static_cast<int>(i));
+    if (runs[i].has_ops) {
+      // The run's op list replaces the network the file's top level gives (its ops or its shape
+      // keys); --set overrides of those keys stay, and finish_ops refuses them.
+      for (std::string_view k : kOpExcludedKeys)
+        if (const auto it = run_origins.find(k); it != run_origins.end() && it->second.order <= 0)
+          run_origins.erase(it);
+      run_origins.erase("network.op");
+      for (const auto& [k, o] : runs[i].op_origins)
+        run_origins[k] = o;
+      scene.network.ops = runs[i].op_scene.network.ops;
+    }
     for (const RunKey& rk : runs[i].keys) {
       set_key(scene, *rk.key, *rk.node, rk.where, prefix);
       record_origin(run_origins, rk.key->full_name(),
                     Origin{rk.where, run_order, prefix + rk.key->full_name()});
     }
-    finish_ops(scene, run_origins, source_name, &op_list);
+    finish_ops(scene, run_origins, source_name, runs[i].has_ops ? &runs[i].op_list : &op_list);
     check_exact(scene, run_origins, source_name);
     check_rules(scene, run_origins, source_name);
     parsed.runs.push_back(std::move(scene));

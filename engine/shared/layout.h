@@ -93,7 +93,10 @@ GT_CONST(uint, GT_FLAG_SKIP_ADD, 2u);    // X_out ends a block: forward X_out = 
                                          // backward carry = dL/dX_out
 GT_CONST(uint, GT_FLAG_NORM_BATCH,
          4u);  // Y = gamma * normalize(Z) + beta, per neuron over the batch
-GT_CONST(uint, GT_FLAG_NORM_LAYER, 8u);  // ... per sample over the layer's neurons
+GT_CONST(uint, GT_FLAG_NORM_LAYER, 8u);   // ... per sample over the layer's neurons
+GT_CONST(uint, GT_FLAG_POST, 32u);        // a post op (LayerDesc::post_*) follows the layer
+GT_CONST(uint, GT_FLAG_POST_CARRY, 16u);  // the layer's post op reads a hidden X (not the input):
+                                          // its backward leaves that X's gradient in the carry
 
 // |dW| histogram of one layer (weights only, the gradients as computed, before clipping): uints,
 // GT_HIST_BINS log-spaced bins over [10^hist_lo, 10^hist_hi) (bin k holds
@@ -158,6 +161,12 @@ struct LayerDesc {
   uint stat_off;          // NORM_STATS: this layer's rstd per group (norm layers)
   uint dy_off;            // DELTA: dL/dY of a norm layer (the half d_off is not in)
   uint norm_partial_off;  // PARTIALS: norm backward's (dgamma, dbeta) (scale, ssq), per 64 neurons
+  // A standalone op after the layer (gpu/post_op.hpp; rezero), run by its own kernels:
+  uint post_param_off;    // PARAMS/GRADS: its parameters, after the layer's (rezero: alpha)
+  uint post_src_off;      // X_IN: its second input (rezero: the block's input), in that segment
+  uint post_delta_off;    // DELTA: dL/d its output, which its backward turns into this layer's
+                          // dL/dZ (dL/dY for a norm layer) in place
+  uint post_partial_off;  // PARTIALS: (scale, ssq, 0, 0) of all its parameters' gradients
 };
 
 // Read by every shader; written by the host when the network is built or hyperparameters change

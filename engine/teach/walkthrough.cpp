@@ -111,7 +111,7 @@ std::string walk_limits_error(const net::Scene& scene) {
   for (size_t l = 0; l < fused.size(); ++l) {
     const std::string layer = "layer " + std::to_string(l + 1);
     if (fused[l].norm != net::Norm::none) return layer + " normalizes its pre-activation" + plain;
-    if (fused[l].skip_source >= 0) return layer + " adds a skip" + plain;
+    if (fused[l].skip_source >= 0 || fused[l].post) return layer + " adds a skip" + plain;
     const net::Activation want =
         l + 1 == fused.size() ? scene.network.output_activation : scene.network.activation;
     if (fused[l].act != want) return "the layers have different activations" + plain;

@@ -11,6 +11,7 @@
 #include "net/init.hpp"
 #include "net/reference.hpp"
 #include "ops/graph.hpp"
+#include "ops/kind.hpp"
 
 namespace gt::theory {
 namespace {
@@ -299,14 +300,17 @@ std::optional<std::string> not_covered(const net::NetworkSpec& n) {
     what += (what.empty() ? "" : " and ") + std::string(net::to_string(n.norm)) +
             " normalization (network.norm)";
   // An explicit op list ([[network.op]]) leaves residual and norm off: its ops carry them.
-  bool skips = false, layer_norm = false, batch_norm = false;
+  std::string skips;  // the kinds of skip ops present ("residual_add", "rezero")
+  bool layer_norm = false, batch_norm = false;
   for (const ops::Op& op : n.ops) {
-    skips |= op.kind == ops::Kind::residual_add;
+    const std::string_view kind = ops::to_string(op.kind);
+    if (ops::reads_from(ops::kind_of(op.kind).role) && skips.find(kind) == std::string::npos)
+      skips += (skips.empty() ? "" : " and ") + std::string(kind);
     layer_norm |= op.kind == ops::Kind::layer_norm;
     batch_norm |= op.kind == ops::Kind::batch_norm;
   }
   const auto add = [&](const std::string& part) { what += (what.empty() ? "" : " and ") + part; };
-  if (skips) add("residual connections (residual_add ops)");
+  if (!skips.empty()) add("residual connections (" + skips + " ops)");
   if (layer_norm) add("layer normalization (layer_norm ops)");
   if (batch_norm) add("batch normalization (batch_norm ops)");
   if (!n.ops.empty()) {

@@ -1,0 +1,40 @@
+// The GPU side of a standalone op kind (ops::Role::post, e.g. rezero): kernels that run after a
+// weight layer, in their own dispatches, and reach the layer only through its LayerDesc (the
+// post_* fields the plan fills: the op's parameters after the layer's in its block, its second
+// input, the delta it turns into the layer's dL/dZ, its partial sums for the gradient norm). The
+// optimizer, clipping, the gradient norm and checkpoints cover its parameters with no code of
+// its own. One file per kind under gpu/ops/, one line in post_op.cpp.
+#pragma once
+
+#include <memory>
+
+#include "gpu/plan.hpp"
+#include "ops/op.hpp"
+#include "vk/compute.hpp"
+
+namespace gt::vk {
+class Context;
+}
+
+namespace gt::gpu {
+
+class PostOpKernels {
+ public:
+  virtual ~PostOpKernels() = default;
+  // Both get the layer's bindings (GT_BIND_LAYER at `layer`) with every buffer a post op may use
+  // bound: PARAMS and GRADS (the layer's segment), X_OUT and Z_OUT (its output), X_IN (the segment
+  // of its second input), DELTA, PARTIALS, SKIP (the carry). Each records its own barriers, the
+  // last one making its writes visible to the step's next dispatch.
+  // After the layer's forward (and norm): its output, in place; where that output starts a fused
+  // skip (GT_FLAG_SKIP_WRITE), the skip buffer too, which the layer's epilogue wrote before.
+  virtual void forward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
+                       uint32_t layer) const = 0;
+  // Before the layer's backward (and norm backward): from dL/d its output to the layer's.
+  virtual void backward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
+                        uint32_t layer) const = 0;
+};
+
+std::unique_ptr<PostOpKernels> make_post_op_kernels(ops::Kind kind, const vk::Context& ctx,
+                                                    const vk::ComputeLayout& layout);
+
+}  // namespace gt::gpu
