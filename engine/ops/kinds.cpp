@@ -8,6 +8,7 @@ namespace gt::ops {
 const KindInfo& dense_kind();
 const KindInfo& norm_kind(Kind k);  // layer_norm, batch_norm
 const KindInfo& residual_add_kind();
+const KindInfo& rezero_kind();
 
 const std::vector<const KindInfo*>& all_kinds() {
   static const std::vector<const KindInfo*> kinds{
@@ -15,6 +16,7 @@ const std::vector<const KindInfo*>& all_kinds() {
       &norm_kind(Kind::layer_norm),
       &norm_kind(Kind::batch_norm),
       &residual_add_kind(),
+      &rezero_kind(),
   };
   return kinds;
 }

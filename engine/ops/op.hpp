@@ -18,6 +18,7 @@ enum class Kind : uint32_t {
   layer_norm,    // Y = act(gamma * (X - mean) / sqrt(var + eps) + beta) per sample (nn.LayerNorm)
   batch_norm,    // ... per feature over the batch, training mode (nn.BatchNorm1d)
   residual_add,  // Y = X + (the output of op `from`): an identity skip
+  rezero,        // Y = S + alpha * X, S the output of op `from`, alpha learnable from 0 (ReZero)
 };
 
 // As an op index: the network's input.

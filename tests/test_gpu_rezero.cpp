@@ -1,0 +1,294 @@
+// rezero on the GPU (gpu/ops/rezero.cpp, compute_shaders/rezero_*.comp) against the op-by-op CPU
+// reference (ops/reference.hpp, which test_ops_rezero.cpp checks against finite differences), on
+// both kernel variants: the loss, every layer's output, the gradients of W, b, gamma, beta and
+// alpha, alpha's place in the global gradient norm (clip_norm), and the optimizer's update.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <tuple>
+
+#include "gpu/network.hpp"
+#include "gpu_fixture.hpp"
+#include "ops/reference.hpp"
+#include "scene/scene.hpp"
+
+namespace gt {
+namespace {
+
+struct Case {
+  std::string name;
+  std::string ops;
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+// Widths not multiples of 4; 70 features x batch 6 passes 64 vec4s (alpha's reduction loops).
+const std::vector<Case>& cases() {
+  static const std::vector<Case> c = {
+      {"blocks", R"(
+[[network.op]]
+kind = "dense"
+units = 7
+activation = "tanh"
+[[network.op]]
+kind = "repeat"
+times = 3
+ops = [ { kind = "dense", units = 7, activation = "tanh" },
+        { kind = "rezero", from = "block" } ]
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
+      {"branch_from_input_and_wide", R"(
+[[network.op]]
+kind = "dense"
+units = 9
+activation = "gelu"
+[[network.op]]
+kind = "dense"
+units = 5
+activation = "tanh"
+[[network.op]]
+kind = "rezero"
+from = "input"
+[[network.op]]
+kind = "dense"
+units = 70
+activation = "relu"
+name = "wide"
+[[network.op]]
+kind = "dense"
+units = 70
+activation = "tanh"
+[[network.op]]
+kind = "rezero"
+from = "wide"
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
+      {"norms_and_a_fused_skip", R"(
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+name = "stem"
+[[network.op]]
+kind = "dense"
+units = 6
+[[network.op]]
+kind = "layer_norm"
+activation = "tanh"
+[[network.op]]
+kind = "rezero"
+from = "stem"
+name = "a"
+[[network.op]]
+kind = "dense"
+units = 6
+[[network.op]]
+kind = "batch_norm"
+activation = "gelu"
+[[network.op]]
+kind = "residual_add"
+from = "a"
+name = "b"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "sigmoid"
+[[network.op]]
+kind = "rezero"
+from = "b"
+[[network.op]]
+kind = "dense"
+units = 2
+)"},
+  };
+  return c;
+}
+
+net::Scene scene_of(const Case& c, const std::string& train_extra = "lr = 0.05\n") {
+  const std::string text = "title = \"" + c.name +
+                           "\"\n[network]\ninput = 5\nsigma_w = 1.3\nsigma_b = 0.3\nseed = 17\n" +
+                           c.ops +
+                           "\n[data]\nkind = \"teacher\"\nbatch = 6\nseed = 5\n[train]\n"
+                           "loss = \"mse\"\noptimizer = \"sgd\"\n" +
+                           train_extra;
+  return scene::parse(text, c.name + ".toml");
+}
+
+// |a - b| <= rtol * max |b| + atol, entry by entry.
+void expect_close(const std::vector<float>& a, const std::vector<double>& b, double rtol,
+                  const std::string& what, double atol = 1e-9) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  double scale = 0;
+  for (double v : b)
+    scale = std::max(scale, std::abs(v));
+  for (size_t k = 0; k < a.size(); ++k)
+    EXPECT_NEAR(a[k], b[k], rtol * scale + atol) << what << " [" << k << "]";
+}
+
+// Each layer's parameters as the reference's, op by op (a dense op starts a layer).
+struct ByOp {
+  std::vector<int32_t> layer;  // per op
+};
+ByOp layers_of(const ops::Graph& g) {
+  ByOp m;
+  int32_t l = -1;
+  for (const ops::Op& op : g.ops) {
+    if (op.kind == ops::Kind::dense) ++l;
+    m.layer.push_back(l);
+  }
+  return m;
+}
+
+// Nonzero alphas (at 0 the branches' gradients vanish and would test little).
+void set_alphas(gpu::Network& gnet) {
+  net::Params p = gnet.params();
+  for (size_t l = 0; l < p.size(); ++l)
+    if (!p[l].post.empty()) p[l].post[0] = 0.4f + 0.15f * float(l);
+  gnet.set_params(p);
+}
+
+class RezeroStep : public test::GpuTest,
+                   public ::testing::WithParamInterface<std::tuple<Case, gpu::Kernels>> {
+ protected:
+  gpu::NetworkOptions options() const {
+    gpu::NetworkOptions o;
+    o.kernels = std::get<1>(GetParam());
+    return o;
+  }
+};
+
+TEST_P(RezeroStep, MatchesTheOpReference) {
+  const net::Scene scene = scene_of(std::get<0>(GetParam()));
+  gpu::Network gnet(test::context(), scene, options());
+  set_alphas(gnet);
+  const net::Params before = gnet.params();
+  gnet.train(1);
+  const ops::Graph graph = ops::graph_of(scene.network);
+  const ops::GraphParams p = ops::params_from_layers(graph, before);
+  const net::ref::Batch batch = test::ref_batch(gnet.batch());
+  const ops::GraphGradients want = ops::backward(graph, p, batch, scene.train.loss);
+  EXPECT_NEAR(gnet.loss(), want.loss, 1e-5 * std::max(1.0, want.loss));
+
+  // Every layer's output (after its rezero) against the last op of that layer.
+  const ops::GraphForward f =
+      ops::forward(graph, p, ops::Tensor{batch.size, graph.input, batch.input});
+  const ByOp m = layers_of(graph);
+  for (size_t i = 0; i + 1 < graph.ops.size(); ++i)
+    if (graph.ops[i + 1].kind == ops::Kind::dense)
+      expect_close(gnet.activations(uint32_t(m.layer[i]) + 1), f.out[i].v, 2e-5,
+                   "X_" + std::to_string(m.layer[i] + 1));
+
+  const net::Params grads = gnet.grads();
+  uint32_t alphas = 0;
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const net::LayerParams& g = grads[size_t(m.layer[i])];
+    const std::string op = "op " + std::to_string(i);
+    switch (graph.ops[i].kind) {
+      case ops::Kind::dense:
+        expect_close(g.w, want.grads[i][0], 5e-5, "dW of " + op);
+        expect_close(g.b, want.grads[i][1], 5e-5, "db of " + op, 1e-6);
+        break;
+      case ops::Kind::layer_norm:
+      case ops::Kind::batch_norm:
+        expect_close(g.gamma, want.grads[i][0], 5e-5, "dgamma of " + op);
+        expect_close(g.beta, want.grads[i][1], 5e-5, "dbeta of " + op, 1e-6);
+        break;
+      case ops::Kind::rezero:
+        expect_close(g.post, want.grads[i][0], 5e-5, "dalpha of " + op, 1e-7);
+        EXPECT_GT(std::abs(want.grads[i][0][0]), 1e-4) << "not vacuous: " << op;
+        ++alphas;
+        break;
+      case ops::Kind::residual_add:
+        break;
+    }
+  }
+  EXPECT_GE(alphas, 2u);
+
+  // SGD: every parameter, alpha too, moved by -lr g.
+  const net::Params after = gnet.params();
+  for (size_t l = 0; l < after.size(); ++l)
+    for (size_t k = 0; k < after[l].post.size(); ++k)
+      EXPECT_NEAR(after[l].post[k], before[l].post[k] - scene.train.lr * grads[l].post[k], 1e-6);
+}
+
+// clip_norm scales every gradient by clip / (||g|| + 1e-6), ||g|| over all parameters: with
+// alpha's gradients in it, the update of alpha and of W shows the norm the reference computes.
+TEST_P(RezeroStep, AlphaIsInTheGlobalGradientNorm) {
+  // Updates of about 0.1, far above float rounding.
+  const net::Scene scene = scene_of(std::get<0>(GetParam()), "lr = 1.0\nclip_norm = 0.1\n");
+  gpu::Network gnet(test::context(), scene, options());
+  set_alphas(gnet);
+  const net::Params before = gnet.params();
+  gnet.train(1);
+  const ops::Graph graph = ops::graph_of(scene.network);
+  const ops::GraphGradients want = ops::backward(graph, ops::params_from_layers(graph, before),
+                                                 test::ref_batch(gnet.batch()), scene.train.loss);
+  double ssq = 0, alpha_ssq = 0;
+  for (size_t i = 0; i < graph.ops.size(); ++i)
+    for (const std::vector<double>& t : want.grads[i])
+      for (double v : t) {
+        ssq += v * v;
+        if (graph.ops[i].kind == ops::Kind::rezero) alpha_ssq += v * v;
+      }
+  const double norm = std::sqrt(ssq);
+  ASSERT_GT(norm, 0.1) << "the clip must act";
+  // Without alpha the norm would be at least 0.5% smaller: far more than the 1e-4 allowed.
+  ASSERT_GT(alpha_ssq, 1e-2 * ssq) << "alpha's share must be visible in the norm";
+  const double scale = 0.1 / (norm + 1e-6);
+  const net::Params after = gnet.params();
+  const ByOp m = layers_of(graph);
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const net::LayerParams &a = after[size_t(m.layer[i])], &b = before[size_t(m.layer[i])];
+    if (graph.ops[i].kind == ops::Kind::rezero) {
+      EXPECT_NEAR(a.post[0] - b.post[0], -scene.train.lr * scale * want.grads[i][0][0],
+                  1e-4 * scene.train.lr * scale * std::abs(want.grads[i][0][0]) + 2e-7);
+    }
+    if (graph.ops[i].kind == ops::Kind::dense) {
+      for (size_t k = 0; k < 3; ++k)
+        EXPECT_NEAR(a.w[k] - b.w[k], -scene.train.lr * scale * want.grads[i][0][k],
+                    1e-4 * scene.train.lr * scale * std::abs(want.grads[i][0][k]) + 4e-7);
+    }
+  }
+}
+
+// At initialisation alpha = 0: every block is the identity, so the gradient reaches layer 1
+// whole while the blocks' own weights get none yet; alpha's gradient is what moves first.
+TEST_P(RezeroStep, AtZeroOnlyTheAlphasAndTheEndsLearn) {
+  const net::Scene scene = scene_of(cases()[0]);
+  gpu::Network gnet(test::context(), scene, options());
+  gnet.train(1);
+  const net::Params g = gnet.grads();
+  ASSERT_EQ(g.size(), 5u);
+  const auto sumsq = [](const std::vector<float>& v) {
+    double s = 0;
+    for (float x : v)
+      s += double(x) * x;
+    return s;
+  };
+  EXPECT_GT(sumsq(g[0].w), 1e-8) << "layer 1: the skips carry the gradient down";
+  for (size_t l = 1; l <= 3; ++l) {
+    EXPECT_EQ(sumsq(g[l].w), 0.0) << "block " << l << ": alpha = 0 scales its branch to nothing";
+    EXPECT_GT(std::abs(g[l].post[0]), 1e-6) << "block " << l;
+  }
+  EXPECT_GT(sumsq(g[4].w), 1e-8);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rezero, RezeroStep,
+                         ::testing::Combine(::testing::ValuesIn(cases()),
+                                            ::testing::Values(gpu::Kernels::texel,
+                                                              gpu::Kernels::shared)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param).name + "_" +
+                                  gpu::to_string(std::get<1>(p.param));
+                         });
+
+}  // namespace
+}  // namespace gt
