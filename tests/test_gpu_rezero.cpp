@@ -112,12 +112,13 @@ units = 2
   return c;
 }
 
-net::Scene scene_of(const Case& c, const std::string& train_extra = "lr = 0.05\n") {
+net::Scene scene_of(const Case& c,
+                    const std::string& train_extra = "optimizer = \"sgd\"\nlr = 0.05\n") {
   const std::string text = "title = \"" + c.name +
                            "\"\n[network]\ninput = 5\nsigma_w = 1.3\nsigma_b = 0.3\nseed = 17\n" +
                            c.ops +
                            "\n[data]\nkind = \"teacher\"\nbatch = 6\nseed = 5\n[train]\n"
-                           "loss = \"mse\"\noptimizer = \"sgd\"\n" +
+                           "loss = \"mse\"\n" +
                            train_extra;
   return scene::parse(text, c.name + ".toml");
 }
@@ -223,7 +224,8 @@ TEST_P(RezeroStep, MatchesTheOpReference) {
 // alpha's gradients in it, the update of alpha and of W shows the norm the reference computes.
 TEST_P(RezeroStep, AlphaIsInTheGlobalGradientNorm) {
   // Updates of about 0.1, far above float rounding.
-  const net::Scene scene = scene_of(std::get<0>(GetParam()), "lr = 1.0\nclip_norm = 0.1\n");
+  const net::Scene scene =
+      scene_of(std::get<0>(GetParam()), "optimizer = \"sgd\"\nlr = 1.0\nclip_norm = 0.1\n");
   gpu::Network gnet(test::context(), scene, options());
   set_alphas(gnet);
   const net::Params before = gnet.params();
@@ -259,9 +261,27 @@ TEST_P(RezeroStep, AlphaIsInTheGlobalGradientNorm) {
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(Rezero, RezeroStep,
+                         ::testing::Combine(::testing::ValuesIn(cases()),
+                                            ::testing::Values(gpu::Kernels::texel,
+                                                              gpu::Kernels::shared)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param).name + "_" +
+                                  gpu::to_string(std::get<1>(p.param));
+                         });
+
+class RezeroKernels : public test::GpuTest, public ::testing::WithParamInterface<gpu::Kernels> {
+ protected:
+  gpu::NetworkOptions options() const {
+    gpu::NetworkOptions o;
+    o.kernels = GetParam();
+    return o;
+  }
+};
+
 // At initialisation alpha = 0: every block is the identity, so the gradient reaches layer 1
 // whole while the blocks' own weights get none yet; alpha's gradient is what moves first.
-TEST_P(RezeroStep, AtZeroOnlyTheAlphasAndTheEndsLearn) {
+TEST_P(RezeroKernels, AtZeroOnlyTheAlphasAndTheEndsLearn) {
   const net::Scene scene = scene_of(cases()[0]);
   gpu::Network gnet(test::context(), scene, options());
   gnet.train(1);
@@ -281,14 +301,82 @@ TEST_P(RezeroStep, AtZeroOnlyTheAlphasAndTheEndsLearn) {
   EXPECT_GT(sumsq(g[4].w), 1e-8);
 }
 
-INSTANTIATE_TEST_SUITE_P(Rezero, RezeroStep,
-                         ::testing::Combine(::testing::ValuesIn(cases()),
-                                            ::testing::Values(gpu::Kernels::texel,
-                                                              gpu::Kernels::shared)),
-                         [](const auto& p) {
-                           return std::get<0>(p.param).name + "_" +
-                                  gpu::to_string(std::get<1>(p.param));
-                         });
+// Adam's first step moves every parameter by about lr against its gradient's sign (m / sqrt(v) =
+// g / |g|): alpha's optimizer state is kept, like W's.
+TEST_P(RezeroKernels, AdamMovesAlpha) {
+  const net::Scene scene = scene_of(cases()[0], "lr = 0.01\noptimizer = \"adam\"\n");
+  gpu::NetworkOptions o = options();
+  gpu::Network gnet(test::context(), scene, o);
+  set_alphas(gnet);
+  const net::Params before = gnet.params();
+  gnet.train(1);
+  const net::Params g = gnet.grads(), after = gnet.params();
+  uint32_t seen = 0;
+  for (size_t l = 0; l < g.size(); ++l) {
+    if (g[l].post.empty()) continue;
+    ASSERT_GT(std::abs(g[l].post[0]), 1e-4f);
+    const double want = -0.01 * (g[l].post[0] > 0 ? 1.0 : -1.0);
+    EXPECT_NEAR(after[l].post[0] - before[l].post[0], want, 1e-4) << "layer " << l;
+    ++seen;
+  }
+  EXPECT_EQ(seen, 3u);
+}
+
+// Activations and parameters split over several small segments (a rezero's source in another
+// segment than its output), and the step cut into pieces for the live view: bit-identical to the
+// whole step in one segment, over three Adam steps with clipping.
+TEST_P(RezeroKernels, SegmentsAndPiecesAreBitIdentical) {
+  const Case deep{"deep", R"(
+[[network.op]]
+kind = "dense"
+units = 20
+activation = "tanh"
+[[network.op]]
+kind = "repeat"
+times = 8
+ops = [ { kind = "dense", units = 20, activation = "tanh" },
+        { kind = "rezero", from = "block" } ]
+[[network.op]]
+kind = "dense"
+units = 3
+)"};
+  const net::Scene scene = scene_of(deep, "lr = 0.01\noptimizer = \"adam\"\nclip_norm = 0.5\n");
+  gpu::NetworkOptions big = options(), small = options();
+  small.max_segment_bytes = 4096;
+  small.ring_len = big.ring_len = 4;  // the statistics ring in one small segment
+  gpu::Network whole(test::context(), scene, big);
+  gpu::Network seg(test::context(), scene, small);
+  gpu::Network cut(test::context(), scene, big);
+  ASSERT_GE(seg.plan().acts.segment_floats.size(), 2u);
+  ASSERT_GE(seg.plan().params.segment_floats.size(), 3u);
+  bool apart = false;  // some rezero reads a source in another segment than its output's
+  for (uint32_t l = 0; l < seg.plan().num_layers; ++l) {
+    const ops::FusedLayer& f = seg.plan().fused[l];
+    if (f.post)
+      apart = apart || seg.plan().acts.segment_of[uint32_t(f.post_source)] !=
+                           seg.plan().acts.segment_of[l + 1];
+  }
+  EXPECT_TRUE(apart);
+  for (gpu::Network* n : {&whole, &seg, &cut})
+    set_alphas(*n);
+  whole.train(3);
+  seg.train(3);
+  uint32_t steps = 0;
+  while (steps < 3)
+    steps += cut.train_pieces(0.0);
+  for (gpu::Network* n : {&seg, &cut}) {
+    EXPECT_EQ(n->loss(), whole.loss());
+    const net::Params a = n->params(), b = whole.params();
+    for (size_t l = 0; l < a.size(); ++l) {
+      EXPECT_EQ(a[l].w, b[l].w) << "layer " << l;
+      EXPECT_EQ(a[l].post, b[l].post) << "layer " << l;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Rezero, RezeroKernels,
+                         ::testing::Values(gpu::Kernels::texel, gpu::Kernels::shared),
+                         [](const auto& p) { return std::string(gpu::to_string(p.param)); });
 
 }  // namespace
 }  // namespace gt

@@ -187,6 +187,10 @@ TEST(OpsRezero, AlphaStartsAtZeroAndIsCheckpointedAsPyTorch) {
                                          "network has a rezero op after layer 3)");
   }
   std::filesystem::remove(file);
+  // Parameters of a post op without its kind cannot be named: an error, not a checkpoint that
+  // silently lacks them.
+  p[2].post_kind.clear();
+  EXPECT_THROW(io::params_to_tensors(p), std::runtime_error);
 }
 
 TEST(OpsRezero, SceneNeedsFrom) {

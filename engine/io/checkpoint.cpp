@@ -69,8 +69,12 @@ static void layer_tensors(const net::LayerParams& p, size_t i, const std::string
     out.push_back({name + ".norm.weight" + suffix, {p.out}, p.gamma});
     out.push_back({name + ".norm.bias" + suffix, {p.out}, p.beta});
   }
+  if (p.post.empty()) return;
   ops::Kind kind{};
-  if (p.post.empty() || !ops::parse_kind(p.post_kind, kind)) return;
+  if (!ops::parse_kind(p.post_kind, kind))
+    throw Error("layer " + std::to_string(i) + ": " + std::to_string(p.post.size()) +
+                " parameters of a post op of unknown kind \"" + p.post_kind +
+                "\"; cannot name them");
   size_t at = 0;
   for (const auto& [tname, shape] : post_tensors(kind, p.out, i)) {
     size_t n = 1;

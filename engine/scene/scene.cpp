@@ -520,6 +520,12 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
       for (std::string_view k : kOpExcludedKeys)
         if (const auto it = run_origins.find(k); it != run_origins.end() && it->second.order <= 0)
           run_origins.erase(it);
+      // And the file's network.sizes standing in for the other shape keys (network.input).
+      for (auto it = run_origins.begin(); it != run_origins.end();) {
+        const std::string& n = it->second.name;
+        const bool alias = n.size() >= 13 && n.compare(n.size() - 13, 13, "network.sizes") == 0;
+        it = alias && it->second.order <= 0 ? run_origins.erase(it) : std::next(it);
+      }
       run_origins.erase("network.op");
       for (const auto& [k, o] : runs[i].op_origins)
         run_origins[k] = o;
