@@ -112,6 +112,103 @@ units = 2
   return c;
 }
 
+// Post-norm (Xiong et al. 2020's Post-LN, LN(x + f(x))): a layer_norm after a fused residual add,
+// run by its own kernels (gpu/ops/layer_norm.cpp). Blocks from the previous block's norm; 70-wide
+// blocks (more neurons than a workgroup's invocations: dgamma's loop).
+const std::vector<Case>& post_norm_cases() {
+  static const std::vector<Case> c = {
+      {"post_norm_blocks", R"(
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+[[network.op]]
+kind = "repeat"
+times = 3
+ops = [ { kind = "dense", units = 6, activation = "gelu" },
+        { kind = "residual_add", from = "block" },
+        { kind = "layer_norm" } ]
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
+      {"post_norm_wide", R"(
+[[network.op]]
+kind = "dense"
+units = 70
+activation = "tanh"
+name = "stem"
+[[network.op]]
+kind = "dense"
+units = 70
+activation = "relu"
+[[network.op]]
+kind = "residual_add"
+from = "stem"
+[[network.op]]
+kind = "layer_norm"
+name = "a"
+[[network.op]]
+kind = "dense"
+units = 70
+activation = "sigmoid"
+[[network.op]]
+kind = "residual_add"
+from = "a"
+[[network.op]]
+kind = "layer_norm"
+[[network.op]]
+kind = "dense"
+units = 2
+)"},
+      // Pre-norm (Xiong et al.'s Pre-LN, x + f(LN(x))): the skip starts before the norm. A linear
+      // stem (its norm would fuse, but the skip reads the value before it), two-layer branches.
+      {"pre_norm_blocks", R"(
+[[network.op]]
+kind = "dense"
+units = 6
+[[network.op]]
+kind = "repeat"
+times = 3
+ops = [ { kind = "layer_norm" },
+        { kind = "dense", units = 9, activation = "relu" },
+        { kind = "dense", units = 6 },
+        { kind = "residual_add", from = "block" } ]
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
+      // A nonlinear stem then its norm (no skip); pre-norm 70-wide blocks ending in a final norm.
+      {"pre_norm_wide_and_final_norm", R"(
+[[network.op]]
+kind = "dense"
+units = 70
+activation = "tanh"
+[[network.op]]
+kind = "layer_norm"
+[[network.op]]
+kind = "dense"
+units = 70
+name = "x"
+[[network.op]]
+kind = "layer_norm"
+[[network.op]]
+kind = "dense"
+units = 70
+activation = "gelu"
+[[network.op]]
+kind = "residual_add"
+from = "x"
+[[network.op]]
+kind = "layer_norm"
+[[network.op]]
+kind = "dense"
+units = 2
+)"},
+  };
+  return c;
+}
+
 net::Scene scene_of(const Case& c,
                     const std::string& train_extra = "optimizer = \"sgd\"\nlr = 0.05\n") {
   const std::string text = "title = \"" + c.name +
@@ -148,11 +245,16 @@ ByOp layers_of(const ops::Graph& g) {
   return m;
 }
 
-// Nonzero alphas (at 0 the branches' gradients vanish and would test little).
+// Nonzero alphas (at 0 the branches' gradients vanish and would test little); a post-norm's
+// gamma and beta away from 1 and 0.
 void set_alphas(gpu::Network& gnet) {
   net::Params p = gnet.params();
-  for (size_t l = 0; l < p.size(); ++l)
-    if (!p[l].post.empty()) p[l].post[0] = 0.4f + 0.15f * float(l);
+  for (size_t l = 0; l < p.size(); ++l) {
+    if (p[l].post_kind == "rezero") p[l].post[0] = 0.4f + 0.15f * float(l);
+    if (p[l].post_kind == "layer_norm")
+      for (size_t k = 0; k < p[l].post.size(); ++k)
+        p[l].post[k] += 0.05f * float((k * 7 + l) % 9) - 0.2f;
+  }
   gnet.set_params(p);
 }
 
@@ -166,9 +268,12 @@ class RezeroStep : public test::GpuTest,
   }
 };
 
-TEST_P(RezeroStep, MatchesTheOpReference) {
-  const net::Scene scene = scene_of(std::get<0>(GetParam()));
-  gpu::Network gnet(test::context(), scene, options());
+// One SGD step on the GPU against ops::reference: loss, every layer's output, every gradient,
+// the update of the post ops' parameters. `alphas`: rezero ops the graph must hold at least.
+void check_step(const net::Scene& scene, gpu::Kernels kernels, uint32_t min_alphas) {
+  gpu::NetworkOptions options;
+  options.kernels = kernels;
+  gpu::Network gnet(test::context(), scene, options);
   set_alphas(gnet);
   const net::Params before = gnet.params();
   gnet.train(1);
@@ -188,7 +293,8 @@ TEST_P(RezeroStep, MatchesTheOpReference) {
                    "X_" + std::to_string(m.layer[i] + 1));
 
   const net::Params grads = gnet.grads();
-  uint32_t alphas = 0;
+  const std::vector<ops::FusedLayer> fused = ops::fuse(graph);
+  uint32_t alphas = 0, post_norms = 0;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const net::LayerParams& g = grads[size_t(m.layer[i])];
     const std::string op = "op " + std::to_string(i);
@@ -199,6 +305,13 @@ TEST_P(RezeroStep, MatchesTheOpReference) {
         break;
       case ops::Kind::layer_norm:
       case ops::Kind::batch_norm:
+        if (fused[size_t(m.layer[i])].post == graph.ops[i].kind) {  // run after its layer
+          std::vector<double> gb = want.grads[i][0];
+          gb.insert(gb.end(), want.grads[i][1].begin(), want.grads[i][1].end());
+          expect_close(g.post, gb, 5e-5, "dgamma, dbeta of post-norm " + op, 1e-6);
+          ++post_norms;
+          break;
+        }
         expect_close(g.gamma, want.grads[i][0], 5e-5, "dgamma of " + op);
         expect_close(g.beta, want.grads[i][1], 5e-5, "dbeta of " + op, 1e-6);
         break;
@@ -211,13 +324,18 @@ TEST_P(RezeroStep, MatchesTheOpReference) {
         break;
     }
   }
-  EXPECT_GE(alphas, 2u);
+  EXPECT_GE(alphas, min_alphas);
+  EXPECT_GE(alphas + post_norms, 1u);
 
-  // SGD: every parameter, alpha too, moved by -lr g.
+  // SGD: every parameter, the post ops' too, moved by -lr g.
   const net::Params after = gnet.params();
   for (size_t l = 0; l < after.size(); ++l)
     for (size_t k = 0; k < after[l].post.size(); ++k)
       EXPECT_NEAR(after[l].post[k], before[l].post[k] - scene.train.lr * grads[l].post[k], 1e-6);
+}
+
+TEST_P(RezeroStep, MatchesTheOpReference) {
+  check_step(scene_of(std::get<0>(GetParam())), std::get<1>(GetParam()), 2);
 }
 
 // clip_norm scales every gradient by clip / (||g|| + 1e-6), ||g|| over all parameters: with
@@ -260,6 +378,21 @@ TEST_P(RezeroStep, AlphaIsInTheGlobalGradientNorm) {
     }
   }
 }
+
+class PostNormStep : public RezeroStep {};
+
+TEST_P(PostNormStep, MatchesTheOpReference) {
+  check_step(scene_of(std::get<0>(GetParam())), std::get<1>(GetParam()), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(PostNorm, PostNormStep,
+                         ::testing::Combine(::testing::ValuesIn(post_norm_cases()),
+                                            ::testing::Values(gpu::Kernels::texel,
+                                                              gpu::Kernels::shared)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param).name + "_" +
+                                  gpu::to_string(std::get<1>(p.param));
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Rezero, RezeroStep,
                          ::testing::Combine(::testing::ValuesIn(cases()),

@@ -2,6 +2,7 @@
 // fuse() gives back exactly the layers (activations, norms, skips) the classic formulas did.
 #include <gtest/gtest.h>
 
+#include "io/checkpoint.hpp"
 #include "net/init.hpp"
 #include "net/reference.hpp"
 #include "net/spec.hpp"
@@ -125,10 +126,14 @@ TEST(OpsGraph, ShapesAndOrderAreChecked) {
                  "must follow a dense layer directly");
   expect_refused(graph({dense_op(4, tanh), residual_op(ops::kInput), dense_op(2, lin)}),
                  "from the network's input");
-  // Pre-norm: the norm starts the residual branch.
-  expect_refused(graph({dense_op(8, tanh), norm_op(Kind::layer_norm, lin), dense_op(8, tanh),
+  // A layer_norm run after its layer (pre-norm, post-norm) carries no activation; a batch_norm
+  // cannot run there yet.
+  expect_refused(graph({dense_op(8, tanh), norm_op(Kind::layer_norm, tanh), dense_op(8, tanh),
                         residual_op(0), dense_op(2, lin)}),
                  "must be linear");
+  expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
+                        norm_op(Kind::batch_norm, lin), dense_op(2, lin)}),
+                 "must follow a dense layer directly");
   // Overlapping skips: 0 -> 3 and 1 -> 4.
   expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
                         residual_op(1), dense_op(2, lin)}),
@@ -136,6 +141,85 @@ TEST(OpsGraph, ShapesAndOrderAreChecked) {
   expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
                         dense_op(8, tanh), residual_op(1), dense_op(2, lin)}),
                  "may not overlap");
+}
+
+// Where a layer_norm runs after its layer (its own kernels): pre-norm, where a skip starts from
+// the value before it, and post-norm, after a fused add; the skip's side is kept.
+TEST(OpsGraph, PreAndPostNormRunAfterTheirLayer) {
+  using ops::dense_op, ops::norm_op, ops::residual_op;
+  const Activation lin = Activation::linear, tanh = Activation::tanh;
+  const std::vector<ops::FusedLayer> pre = ops::fuse(
+      graph({dense_op(8, lin), norm_op(Kind::layer_norm, lin), dense_op(8, tanh), residual_op(0),
+             norm_op(Kind::layer_norm, lin), dense_op(8, tanh), residual_op(3), dense_op(2, lin)}));
+  ASSERT_EQ(pre.size(), 4u);
+  EXPECT_EQ(pre[0].norm, net::Norm::none) << "not fused: the skip reads the value before it";
+  EXPECT_EQ(pre[0].post, Kind::layer_norm);
+  EXPECT_TRUE(pre[0].skip_start && pre[0].skip_before_post);
+  EXPECT_EQ(pre[1].skip_source, 1);
+  EXPECT_EQ(pre[1].post, Kind::layer_norm);
+  EXPECT_TRUE(pre[1].skip_start && pre[1].skip_before_post);
+  EXPECT_EQ(pre[2].skip_source, 2);
+  const std::vector<ops::FusedLayer> post = ops::fuse(
+      graph({dense_op(8, tanh), dense_op(8, tanh), residual_op(0), norm_op(Kind::layer_norm, lin),
+             dense_op(8, tanh), residual_op(3), dense_op(2, lin)}));
+  ASSERT_EQ(post.size(), 4u);
+  EXPECT_EQ(post[1].post, Kind::layer_norm);
+  EXPECT_TRUE(post[1].skip_start);
+  EXPECT_FALSE(post[1].skip_before_post) << "the next skip starts from the norm's output";
+  // Without a skip reading it, a norm after a linear dense still fuses.
+  EXPECT_EQ(ops::fuse(graph({dense_op(8, lin), norm_op(Kind::layer_norm, tanh), dense_op(2, lin)}))
+                .front()
+                .norm,
+            net::Norm::layer);
+  // Both sides of one norm as skip starts: refused.
+  expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
+                        norm_op(Kind::layer_norm, lin), dense_op(8, tanh), residual_op(2),
+                        dense_op(8, tanh), residual_op(3), dense_op(2, lin)}),
+                 "may not overlap");
+}
+
+// A norm run after its layer keeps gamma and beta with the layer's post parameters: they start
+// at 1 and 0 (as nn.LayerNorm) and are checkpointed as layers.{i}.layer_norm.weight and .bias.
+TEST(OpsGraph, NormsAfterTheirLayerStartAsTheIdentityAndAreNamed) {
+  const net::Scene scene = scene::parse(R"(title = "t"
+[network]
+input = 2
+[[network.op]]
+kind = "dense"
+units = 4
+activation = "tanh"
+[[network.op]]
+kind = "dense"
+units = 4
+activation = "tanh"
+name = "stem"
+[[network.op]]
+kind = "dense"
+units = 4
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "stem"
+[[network.op]]
+kind = "layer_norm"
+[[network.op]]
+kind = "dense"
+units = 2
+)",
+                                        "t.toml");
+  const net::NetworkSpec& spec = scene.network;
+  const net::Params p = net::init_params(spec);
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_TRUE(p[2].gamma.empty()) << "not a fused norm";
+  EXPECT_EQ(p[2].post, (std::vector<float>{1, 1, 1, 1, 0, 0, 0, 0}));
+  EXPECT_EQ(p[2].post_kind, "layer_norm");
+  EXPECT_TRUE(p[1].post.empty());
+  std::vector<std::string> names;
+  for (const io::Tensor& t : io::params_to_tensors(p))
+    if (t.name.rfind("layers.2.", 0) == 0) names.push_back(t.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"layers.2.weight", "layers.2.bias",
+                                      "layers.2.layer_norm.weight", "layers.2.layer_norm.bias"}));
 }
 
 TEST(OpsGraph, ErrorsStartWithWhereTheSceneDeclaredTheOp) {

@@ -109,7 +109,6 @@ TEST(OpsReference, GraphsTheFusedKernelsCannotRunMatchFiniteDifferences) {
   for (const auto& [name, g] :
        {std::pair{"pre-norm", pre}, std::pair{"post-norm", post}, std::pair{"input skip", other}}) {
     SCOPED_TRACE(name);
-    EXPECT_THROW(ops::fuse(g), ops::GraphError) << "meant as graphs the fused kernels refuse";
     for (net::Loss loss : {net::Loss::mse, net::Loss::cross_entropy})
       expect_matches_finite_differences(g, loss);
   }

@@ -115,9 +115,13 @@ TEST(OpsRezero, FuseRefusesWhatItCannotRun) {
       error(graph(4, {dense_op(4, tanh_), dense_op(4, tanh_), dense_op(4, tanh_),
                       ops::residual_op(0), dense_op(4, tanh_), rezero_op(1), dense_op(2, lin)})),
       "op 6 (rezero): skips may not overlap: this one starts before the previous one ends");
-  EXPECT_EQ(error(graph(4, {dense_op(4, lin), ops::norm_op(Kind::layer_norm, tanh_),
+  EXPECT_EQ(error(graph(4, {dense_op(4, lin), ops::norm_op(Kind::batch_norm, tanh_),
                             dense_op(4, tanh_), rezero_op(0), dense_op(2, lin)})),
             "op 4 (rezero): `from` must be the last op of a layer (the op right before a dense)");
+  EXPECT_EQ(error(graph(4, {dense_op(4, lin), ops::norm_op(Kind::layer_norm, lin),
+                            dense_op(4, tanh_), rezero_op(0), dense_op(2, lin)})),
+            "op 4 (rezero): a rezero cannot start before a layer_norm run after its layer (it "
+            "reads the layer's output as the norm leaves it)");
   EXPECT_EQ(
       error(graph(4, {dense_op(4, tanh_), dense_op(5, tanh_), rezero_op(0), dense_op(2, lin)})),
       "op 3 (rezero): adds a skip of 4 features to 5 features; both sides of a rezero need "

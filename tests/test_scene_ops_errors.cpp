@@ -138,21 +138,22 @@ TEST(SceneOpErrors, FromAndNames) {
 
 TEST(SceneOpErrors, GraphsTheFusedKernelsRefuse) {
   expect_errors({
-      // Pre-norm: the norm opens the residual branch, after the previous block's tanh.
+      // Pre-norm with an activation on the norm (it runs after its layer: linear only).
       {kStem +
            repeat(3,
-                  "{ kind = \"layer_norm\" }, { kind = \"dense\", units = 8, activation = "
-                  "\"tanh\" }, { kind = \"residual_add\", from = \"block\" }") +
+                  "{ kind = \"layer_norm\", activation = \"tanh\" }, { kind = \"dense\", "
+                  "units = 8, activation = \"tanh\" }, { kind = \"residual_add\", from = "
+                  "\"block\" }") +
            kOut,
        "scenes/x.toml:8: network.op[1].ops[0]: op 2 (layer_norm), repetition 1 of 3: ",
-       "the dense layer before a norm must be linear; give the norm the activation"},
-      // Post-norm: the norm after the add.
+       "must be linear"},
+      // Post-norm with a batch norm (only layer_norm runs after the add).
       {kStem +
            repeat(3,
                   "{ kind = \"dense\", units = 8, activation = \"tanh\" }, { kind = "
-                  "\"residual_add\", from = \"block\" }, { kind = \"layer_norm\" }") +
+                  "\"residual_add\", from = \"block\" }, { kind = \"batch_norm\" }") +
            kOut,
-       "scenes/x.toml:8: network.op[1].ops[2]: op 4 (layer_norm), repetition 1 of 3: ",
+       "scenes/x.toml:8: network.op[1].ops[2]: op 4 (batch_norm), repetition 1 of 3: ",
        "a norm must follow a dense layer directly"},
       // A norm first, or after a nonlinear dense.
       {op("kind = \"layer_norm\"\n") + kOut, "scenes/x.toml:1: network.op[0]: op 1 (layer_norm): ",

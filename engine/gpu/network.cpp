@@ -337,11 +337,14 @@ uint32_t Network::post_param_count(uint32_t l) const {
 
 vk::Bindings Network::post_bindings(uint32_t l) const {
   const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
-  const uint32_t asrc = plan_.acts.segment_of[uint32_t(plan_.fused[l].post_source)];
+  const int32_t src = plan_.fused[l].post_source;
+  const uint32_t asrc = src < 0 ? aout : plan_.acts.segment_of[uint32_t(src)];
   vk::Bindings b = layer_bindings(l);
   b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
   b.buffer(GT_BIND_X_IN, x_[asrc]).buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
   b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_SKIP, skip_);
+  if (!nhat_.empty()) b.buffer(GT_BIND_NHAT, nhat_[aout]);
+  b.buffer(GT_BIND_NORM_STATS, norm_stats_);
   return b;
 }
 

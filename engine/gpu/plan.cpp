@@ -101,7 +101,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   bool any_norm = false;
   uint32_t skip_ld = 0;  // the widest activation a skip carries (residual blocks, post ops)
   for (uint32_t l = 0; l < p.num_layers; ++l) {
-    any_norm = any_norm || fused[l].norm != net::Norm::none;
+    any_norm = any_norm || fused[l].norm != net::Norm::none ||
+               fused[l].post == ops::Kind::layer_norm;  // a post-norm keeps N-hat there too
     if (fused[l].skip_start || fused[l].carry_in) skip_ld = std::max(skip_ld, ld[l + 1]);
   }
   // A post op's parameters (rezero: alpha) follow the layer's, padded to whole vec4s.
@@ -190,7 +191,12 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     // skip added); the blocks do not overlap, so one buffer holds the skip in flight.
     if (fused[l].skip_source >= 0) d.flags |= shared::GT_FLAG_SKIP_ADD;
     if (fused[l].skip_start) d.flags |= shared::GT_FLAG_SKIP_WRITE;
+    if (fused[l].skip_before_post) d.flags |= shared::GT_FLAG_SKIP_BEFORE_POST;
     d.flags_prev = l == 0 ? 0 : p.layers[l - 1].flags;
+    // After a pre-norm layer_norm this dX is dL/d the norm's output; the skip's carry belongs to
+    // the value before it, so the norm's backward adds and stores it instead.
+    if (l > 0 && fused[l - 1].skip_before_post)
+      d.flags_prev &= ~(shared::GT_FLAG_SKIP_WRITE | shared::GT_FLAG_SKIP_ADD);
     // X_l is a later post op's second input: this dX adds the gradient that op left in the carry.
     if (l > 0 && fused[l - 1].carry_in) d.flags_prev |= shared::GT_FLAG_SKIP_WRITE;
     d.param_floats = to_u32(param_sizes[l], "parameters");
@@ -214,8 +220,12 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     }
     if (fused[l].post) {
       d.post_param_off = d.b_off + d.ld_out * (norm != net::Norm::none ? 3 : 1);
-      const auto src = static_cast<uint32_t>(fused[l].post_source);
-      d.post_src_off = to_u32(p.acts.offset_of[src], "activation segment");
+      const int32_t src = fused[l].post_source;
+      if (src >= 0) d.post_src_off = to_u32(p.acts.offset_of[uint32_t(src)], "activation segment");
+      if (*fused[l].post == ops::Kind::layer_norm) {  // post-norm: rstd per sample
+        d.stat_off = to_u32(p.norm_stat_floats, "norm statistics");
+        p.norm_stat_floats += p.batch_pad;
+      }
       d.post_partial_off = to_u32(partial, "partials");
       partial += 1;
       d.flags |= shared::GT_FLAG_POST;

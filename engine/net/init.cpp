@@ -32,14 +32,16 @@ double standard_normal(const U32x4& r) {
 }
 
 // Normalized layers start as the identity map: gamma = 1, beta = 0 (as PyTorch). A standalone
-// op's parameters start at zero (ReZero's alpha: the block starts as the identity).
+// op's parameters start at their kind's ParamInfo::init (ReZero's alpha 0: the block starts as the
+// identity; a post-norm's gamma 1 and beta 0).
 void add_norm_params(const NetworkSpec& spec, Params& params) {
   const std::vector<ops::FusedLayer> layers = ops::fused_layers(spec);
   for (uint32_t i = 0; i < params.size() && i < layers.size(); ++i) {
     if (layers[i].post && params[i].post.empty()) {
       params[i].post_kind = std::string(ops::to_string(*layers[i].post));
       for (const ops::ParamInfo& info : ops::kind_of(*layers[i].post).params({}, params[i].out))
-        params[i].post.resize(params[i].post.size() + size_t(info.rows) * info.cols, 0.0f);
+        params[i].post.resize(params[i].post.size() + size_t(info.rows) * info.cols,
+                              static_cast<float>(info.init));
     }
     if (layers[i].norm == Norm::none || !params[i].gamma.empty()) continue;
     params[i].gamma.assign(params[i].out, 1.0f);

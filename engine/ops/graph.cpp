@@ -94,6 +94,12 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
   std::vector<FusedLayer> layers;
   // x_of[i]: the X index (0: input) op i's output is, when it ends a fused layer; -2: inside one.
   std::vector<int32_t> x_of(graph.ops.size(), -2);
+  // before_post[i]: op i's output is X' of a layer whose post op (a norm) changes it in place;
+  // a skip from it starts from the value before (the skip buffer keeps it).
+  std::vector<bool> before_post(graph.ops.size(), false);
+  std::vector<bool> read_by_skip(graph.ops.size(), false);
+  for (const Op& op : graph.ops)
+    if (reads_from(kind_of(op.kind).role) && op.from >= 0) read_by_skip[size_t(op.from)] = true;
   int32_t last_skip_end = 0;  // X index of the latest skip's end (skips may not overlap)
   uint32_t width = graph.input;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
@@ -108,7 +114,32 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         layers.back().act = op.activation;
         width = op.units;
         break;
-      case Role::norm:
+      case Role::norm: {
+        // A layer_norm runs as a post op (its own kernels, in place over the layer's output)
+        // where the fused kernels cannot: after a fused add (post-norm, LN(x + f(x))), after a
+        // nonlinear dense, or where a later skip reads the value before it (pre-norm,
+        // x + f(LN(x)): the skip buffer keeps x).
+        const bool before_read = i > 0 && read_by_skip[i - 1];
+        const bool nonlinear_dense =
+            i > 0 && prev == Role::layer && layers.back().act != net::Activation::linear;
+        if (i > 0 && op.kind == Kind::layer_norm && !layers.back().post &&
+            (prev == Role::skip || before_read || nonlinear_dense)) {
+          if (op.activation != net::Activation::linear)
+            fail(op, i,
+                 "a layer_norm run after its layer (after a residual_add, a nonlinear dense, or "
+                 "before a skip's start) must be linear");
+          if (layers.back().norm != net::Norm::none)
+            fail(op, i,
+                 "a layer_norm after a layer that is normalized itself is not supported yet (both "
+                 "keep their normalized values in the layer's one N-hat slot)");
+          layers.back().post = op.kind;
+          layers.back().post_source = -1;
+          if (before_read) {  // the value before the norm is an X too: X' of this layer
+            x_of[i - 1] = static_cast<int32_t>(layers.size());
+            before_post[i - 1] = true;
+          }
+          break;
+        }
         if (i == 0 || prev != Role::layer)
           fail(op, i,
                "a norm must follow a dense layer directly (the fused kernels normalize "
@@ -118,11 +149,14 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         layers.back().norm = op.kind == Kind::layer_norm ? net::Norm::layer : net::Norm::batch;
         layers.back().act = op.activation;
         break;
+      }
       case Role::skip:
       case Role::post: {
         const std::string name(to_string(op.kind));
         if (i == 0 || prev == Role::skip || prev == Role::post)
           fail(op, i, "a " + name + " must follow a dense layer or a norm");
+        if (layers.back().skip_source >= 0 || layers.back().post)
+          fail(op, i, "a layer ends at most one skip or post op (this one's already does)");
         const int32_t source = op.from == kInput ? 0 : x_of[size_t(op.from)];
         if (source == 0 && role == Role::skip)
           fail(op, i, "a skip from the network's input is not supported by the fused kernels");
@@ -130,9 +164,19 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
           fail(op, i, "`from` must be the last op of a layer (the op right before a dense)");
         if (source < last_skip_end)
           fail(op, i, "skips may not overlap: this one starts before the previous one ends");
+        const bool pre = op.from >= 0 && before_post[size_t(op.from)];
+        if (pre && role == Role::post)
+          fail(op, i,
+               "a " + name +
+                   " cannot start before a layer_norm run after its layer (it reads "
+                   "the layer's output as the norm leaves it)");
         if (role == Role::skip) {
+          FusedLayer& start = layers[size_t(source) - 1];
+          if (start.skip_start && start.skip_before_post != pre)
+            fail(op, i, "skips start from both sides of one layer_norm");
           layers.back().skip_source = source;
-          layers[size_t(source) - 1].skip_start = true;
+          start.skip_start = true;
+          start.skip_before_post = pre;
         } else {
           layers.back().post = op.kind;
           layers.back().post_source = source;

@@ -50,11 +50,12 @@ struct FusedLayer {
   uint32_t out = 0;
   net::Activation act = net::Activation::linear;
   net::Norm norm = net::Norm::none;
-  int32_t skip_source = -1;  // the X index added to the output, -1: none
-  bool skip_start = false;   // X[l + 1] is a later layer's skip_source
+  int32_t skip_source = -1;       // the X index added to the output, -1: none
+  bool skip_start = false;        // X[l + 1] is a later layer's skip_source
+  bool skip_before_post = false;  // ... taken before the post op (a pre-norm layer_norm) runs
   // A standalone op after the layer (Role::post): x_out = post(a, X[post_source]) in place of a.
   std::optional<Kind> post;
-  int32_t post_source = -1;  // its second input, an X index (0: the input)
+  int32_t post_source = -1;  // its second input, an X index (0: the input); -1: none (a norm)
   bool carry_in = false;     // X[l + 1] is a later layer's post_source (gets its gradient back)
 };
 

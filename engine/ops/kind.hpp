@@ -26,6 +26,7 @@ struct ParamInfo {
   std::string name;  // PyTorch-style suffix: "weight", "bias"
   uint32_t rows = 0;
   uint32_t cols = 0;  // 1 for vectors
+  double init = 0.0;  // the value it starts at where no initialisation rule draws it (post ops)
 };
 
 // An op's parameters and its gradients have the shapes params() gives, in that order.

@@ -13,7 +13,7 @@ net::Norm norm_of(const Op& op) {
 }
 
 std::vector<ParamInfo> params(const Op&, uint32_t in) {
-  return {{"weight", in, 1}, {"bias", in, 1}};
+  return {{"weight", in, 1, 1.0}, {"bias", in, 1, 0.0}};
 }
 
 // saved: nhat, the normalized value before act (y), rstd.

@@ -32,6 +32,7 @@ GraphParams zero_params(const Graph& graph) {
 
 GraphParams params_from_layers(const Graph& graph, const net::Params& layers) {
   GraphParams p = zero_params(graph);
+  const std::vector<FusedLayer> fused = fuse(graph);
   int32_t layer = -1;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const Kind k = graph.ops[i].kind;
@@ -40,7 +41,10 @@ GraphParams params_from_layers(const Graph& graph, const net::Params& layers) {
     if (layer < 0 || size_t(layer) >= layers.size())
       throw std::invalid_argument("ops: parameters do not match the graph's layers");
     const net::LayerParams& l = layers[size_t(layer)];
-    if (kind_of(k).role == Role::post) {  // the layer's post op's, one after the other
+    // The layer's post op's, one after the other: a post kind, or a norm fuse() runs after its
+    // layer (pre- and post-norm).
+    const bool post_norm = kind_of(k).role == Role::norm && fused[size_t(layer)].post == k;
+    if (kind_of(k).role == Role::post || post_norm) {
       size_t at = 0;
       for (std::vector<double>& t : p[i]) {
         if (at + t.size() > l.post.size())

@@ -93,8 +93,10 @@ GT_CONST(uint, GT_FLAG_SKIP_ADD, 2u);    // X_out ends a block: forward X_out = 
                                          // backward carry = dL/dX_out
 GT_CONST(uint, GT_FLAG_NORM_BATCH,
          4u);  // Y = gamma * normalize(Z) + beta, per neuron over the batch
-GT_CONST(uint, GT_FLAG_NORM_LAYER, 8u);   // ... per sample over the layer's neurons
-GT_CONST(uint, GT_FLAG_POST, 32u);        // a post op (LayerDesc::post_*) follows the layer
+GT_CONST(uint, GT_FLAG_NORM_LAYER, 8u);         // ... per sample over the layer's neurons
+GT_CONST(uint, GT_FLAG_POST, 32u);              // a post op (LayerDesc::post_*) follows the layer
+GT_CONST(uint, GT_FLAG_SKIP_BEFORE_POST, 64u);  // the skip X_out starts is taken before the post
+                                                // op (a pre-norm layer_norm) changes X_out
 GT_CONST(uint, GT_FLAG_POST_CARRY, 16u);  // the layer's post op reads a hidden X (not the input):
                                           // its backward leaves that X's gradient in the carry
 
