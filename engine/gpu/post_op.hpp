@@ -1,5 +1,6 @@
-// The GPU side of a standalone op kind (ops::Role::post, e.g. rezero): kernels that run after a
-// weight layer, in their own dispatches, and reach the layer only through its LayerDesc (the
+// The GPU side of an op run after its weight layer (FusedLayer::post: a kind of ops::Role::post
+// such as rezero, or a layer_norm that fuse() places there for pre- and post-norm): kernels that
+// run after the layer, in their own dispatches, and reach the layer only through its LayerDesc (the
 // post_* fields the plan fills: the op's parameters after the layer's in its block, its second
 // input, the delta it turns into the layer's dL/dZ, its partial sums for the gradient norm). The
 // optimizer, clipping, the gradient norm and checkpoints cover its parameters with no code of

@@ -2,8 +2,8 @@
 // through kind_of() (kinds.cpp: one line per kind): its name in scenes, its role in the
 // graph, the parameters it owns and its double-precision CPU reference, which ops::ref
 // (reference.hpp) runs over any graph. On the GPU, layer / norm / skip kinds run fused into weight
-// layers (graph.hpp: fuse); post kinds run their own kernels (gpu/post_op.hpp), all checked
-// against this reference.
+// layers (graph.hpp: fuse); post kinds (and a layer_norm that cannot fuse) run their own
+// kernels after their layer (gpu/post_op.hpp); all are checked against this reference.
 #pragma once
 
 #include <cstdint>
