@@ -328,11 +328,7 @@ vk::Bindings Network::common_bindings() const {
 
 uint32_t Network::post_param_count(uint32_t l) const {
   const ops::FusedLayer& f = plan_.fused[l];
-  uint32_t n = 0;
-  if (f.post)
-    for (const ops::ParamInfo& info : ops::kind_of(*f.post).params({}, f.out))
-      n += info.rows * info.cols;
-  return n;
+  return f.post ? static_cast<uint32_t>(ops::param_floats(*f.post, f.out)) : 0;
 }
 
 vk::Bindings Network::post_bindings(uint32_t l) const {

@@ -109,9 +109,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   std::vector<uint32_t> post_floats(p.num_layers, 0);
   for (uint32_t l = 0; l < p.num_layers; ++l) {
     if (!fused[l].post) continue;
-    uint64_t n = 0;
-    for (const ops::ParamInfo& info : ops::kind_of(*fused[l].post).params({}, sizes[l + 1]))
-      n += uint64_t(info.rows) * info.cols;
+    const uint64_t n = ops::param_floats(*fused[l].post, sizes[l + 1]);
     post_floats[l] = round_up(to_u32(n, "post op parameters"), GT_VEC);
   }
   std::vector<uint64_t> param_sizes, act_sizes;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "gpu/plan.hpp"
 #include "ops/op.hpp"
@@ -33,6 +34,25 @@ class PostOpKernels {
   // Before the layer's backward (and norm backward): from dL/d its output to the layer's.
   virtual void backward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
                         uint32_t layer) const = 0;
+};
+
+// The shape every post kind has so far: forward one dispatch over `groups` workgroups
+// (SHADER_forward.comp); backward SHADER_backward.comp twice, phase 0 (push constant `phase`) in
+// one workgroup (its parameters' gradients and their (scale, ssq)), then phase 1 over `groups`
+// (from dL/d its output to the layer's dL/dZ, in place over what phase 0 read).
+class TwoPhasePostOp final : public PostOpKernels {
+ public:
+  using Groups = uint32_t (*)(const Plan& plan, uint32_t layer);
+  TwoPhasePostOp(const vk::Context& ctx, const vk::ComputeLayout& layout, const std::string& shader,
+                 Groups groups);
+  void forward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
+               uint32_t layer) const override;
+  void backward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
+                uint32_t layer) const override;
+
+ private:
+  vk::ComputePipeline forward_, backward_;
+  Groups groups_;
 };
 
 std::unique_ptr<PostOpKernels> make_post_op_kernels(ops::Kind kind, const vk::Context& ctx,

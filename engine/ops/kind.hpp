@@ -66,5 +66,8 @@ struct KindInfo {
 const KindInfo& kind_of(Kind k);
 // Every kind, in the order of the Kind enum.
 const std::vector<const KindInfo*>& all_kinds();
+// How many parameters (floats) an op of this kind owns on an input of `in` features, all its
+// params() together (for a post op: the layer's LayerParams::post).
+uint64_t param_floats(Kind k, uint32_t in);
 
 }  // namespace gt::ops

@@ -21,6 +21,13 @@ const std::vector<const KindInfo*>& all_kinds() {
   return kinds;
 }
 
+uint64_t param_floats(Kind k, uint32_t in) {
+  uint64_t n = 0;
+  for (const ParamInfo& info : kind_of(k).params({}, in))
+    n += uint64_t(info.rows) * info.cols;
+  return n;
+}
+
 const KindInfo& kind_of(Kind k) {
   for (const KindInfo* info : all_kinds())
     if (info->kind == k) return *info;
