@@ -203,9 +203,8 @@ TEST(Faults, BufferImageAndTransfers) {
 TEST(Faults, ComputePipeline) {
   expect_clean_at_every_failure([](vk::Context& ctx, const auto& arm) {
     arm();
-    vk::ComputeLayout layout(ctx);
     vk::ComputePipeline pipeline(
-        ctx, layout, "update",
+        ctx, "update",
         std::vector<std::pair<uint32_t, uint32_t>>{{shared::GT_SPEC_HIST_ATOMICS, 0u}});
   });
 }

@@ -60,9 +60,9 @@ TEST_F(ObjectNames, EveryKindOfObjectIsNamed) {
   EXPECT_TRUE(named(VK_OBJECT_TYPE_SHADER_MODULE, "shader module",
                     {"forward.comp", "tower.vert", "tower.frag", "imgui.vert", "imgui.frag"}));
   EXPECT_TRUE(named(VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "descriptor set layout",
-                    {"compute push set", "tower push set", "imgui push set"}));
+                    {"forward push set", "backward push set", "tower push set", "imgui push set"}));
   EXPECT_TRUE(named(VK_OBJECT_TYPE_PIPELINE_LAYOUT, "pipeline layout",
-                    {"compute layout", "tower layout", "imgui layout"}));
+                    {"forward layout", "backward layout", "tower layout", "imgui layout"}));
   EXPECT_TRUE(named(VK_OBJECT_TYPE_PIPELINE, "pipeline", {"forward", "tower", "imgui"}));
   EXPECT_TRUE(named(VK_OBJECT_TYPE_SAMPLER, "sampler", {"font atlas sampler"}));
   EXPECT_TRUE(named(VK_OBJECT_TYPE_BUFFER, "buffer"));

@@ -81,30 +81,29 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   limits.uniform_offset_align = std::max(limits.uniform_offset_align, options.min_uniform_align);
   plan_ = make_plan(scene.network, scene.data, scene.train, limits, options.ring_len);
   allocate();
-  layout_ = std::make_unique<vk::ComputeLayout>(ctx_);
-  datagen_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "datagen");
+  datagen_ = std::make_unique<vk::ComputePipeline>(ctx_, "datagen");
   kernels_ = options.kernels != Kernels::automatic ? options.kernels
              : ctx.is_cpu()                        ? Kernels::texel
                                                    : Kernels::shared;
   const std::string suffix = kernels_ == Kernels::shared ? "_shared" : "";
-  forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "forward" + suffix);
-  loss_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "loss");
-  backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "backward" + suffix);
-  gradnorm_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "gradnorm");
+  forward_ = std::make_unique<vk::ComputePipeline>(ctx_, "forward" + suffix);
+  loss_ = std::make_unique<vk::ComputePipeline>(ctx_, "loss");
+  backward_ = std::make_unique<vk::ComputePipeline>(ctx_, "backward" + suffix);
+  gradnorm_ = std::make_unique<vk::ComputePipeline>(ctx_, "gradnorm");
   // The |dW| histograms: shared-memory atomics on GPUs, per-invocation counters on CPU devices.
   update_ = std::make_unique<vk::ComputePipeline>(
-      ctx_, *layout_, "update",
+      ctx_, "update",
       std::vector<std::pair<uint32_t, uint32_t>>{
           {GT_SPEC_HIST_ATOMICS, kernels_ == Kernels::shared ? 1u : 0u}});
-  finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "finalize");
-  advance_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "advance");
+  finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, "finalize");
+  advance_ = std::make_unique<vk::ComputePipeline>(ctx_, "advance");
   if (plan_.norm_layers > 0) {
-    norm_forward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "norm_forward");
-    norm_backward_ = std::make_unique<vk::ComputePipeline>(ctx_, *layout_, "norm_backward");
+    norm_forward_ = std::make_unique<vk::ComputePipeline>(ctx_, "norm_forward");
+    norm_backward_ = std::make_unique<vk::ComputePipeline>(ctx_, "norm_backward");
   }
   for (const ops::FusedLayer& f : plan_.fused)
     if (f.post && !post_kernels_.count(*f.post))
-      post_kernels_.emplace(*f.post, make_post_op_kernels(*f.post, ctx_, *layout_));
+      post_kernels_.emplace(*f.post, make_post_op_kernels(*f.post, ctx_));
 
   upload_globals();
   vk::upload_span<LayerDesc>(ctx_, layers_, 0, plan_.layers);

@@ -168,7 +168,6 @@ class Network {
   uint32_t steps_done_ = 0;
   Kernels kernels_ = Kernels::texel;
 
-  std::unique_ptr<vk::ComputeLayout> layout_;
   std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, gradnorm_, update_,
       finalize_, advance_, norm_forward_, norm_backward_;
   std::map<ops::Kind, std::unique_ptr<PostOpKernels>> post_kernels_;  // one per kind in use

@@ -8,11 +8,8 @@ namespace gt::gpu {
 
 using shared::PushConstants;
 
-TwoPhasePostOp::TwoPhasePostOp(const vk::Context& ctx, const vk::ComputeLayout& layout,
-                               const std::string& shader, Groups groups)
-    : forward_(ctx, layout, shader + "_forward"),
-      backward_(ctx, layout, shader + "_backward"),
-      groups_(groups) {}
+TwoPhasePostOp::TwoPhasePostOp(const vk::Context& ctx, const std::string& shader, Groups groups)
+    : forward_(ctx, shader + "_forward"), backward_(ctx, shader + "_backward"), groups_(groups) {}
 
 void TwoPhasePostOp::forward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
                              uint32_t layer) const {
@@ -31,23 +28,20 @@ void TwoPhasePostOp::backward(VkCommandBuffer cmd, const vk::Bindings& b, const 
   vk::compute_barrier(cmd);
 }
 
-using MakeKernels = std::unique_ptr<PostOpKernels> (*)(const vk::Context&,
-                                                       const vk::ComputeLayout&);
+using MakeKernels = std::unique_ptr<PostOpKernels> (*)(const vk::Context&);
 
 // Each kind's kernels (gpu/ops/KIND.cpp), one line a kind.
-std::unique_ptr<PostOpKernels> make_rezero_kernels(const vk::Context&, const vk::ComputeLayout&);
-std::unique_ptr<PostOpKernels> make_post_layer_norm_kernels(const vk::Context&,
-                                                            const vk::ComputeLayout&);
+std::unique_ptr<PostOpKernels> make_rezero_kernels(const vk::Context&);
+std::unique_ptr<PostOpKernels> make_post_layer_norm_kernels(const vk::Context&);
 
-std::unique_ptr<PostOpKernels> make_post_op_kernels(ops::Kind kind, const vk::Context& ctx,
-                                                    const vk::ComputeLayout& layout) {
+std::unique_ptr<PostOpKernels> make_post_op_kernels(ops::Kind kind, const vk::Context& ctx) {
   static const std::vector<std::pair<ops::Kind, MakeKernels>> kinds{
       // {ops::Kind::KIND, make_KIND_kernels},
       {ops::Kind::rezero, make_rezero_kernels},
       {ops::Kind::layer_norm, make_post_layer_norm_kernels},
   };
   for (const auto& [k, make] : kinds)
-    if (k == kind) return make(ctx, layout);
+    if (k == kind) return make(ctx);
   throw std::logic_error("gpu: no kernels for op kind " + std::string(ops::to_string(kind)));
 }
 

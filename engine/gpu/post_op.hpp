@@ -43,8 +43,7 @@ class PostOpKernels {
 class TwoPhasePostOp final : public PostOpKernels {
  public:
   using Groups = uint32_t (*)(const Plan& plan, uint32_t layer);
-  TwoPhasePostOp(const vk::Context& ctx, const vk::ComputeLayout& layout, const std::string& shader,
-                 Groups groups);
+  TwoPhasePostOp(const vk::Context& ctx, const std::string& shader, Groups groups);
   void forward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
                uint32_t layer) const override;
   void backward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
@@ -55,7 +54,6 @@ class TwoPhasePostOp final : public PostOpKernels {
   Groups groups_;
 };
 
-std::unique_ptr<PostOpKernels> make_post_op_kernels(ops::Kind kind, const vk::Context& ctx,
-                                                    const vk::ComputeLayout& layout);
+std::unique_ptr<PostOpKernels> make_post_op_kernels(ops::Kind kind, const vk::Context& ctx);
 
 }  // namespace gt::gpu

@@ -50,7 +50,8 @@ GT_CONST(uint, GT_WG_SIZE, 64u);  // invocations of every compute workgroup
 GT_CONST(uint, GT_UPDATE_VECS_PER_INVOCATION, 16u);
 GT_CONST(uint, GT_UPDATE_CHUNK, 4096u);  // parameters per update workgroup (64 x 16 x vec4)
 
-// Descriptor bindings of the one push-descriptor set every compute pipeline uses. Large arrays
+// Names of the compute descriptor bindings (set 0, push descriptors). Each pipeline's layout
+// holds the ones its shader declares, of the types it declares (vk/compute.hpp). Large arrays
 // live in "segments" (several VkBuffers, each within the device's storage-buffer range); a
 // dispatch binds the segment that holds its layer, so offsets in LayerDesc are segment-relative.
 GT_CONST(uint, GT_BIND_GLOBALS, 0u);       // Globals (uniform buffer)
@@ -76,7 +77,7 @@ GT_CONST(uint, GT_BIND_HIST, 16u);          // uint[]: |dW| histograms, GT_HIST_
 GT_CONST(uint, GT_BIND_SKIP, 17u);
 GT_CONST(uint, GT_BIND_NHAT, 18u);        // float[]: normalized Z of norm layers (X's segments)
 GT_CONST(uint, GT_BIND_NORM_STATS, 19u);  // float[]: per norm layer, rstd per group
-// Texel bindings (ComputeLayout::descriptor_type).
+// Texel bindings (the shaders declare them as imageBuffer).
 GT_CONST(uint, GT_BIND_PARAMS_TEX, 20u);  // imageBuffer rgba32f (read-only) over PARAMS
 GT_CONST(uint, GT_BIND_X_IN_TEX, 21u);    // imageBuffer rgba32f (read-only) over X (input side)
 GT_CONST(uint, GT_BIND_DELTA_TEX, 22u);   // imageBuffer rgba32f (read-only) over DELTA

@@ -1,5 +1,7 @@
 #include "vk/compute.hpp"
 
+#include <stdexcept>
+
 #include "vk/check.hpp"
 #include "vk/context.hpp"
 #include "vk/graphics.hpp"
@@ -9,69 +11,74 @@ namespace gt::vk {
 
 using namespace gt::shared;
 
-VkDescriptorType ComputeLayout::descriptor_type(uint32_t binding) {
-  if (binding == GT_BIND_GLOBALS || binding == GT_BIND_LAYER)
-    return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-  if ((binding >= GT_BIND_PARAMS_TEX && binding <= GT_BIND_DELTA_TEX) ||
-      binding == GT_BIND_GRADS_TEX)
-    return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
-  return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-}
+namespace {
 
-uint32_t ComputeLayout::texel_mask() {
-  static const uint32_t mask = [] {
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < GT_BIND_COUNT; ++i)
-      if (descriptor_type(i) == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER ||
-          descriptor_type(i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER)
-        m |= 1u << i;
-    return m;
-  }();
-  return mask;
-}
-
-ComputeLayout::ComputeLayout(const Context& ctx) {
-  const VkDevice device = ctx.device();
-  if (ctx.max_push_descriptors() < GT_BIND_COUNT)
-    throw Error("the device allows " + std::to_string(ctx.max_push_descriptors()) +
-                " push descriptors; gradtower needs " + std::to_string(GT_BIND_COUNT));
-  std::array<VkDescriptorSetLayoutBinding, GT_BIND_COUNT> bindings{};
-  for (uint32_t i = 0; i < GT_BIND_COUNT; ++i) {
-    bindings[i].binding = i;
-    bindings[i].descriptorType = descriptor_type(i);
-    bindings[i].descriptorCount = 1;
-    bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
-  }
-  VkDescriptorSetLayoutCreateInfo set_info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
-  set_info.bindingCount = GT_BIND_COUNT;
-  set_info.pBindings = bindings.data();
+// Set 0 of `interface` as a push-descriptor set layout: its bindings, of their declared types.
+DescriptorSetLayout make_set_layout(const Context& ctx, const ShaderInterface& interface,
+                                    const std::string& shader) {
+  std::vector<VkDescriptorSetLayoutBinding> bindings;
+  for (const ReflectedBinding& b : interface.bindings)
+    bindings.push_back(
+        {b.binding, descriptor_type_of(b.kind), 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
+  VkDescriptorSetLayoutCreateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+  info.bindingCount = static_cast<uint32_t>(bindings.size());
+  info.pBindings = bindings.data();
   VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkCreateDescriptorSetLayout(device, &set_info, nullptr, &set_layout));
-  set_layout_ = DescriptorSetLayout(device, set_layout);
-  ctx.name(set_layout, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, "compute push set");
-
-  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(PushConstants)};
-  VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-  layout_info.setLayoutCount = 1;
-  layout_info.pSetLayouts = &set_layout;
-  layout_info.pushConstantRangeCount = 1;
-  layout_info.pPushConstantRanges = &range;
-  VkPipelineLayout layout = VK_NULL_HANDLE;
-  GT_VK_CHECK(vkCreatePipelineLayout(device, &layout_info, nullptr, &layout));
-  pipeline_layout_ = PipelineLayout(device, layout);
-  ctx.name(layout, VK_OBJECT_TYPE_PIPELINE_LAYOUT, "compute layout");
+  GT_VK_CHECK(vkCreateDescriptorSetLayout(ctx.device(), &info, nullptr, &set_layout));
+  DescriptorSetLayout owned(ctx.device(), set_layout);
+  ctx.name(set_layout, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, shader + " push set");
+  return owned;
 }
 
-ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout,
-                                 const std::string& shader,
+// One push-descriptor set and the PushConstants block (all of it: every dispatch pushes all).
+PipelineLayout make_pipeline_layout(const Context& ctx, VkDescriptorSetLayout set_layout,
+                                    const std::string& shader) {
+  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(PushConstants)};
+  VkPipelineLayoutCreateInfo info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  info.setLayoutCount = 1;
+  info.pSetLayouts = &set_layout;
+  info.pushConstantRangeCount = 1;
+  info.pPushConstantRanges = &range;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  GT_VK_CHECK(vkCreatePipelineLayout(ctx.device(), &info, nullptr, &layout));
+  PipelineLayout owned(ctx.device(), layout);
+  ctx.name(layout, VK_OBJECT_TYPE_PIPELINE_LAYOUT, shader + " layout");
+  return owned;
+}
+
+}  // namespace
+
+VkDescriptorType descriptor_type_of(DescriptorKind kind) {
+  switch (kind) {
+    case DescriptorKind::uniform_buffer:
+      return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+    case DescriptorKind::storage_buffer:
+      return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    case DescriptorKind::uniform_texel_buffer:
+      return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    case DescriptorKind::storage_texel_buffer:
+      return VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
+    case DescriptorKind::other:
+      break;
+  }
+  throw std::logic_error("a compute binding must be a buffer or a texel buffer");
+}
+
+ComputePipeline::ComputePipeline(const Context& ctx, const std::string& shader,
                                  const std::vector<std::pair<uint32_t, uint32_t>>& specialization)
-    : layout_(layout.pipeline_layout()), name_(shader) {
+    : name_(shader) {
   const std::string file = shader + ".comp";
   interface_ = reflect_spirv(shader_code(file), file);
-  check_against_layout(file, interface_);
-  for (const ReflectedBinding& b : interface_.bindings)
-    required_mask_ |= 1u << b.binding;
+  check_interface(file, interface_, ctx.max_push_descriptors());
+  for (const ReflectedBinding& b : interface_.bindings) {
+    required_mask_ |= BindingMask(1) << b.binding;
+    if (b.kind == DescriptorKind::uniform_texel_buffer ||
+        b.kind == DescriptorKind::storage_texel_buffer)
+      texel_mask_ |= BindingMask(1) << b.binding;
+  }
+  set_layout_ = make_set_layout(ctx, interface_, shader);
+  pipeline_layout_ = make_pipeline_layout(ctx, set_layout_.handle(), shader);
   const VkDevice device = ctx.device();
   const ShaderModule module = create_shader_module(ctx, file);
 
@@ -90,11 +97,18 @@ ComputePipeline::ComputePipeline(const Context& ctx, const ComputeLayout& layout
   info.stage.module = module.handle();
   info.stage.pName = "main";
   info.stage.pSpecializationInfo = entries.empty() ? nullptr : &spec;
-  info.layout = layout_;
+  info.layout = pipeline_layout_.handle();
   VkPipeline pipeline = VK_NULL_HANDLE;
   GT_VK_CHECK(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline));
   pipeline_ = Pipeline(device, pipeline);
   ctx.name(pipeline, VK_OBJECT_TYPE_PIPELINE, shader);
+}
+
+VkDescriptorType ComputePipeline::descriptor_type(uint32_t binding) const {
+  const ReflectedBinding* b = interface_.find(binding);
+  if (!b)
+    throw std::logic_error(name_ + ".comp does not declare binding " + std::to_string(binding));
+  return descriptor_type_of(b->kind);
 }
 
 Bindings& Bindings::buffer(uint32_t binding, const Buffer& b) {
@@ -105,14 +119,14 @@ Bindings& Bindings::buffer(uint32_t binding, const Buffer& b, VkDeviceSize offse
                            VkDeviceSize range) {
   check_binding_number(binding);
   buffers_[binding] = {b.handle(), offset, range};
-  buffer_mask_ |= 1u << binding;
+  buffer_mask_ |= BindingMask(1) << binding;
   return *this;
 }
 
 Bindings& Bindings::view(uint32_t binding, VkBufferView v) {
   check_binding_number(binding);
   views_[binding] = v;
-  view_mask_ |= 1u << binding;
+  view_mask_ |= BindingMask(1) << binding;
   return *this;
 }
 
@@ -120,15 +134,16 @@ void dispatch(VkCommandBuffer cmd, const ComputePipeline& pipeline, const Bindin
               const PushConstants& push, uint32_t groups_x, uint32_t groups_y, uint32_t groups_z) {
   check_dispatch(pipeline, bindings, sizeof(push));
   std::array<VkWriteDescriptorSet, GT_BIND_COUNT> writes{};
+  // Exactly the shader's bindings (its set layout's): check_dispatch made sure each is bound.
   uint32_t n = 0;
-  for (uint32_t i = 0; i < GT_BIND_COUNT; ++i) {
-    if (!(bindings.mask() & (1u << i))) continue;
+  for (const ReflectedBinding& b : pipeline.interface().bindings) {
+    const uint32_t i = b.binding;
     VkWriteDescriptorSet& w = writes[n++];
     w.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
     w.dstBinding = i;
     w.descriptorCount = 1;
-    w.descriptorType = ComputeLayout::descriptor_type(i);
-    if (w.descriptorType == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER)
+    w.descriptorType = descriptor_type_of(b.kind);
+    if (pipeline.texel_mask() & (BindingMask(1) << i))
       w.pTexelBufferView = &bindings.views_[i];
     else
       w.pBufferInfo = &bindings.buffers_[i];

@@ -1,5 +1,5 @@
-// The checks between a compute shader's reflected interface, the one compute layout, and the
-// bindings of a dispatch (vk/compute.hpp).
+// The checks between a compute shader's reflected interface, what a gradtower compute layout can
+// hold, and the bindings of a dispatch (vk/compute.hpp).
 #include <stdexcept>
 #include <string>
 
@@ -18,39 +18,9 @@ std::string binding_label(uint32_t binding) {
          (name.empty() ? std::string("not in layout.h") : std::string(name)) + ")";
 }
 
-std::string_view type_name(VkDescriptorType type) {
-  switch (type) {
-    case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
-      return kind_name(DescriptorKind::uniform_buffer);
-    case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
-      return kind_name(DescriptorKind::storage_buffer);
-    case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
-      return kind_name(DescriptorKind::uniform_texel_buffer);
-    case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER:
-      return kind_name(DescriptorKind::storage_texel_buffer);
-    default:
-      return kind_name(DescriptorKind::other);
-  }
-}
-
-DescriptorKind kind_of(VkDescriptorType type) {
-  switch (type) {
-    case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
-      return DescriptorKind::uniform_buffer;
-    case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
-      return DescriptorKind::storage_buffer;
-    case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
-      return DescriptorKind::uniform_texel_buffer;
-    case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER:
-      return DescriptorKind::storage_texel_buffer;
-    default:
-      return DescriptorKind::other;
-  }
-}
-
 // What `bindings` holds at `binding`, in words.
 std::string bound_label(const Bindings& bindings, uint32_t binding) {
-  const uint32_t bit = 1u << binding;
+  const BindingMask bit = BindingMask(1) << binding;
   if (bindings.buffer_mask() & bit) return "a buffer (Bindings::buffer)";
   if (bindings.view_mask() & bit) return "a buffer view (Bindings::view)";
   return "nothing";
@@ -59,20 +29,16 @@ std::string bound_label(const Bindings& bindings, uint32_t binding) {
 [[noreturn]] void dispatch_error(const ComputePipeline& pipeline, const Bindings& bindings,
                                  size_t push_bytes) {
   const std::string shader = pipeline.name() + ".comp";
-  const uint32_t texel = ComputeLayout::texel_mask();
-  for (uint32_t i = 0; i < GT_BIND_COUNT; ++i) {
-    const uint32_t bit = 1u << i;
-    const bool wants_view = (texel & bit) != 0;
-    const bool declared = (pipeline.required_mask() & bit) != 0;
-    const bool right_way = (wants_view ? bindings.view_mask() : bindings.buffer_mask()) & bit;
-    const bool wrong_way = (wants_view ? bindings.buffer_mask() : bindings.view_mask()) & bit;
-    if ((declared && !right_way) || wrong_way)
-      throw std::logic_error("dispatch of " + shader + ": " + binding_label(i) + " is a " +
-                             std::string(type_name(ComputeLayout::descriptor_type(i))) +
-                             (declared ? " the shader declares" : " (not declared by the shader)") +
-                             ", but what is bound there is " + bound_label(bindings, i) +
-                             (wants_view ? "; texel buffers are bound with Bindings::view"
-                                         : "; buffers are bound with Bindings::buffer"));
+  for (const ReflectedBinding& b : pipeline.interface().bindings) {
+    const BindingMask bit = BindingMask(1) << b.binding;
+    const bool wants_view = (pipeline.texel_mask() & bit) != 0;
+    if ((wants_view ? bindings.view_mask() : bindings.buffer_mask()) & bit) continue;
+    throw std::logic_error("dispatch of " + shader + ": " + binding_label(b.binding) + " is a " +
+                           std::string(kind_name(b.kind)) +
+                           " the shader declares, but what is bound there is " +
+                           bound_label(bindings, b.binding) +
+                           (wants_view ? "; texel buffers are bound with Bindings::view"
+                                       : "; buffers are bound with Bindings::buffer"));
   }
   throw std::logic_error("dispatch of " + shader + ": the shader's push-constant block is " +
                          std::to_string(pipeline.interface().push_constant_bytes) +
@@ -88,23 +54,28 @@ void check_binding_number(uint32_t binding) {
                            std::to_string(GT_BIND_COUNT) + ")");
 }
 
-void check_against_layout(std::string_view shader, const ShaderInterface& interface) {
+void check_interface(std::string_view shader, const ShaderInterface& interface,
+                     uint32_t max_push_descriptors) {
   const std::string prefix = std::string(shader) + " declares ";
   for (const ReflectedBinding& b : interface.bindings) {
     const std::string what = std::string(kind_name(b.kind)) + " " + b.name;
     if (b.set != 0)
       throw std::logic_error(prefix + what + " in descriptor set " + std::to_string(b.set) +
-                             "; the compute layout has set 0 alone");
+                             "; a compute layout has set 0 alone");
     if (b.binding >= GT_BIND_COUNT)
-      throw std::logic_error(prefix + what + " at " + binding_label(b.binding) +
-                             ", past the compute layout's last (GT_BIND_COUNT = " +
-                             std::to_string(GT_BIND_COUNT) + ")");
-    const VkDescriptorType type = ComputeLayout::descriptor_type(b.binding);
-    if (b.kind != kind_of(type) || b.count != 1)
+      throw std::logic_error(
+          prefix + what + " at " + binding_label(b.binding) +
+          ", past the last GT_BIND_* (GT_BIND_COUNT = " + std::to_string(GT_BIND_COUNT) + ")");
+    if (b.kind == DescriptorKind::other || b.count != 1)
       throw std::logic_error(prefix + what + (b.count != 1 ? " (an array)" : "") + " at " +
-                             binding_label(b.binding) + ", which the compute layout has as one " +
-                             std::string(type_name(type)));
+                             binding_label(b.binding) +
+                             "; a compute binding is one buffer or one texel buffer");
   }
+  if (interface.bindings.size() > max_push_descriptors)
+    throw std::logic_error(prefix + std::to_string(interface.bindings.size()) +
+                           " bindings; the device pushes at most " +
+                           std::to_string(max_push_descriptors) +
+                           " descriptors a set (maxPushDescriptors)");
   if (interface.push_constant_bytes > sizeof(PushConstants))
     throw std::logic_error(prefix + "a push-constant block of " +
                            std::to_string(interface.push_constant_bytes) +
@@ -113,11 +84,10 @@ void check_against_layout(std::string_view shader, const ShaderInterface& interf
 }
 
 void check_dispatch(const ComputePipeline& pipeline, const Bindings& bindings, size_t push_bytes) {
-  const uint32_t texel = ComputeLayout::texel_mask();
-  const uint32_t required = pipeline.required_mask();
+  const BindingMask texel = pipeline.texel_mask();
+  const BindingMask required = pipeline.required_mask();
   const bool ok = (required & texel & ~bindings.view_mask()) == 0 &&
                   (required & ~texel & ~bindings.buffer_mask()) == 0 &&
-                  (bindings.buffer_mask() & texel) == 0 && (bindings.view_mask() & ~texel) == 0 &&
                   pipeline.interface().push_constant_bytes <= push_bytes;
   if (!ok) dispatch_error(pipeline, bindings, push_bytes);
 }

@@ -13,9 +13,8 @@ uint32_t samples(const Plan& plan, uint32_t) {
 
 }  // namespace
 
-std::unique_ptr<PostOpKernels> make_post_layer_norm_kernels(const vk::Context& ctx,
-                                                            const vk::ComputeLayout& layout) {
-  return std::make_unique<TwoPhasePostOp>(ctx, layout, "post_layer_norm", samples);
+std::unique_ptr<PostOpKernels> make_post_layer_norm_kernels(const vk::Context& ctx) {
+  return std::make_unique<TwoPhasePostOp>(ctx, "post_layer_norm", samples);
 }
 
 }  // namespace gt::gpu

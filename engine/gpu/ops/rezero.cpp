@@ -11,9 +11,8 @@ uint32_t vectors(const Plan& plan, uint32_t layer) {
 
 }  // namespace
 
-std::unique_ptr<PostOpKernels> make_rezero_kernels(const vk::Context& ctx,
-                                                   const vk::ComputeLayout& layout) {
-  return std::make_unique<TwoPhasePostOp>(ctx, layout, "rezero", vectors);
+std::unique_ptr<PostOpKernels> make_rezero_kernels(const vk::Context& ctx) {
+  return std::make_unique<TwoPhasePostOp>(ctx, "rezero", vectors);
 }
 
 }  // namespace gt::gpu
