@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "gpu/tensors.hpp"
 #include "ops/graph.hpp"
 #include "ops/kind.hpp"
 
@@ -139,11 +140,6 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   if (any_norm) p.nhat = p.acts;
   p.skip_floats = uint64_t(p.batch_pad) * skip_ld;
 
-  const uint64_t half = uint64_t(p.batch_pad) * p.max_ld;
-  p.delta_floats = 2 * half;
-  if (p.delta_floats > max_floats)
-    throw PlanError("the error signal (2 x batch " + std::to_string(p.batch) + " x width " +
-                    std::to_string(p.max_ld) + ") needs more than the device's largest buffer");
   p.teacher_off = to_u32(uint64_t(p.batch_pad) * ld.back(), "targets");
   p.target_floats =
       p.teacher_off + shared::GT_TEACHER_HIDDEN * (uint64_t(sizes.front()) + sizes.back());
@@ -235,24 +231,46 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     }
     p.layers.push_back(d);
   }
-  // The error signal's two halves, walking down from the loss: layer l reads its dL/dZ from
-  // d_off and writes the previous layer's into the other half, d_prev_off. A norm layer first
-  // gets dL/dY there (dy_off) and its norm backward writes dL/dZ into the other half again.
-  uint32_t cur = 0;
+  // The error signals, walking down from the loss, as scratch tensors with lifetimes: the loss
+  // (stage 0) writes the last layer's dL/dZ; each layer's backward (a stage) reads its dL/dZ
+  // (d_off) and writes dL/d its input (d_prev_off); a norm layer first gets dL/dY (dy_off), which
+  // its norm backward (a stage before the layer's) turns into dL/dZ. Tensors live from the stage
+  // that writes them to the one that reads them, so three in a row never coexist and the chain
+  // needs about two at a time.
+  std::vector<ScratchTensor> signals;
+  const auto signal = [&](const std::string& name, uint32_t a, uint32_t stage) {
+    signals.push_back({name, uint64_t(p.batch_pad) * ld[a], stage, stage});
+    return static_cast<uint32_t>(signals.size() - 1);
+  };
+  struct SignalUse {
+    uint32_t dy = UINT32_MAX, d = 0, d_prev = 0;
+  };
+  std::vector<SignalUse> use(p.num_layers);
+  uint32_t stage = 0;
+  uint32_t cur = signal("dL/dZ of layer " + std::to_string(p.num_layers), p.num_layers, stage);
   for (uint32_t l = p.num_layers; l-- > 0;) {
-    shared::LayerDesc& d = p.layers[l];
-    if (d.flags & (shared::GT_FLAG_NORM_BATCH | shared::GT_FLAG_NORM_LAYER)) {
-      d.dy_off = to_u32(cur * half, "delta");
-      cur ^= 1;
+    const std::string layer = "layer " + std::to_string(l + 1);
+    if (is_normalized(p.layers[l])) {
+      use[l].dy = cur;
+      signals[cur].name = "dL/dY of " + layer;
+      signals[cur].last = ++stage;  // the norm backward reads dL/dY, writes dL/dZ
+      cur = signal("dL/dZ of " + layer, l + 1, stage);
     }
-    d.d_off = to_u32(cur * half, "delta");
-    cur ^= 1;
-    d.d_prev_off = to_u32(cur * half, "delta");
+    use[l].d = cur;
+    signals[cur].last = ++stage;  // the layer's backward reads dL/dZ, writes dL/dX
+    use[l].d_prev =
+        signal(l ? "dL/dZ of layer " + std::to_string(l) : "dL/dX of the input", l, stage);
+    cur = use[l].d_prev;
+  }
+  const ScratchLayout placed = place_scratch(signals, max_floats, GT_VEC);
+  p.delta_floats = placed.floats;
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    shared::LayerDesc& d = p.layers[l];
+    if (use[l].dy != UINT32_MAX) d.dy_off = to_u32(placed.offset_of[use[l].dy], "delta");
+    d.d_off = to_u32(placed.offset_of[use[l].d], "delta");
+    d.d_prev_off = to_u32(placed.offset_of[use[l].d_prev], "delta");
     // The next layer's dX (d_prev_off) is where a post op finds dL/d its output.
-    if (d.flags & shared::GT_FLAG_POST)
-      d.post_delta_off = (d.flags & (shared::GT_FLAG_NORM_BATCH | shared::GT_FLAG_NORM_LAYER))
-                             ? d.dy_off
-                             : d.d_off;
+    if (d.flags & shared::GT_FLAG_POST) d.post_delta_off = is_normalized(d) ? d.dy_off : d.d_off;
   }
   p.partial_vec4s = partial;
   p.neuron_count = neurons;

@@ -64,7 +64,7 @@ GT_CONST(uint, GT_BIND_X_IN, 6u);          // float[]: activations X (segment of
 GT_CONST(uint, GT_BIND_X_OUT, 7u);         // float[]: activations X (segment of the layer's output)
 GT_CONST(uint, GT_BIND_Z_IN, 8u);          // float[]: pre-activations Z (input side)
 GT_CONST(uint, GT_BIND_Z_OUT, 9u);         // float[]: pre-activations Z (output side)
-GT_CONST(uint, GT_BIND_DELTA, 10u);        // float[]: dL/dZ, two ping-pong halves
+GT_CONST(uint, GT_BIND_DELTA, 10u);        // float[]: error signals, placed by lifetime (plan)
 GT_CONST(uint, GT_BIND_TARGET, 11u);       // float[]: targets [batch_pad][ld_out]
 GT_CONST(uint, GT_BIND_PARTIALS, 12u);     // vec4[]: per-workgroup partial reductions
 GT_CONST(uint, GT_BIND_HEADER, 13u);       // StatsHeader then StepRecord[ring_len]
