@@ -171,6 +171,12 @@ TEST(InterfaceCheck, AShaderALayoutCannotHoldThrows) {
   i.bindings[0] = {0, GT_BIND_PARAMS, vk::DescriptorKind::other, 1, "font"};
   EXPECT_NE(message_of([&] { vk::check_interface("x.comp", i, 32); }).find("one texel buffer"),
             std::string::npos);
+  i.bindings = {{0, GT_BIND_PARAMS, vk::DescriptorKind::storage_buffer, 1, "P"},
+                {0, GT_BIND_PARAMS, vk::DescriptorKind::storage_buffer, 1, "Q"}};
+  EXPECT_EQ(message_of([&] { vk::check_interface("x.comp", i, 32); }),
+            "x.comp declares P and Q both at binding 2 (GT_BIND_PARAMS); a compute binding holds "
+            "one variable");
+  i.bindings.resize(1);
   // The kind is the shader's own: a uniform buffer where another shader has a storage buffer.
   i.bindings[0] = {0, GT_BIND_PARAMS, vk::DescriptorKind::uniform_buffer, 1, "ParamsUbo"};
   EXPECT_NO_THROW(vk::check_interface("x.comp", i, 32));

@@ -162,7 +162,7 @@ struct LayerDesc {
   uint g_off;            // PARAMS/GRADS: gamma [ld_out] then beta at be_off (norm layers)
   uint be_off;
   uint stat_off;          // NORM_STATS: this layer's rstd per group (norm layers)
-  uint dy_off;            // DELTA: dL/dY of a norm layer (the half d_off is not in)
+  uint dy_off;            // DELTA: dL/dY of a norm layer (live with d_off: never aliases it)
   uint norm_partial_off;  // PARTIALS: norm backward's (dgamma, dbeta) (scale, ssq), per 64 neurons
   // A standalone op after the layer (gpu/post_op.hpp; rezero), run by its own kernels:
   uint post_param_off;    // PARAMS/GRADS: its parameters, after the layer's (rezero: alpha)

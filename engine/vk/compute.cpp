@@ -149,8 +149,9 @@ void dispatch(VkCommandBuffer cmd, const ComputePipeline& pipeline, const Bindin
       w.pBufferInfo = &bindings.buffers_[i];
   }
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle());
-  vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, n,
-                            writes.data());
+  if (n > 0)  // a push of no descriptors is invalid (descriptorWriteCount must be > 0)
+    vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, n,
+                              writes.data());
   vkCmdPushConstants(cmd, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
   vkCmdDispatch(cmd, groups_x, groups_y, groups_z);
 }

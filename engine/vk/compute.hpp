@@ -66,7 +66,8 @@ VkDescriptorType descriptor_type_of(DescriptorKind kind);
 
 // Throws std::logic_error unless every binding `interface` (of shader `shader`) declares is in set
 // 0, below GT_BIND_COUNT (it has a GT_BIND_* name), one buffer or texel buffer (not an array, not
-// an image), at most `max_push_descriptors` of them, and its push constants fit PushConstants.
+// an image), no binding number twice, at most `max_push_descriptors` of them, and its push
+// constants fit PushConstants.
 void check_interface(std::string_view shader, const ShaderInterface& interface,
                      uint32_t max_push_descriptors);
 

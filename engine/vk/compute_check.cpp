@@ -71,6 +71,14 @@ void check_interface(std::string_view shader, const ShaderInterface& interface,
                              binding_label(b.binding) +
                              "; a compute binding is one buffer or one texel buffer");
   }
+  // Sorted by (set, binding): two variables on one binding (GLSL allows it) would be one
+  // binding twice in the set layout and in the pushes.
+  for (size_t i = 1; i < interface.bindings.size(); ++i)
+    if (interface.bindings[i].binding == interface.bindings[i - 1].binding)
+      throw std::logic_error(prefix + interface.bindings[i - 1].name + " and " +
+                             interface.bindings[i].name + " both at " +
+                             binding_label(interface.bindings[i].binding) +
+                             "; a compute binding holds one variable");
   if (interface.bindings.size() > max_push_descriptors)
     throw std::logic_error(prefix + std::to_string(interface.bindings.size()) +
                            " bindings; the device pushes at most " +
