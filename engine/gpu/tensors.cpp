@@ -60,15 +60,4 @@ ScratchLayout place_scratch(const std::vector<ScratchTensor>& tensors, uint64_t 
   return out;
 }
 
-bool any_live_overlap(const std::vector<ScratchTensor>& tensors, const ScratchLayout& layout) {
-  for (size_t i = 0; i < tensors.size(); ++i)
-    for (size_t j = i + 1; j < tensors.size(); ++j) {
-      if (!live_together(tensors[i], tensors[j])) continue;
-      const uint64_t a0 = layout.offset_of[i], a1 = a0 + tensors[i].floats;
-      const uint64_t b0 = layout.offset_of[j], b1 = b0 + tensors[j].floats;
-      if (a0 < b1 && b0 < a1) return true;
-    }
-  return false;
-}
-
 }  // namespace gt::gpu

@@ -32,7 +32,4 @@ struct ScratchLayout {
 ScratchLayout place_scratch(const std::vector<ScratchTensor>& tensors, uint64_t max_floats,
                             uint64_t align);
 
-// Whether two of the tensors that live at a common stage overlap in `layout` (for tests).
-bool any_live_overlap(const std::vector<ScratchTensor>& tensors, const ScratchLayout& layout);
-
 }  // namespace gt::gpu

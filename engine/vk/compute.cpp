@@ -104,13 +104,6 @@ ComputePipeline::ComputePipeline(const Context& ctx, const std::string& shader,
   ctx.name(pipeline, VK_OBJECT_TYPE_PIPELINE, shader);
 }
 
-VkDescriptorType ComputePipeline::descriptor_type(uint32_t binding) const {
-  const ReflectedBinding* b = interface_.find(binding);
-  if (!b)
-    throw std::logic_error(name_ + ".comp does not declare binding " + std::to_string(binding));
-  return descriptor_type_of(b->kind);
-}
-
 Bindings& Bindings::buffer(uint32_t binding, const Buffer& b) {
   return buffer(binding, b, 0, VK_WHOLE_SIZE);
 }

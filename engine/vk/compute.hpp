@@ -48,8 +48,6 @@ class ComputePipeline {
   BindingMask required_mask() const { return required_mask_; }
   // Bit i set: the shader declares binding i as a texel buffer (bound with Bindings::view).
   BindingMask texel_mask() const { return texel_mask_; }
-  // The descriptor type of binding i, which the shader declares.
-  VkDescriptorType descriptor_type(uint32_t binding) const;
 
  private:
   std::string name_;

@@ -49,9 +49,9 @@ std::string bound_label(const Bindings& bindings, uint32_t binding) {
 
 void check_binding_number(uint32_t binding) {
   if (binding >= GT_BIND_COUNT)
-    throw std::logic_error("binding " + std::to_string(binding) +
-                           " is past the compute layout's last (GT_BIND_COUNT = " +
-                           std::to_string(GT_BIND_COUNT) + ")");
+    throw std::logic_error(
+        "binding " + std::to_string(binding) +
+        " is past the last GT_BIND_* (GT_BIND_COUNT = " + std::to_string(GT_BIND_COUNT) + ")");
 }
 
 void check_interface(std::string_view shader, const ShaderInterface& interface,
