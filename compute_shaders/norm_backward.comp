@@ -29,13 +29,13 @@ void group_dz(LayerDesc L, uint first, uint stride, uint members, bool per_neuro
     uint e = first + m * stride;
     float dn = delta[L.dy_off + e] * params[L.g_off + (per_neuron ? id : m)];
     sum += dn;
-    sum_n += dn * nhat[L.x_out_off + e];
+    sum_n += dn * nhat[L.nhat_off + e];
   }
   float size = float(members);
   for (uint m = 0u; m < members; ++m) {
     uint e = first + m * stride;
     float dn = delta[L.dy_off + e] * params[L.g_off + (per_neuron ? id : m)];
-    delta[L.d_off + e] = rstd / size * (size * dn - sum - nhat[L.x_out_off + e] * sum_n);
+    delta[L.d_off + e] = rstd / size * (size * dn - sum - nhat[L.nhat_off + e] * sum_n);
   }
 }
 
@@ -59,7 +59,7 @@ void main() {
     for (uint b = 0u; b < g.batch; ++b) {
       uint e = b * L.ld_out + n;
       float dy = delta[L.dy_off + e];
-      dg += dy * nhat[L.x_out_off + e];
+      dg += dy * nhat[L.nhat_off + e];
       dbe += dy;
     }
     grads[L.g_off + n] = dg;

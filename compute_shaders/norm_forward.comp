@@ -64,7 +64,7 @@ void main() {
         float x = a;
         if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) x += skip[e];
         if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[e] = x;
-        nhat[L.x_out_off + e] = nh;
+        nhat[L.nhat_off + e] = nh;
         z_out[L.x_out_off + e] = y;
         x_out[L.x_out_off + e] = x;
       }
@@ -72,8 +72,8 @@ void main() {
     }
     // Padding members of a real group, every member of a padding group: zero.
     for (uint m = real ? members : 0u; m < members_pad; ++m) {
+      nhat[L.nhat_off + first + m * stride] = 0.0;
       uint e = L.x_out_off + first + m * stride;
-      nhat[e] = 0.0;
       z_out[e] = 0.0;
       x_out[e] = 0.0;
     }

@@ -34,7 +34,7 @@ void param_grads(LayerDesc L) {
     for (uint b = 0u; b < g.batch; ++b) {
       uint e = b * L.ld_out + n;
       float gy = delta[L.post_delta_off + e];
-      dg += gy * nhat[L.x_out_off + e];
+      dg += gy * nhat[L.post_nhat_off + e];
       db += gy;
     }
     grads[L.post_param_off + n] = dg;
@@ -58,19 +58,19 @@ void to_layer(LayerDesc L) {
   if (b >= g.batch_pad) return;
   uint row = b * L.ld_out;
   if (b < g.batch) {
-    float rstd = rstd_in[L.stat_off + b];
+    float rstd = rstd_in[L.post_stat_off + b];
     float m1 = 0.0, m2 = 0.0;
     for (uint n = 0u; n < L.out_dim; ++n) {
       float dn = delta[L.post_delta_off + row + n] * params[L.post_param_off + n];
       m1 += dn;
-      m2 += dn * nhat[L.x_out_off + row + n];
+      m2 += dn * nhat[L.post_nhat_off + row + n];
     }
     m1 /= float(L.out_dim);
     m2 /= float(L.out_dim);
     for (uint n = 0u; n < L.out_dim; ++n) {
       uint e = row + n;
       float dn = delta[L.post_delta_off + e] * params[L.post_param_off + n];
-      float dx = rstd * (dn - m1 - nhat[L.x_out_off + e] * m2);
+      float dx = rstd * (dn - m1 - nhat[L.post_nhat_off + e] * m2);
       // Pre-norm: the skip from X' brings its gradient back here (the next layer's dX left it).
       bool before = (L.flags & GT_FLAG_SKIP_BEFORE_POST) != 0u;
       if (before && (L.flags & GT_FLAG_SKIP_WRITE) != 0u) dx += carry[e];

@@ -4,10 +4,10 @@
 // sample, over the layer's real neurons (as nn.LayerNorm, biased variance, eps 1e-5):
 //   rstd = 1 / sqrt(var(X') + 1e-5);  N = (X' - mean) rstd;  X' := gamma N + beta
 // gamma, beta: the layer's post parameters (LayerDesc::post_param_off: gamma [out], beta [out]).
-// N goes to NHAT (the layer's output slot) and rstd to NORM_STATS (stat_off) for the backward;
-// where X' starts a fused skip from the norm's output (post-norm) the skip buffer is rewritten
-// with the normalized value; from before the norm (pre-norm, GT_FLAG_SKIP_BEFORE_POST) it keeps
-// what the layer's epilogue wrote. Padding stays exactly zero.
+// N goes to NHAT (its own tensor, post_nhat_off) and rstd to NORM_STATS (post_stat_off) for the
+// backward; where X' starts a fused skip from the norm's output (post-norm) the skip buffer is
+// rewritten with the normalized value; from before the norm (pre-norm, GT_FLAG_SKIP_BEFORE_POST)
+// it keeps what the layer's epilogue wrote. Padding stays exactly zero.
 #include "common.glsl"
 #include "this_layer.glsl"
 
@@ -36,7 +36,7 @@ void main() {
     for (uint n = 0u; n < L.out_dim; ++n) {
       float nh = (x_out[L.x_out_off + row + n] - mean) * rstd;
       float y = params[L.post_param_off + n] * nh + params[L.post_param_off + L.out_dim + n];
-      nhat[L.x_out_off + row + n] = nh;
+      nhat[L.post_nhat_off + row + n] = nh;
       x_out[L.x_out_off + row + n] = y;
       // The skip buffer has the hidden layers' shape: the same index as X's within the layer.
       if ((L.flags & (GT_FLAG_SKIP_WRITE | GT_FLAG_SKIP_BEFORE_POST)) == GT_FLAG_SKIP_WRITE)
@@ -44,8 +44,8 @@ void main() {
     }
   }
   for (uint n = b < g.batch ? L.out_dim : 0u; n < L.ld_out; ++n) {
-    nhat[L.x_out_off + row + n] = 0.0;
+    nhat[L.post_nhat_off + row + n] = 0.0;
     x_out[L.x_out_off + row + n] = 0.0;
   }
-  rstd_out[L.stat_off + b] = rstd;
+  rstd_out[L.post_stat_off + b] = rstd;
 }

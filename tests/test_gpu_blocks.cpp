@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "gpu/network.hpp"
 #include "gpu_fixture.hpp"
@@ -404,6 +405,9 @@ TEST(BlockPlan, LayoutAndMemory) {
       EXPECT_EQ(d.be_off, d.g_off + d.ld_out);
       EXPECT_NE(d.dy_off, d.d_off);
       extra_params += 2 * d.ld_out;
+      // Each norm keeps its own N-hat, one after the other in one segment.
+      EXPECT_EQ(d.nhat_off, l * pad * ld);
+      EXPECT_EQ(p.nhat_segment(l, false), 0u);
     }
     EXPECT_NE(d.d_off, d.d_prev_off);
     if (l > 0) {  // where layer l writes is where layer l - 1 (or its norm) reads
@@ -417,13 +421,15 @@ TEST(BlockPlan, LayoutAndMemory) {
   EXPECT_EQ(p.layers[2].flags & 3u, shared::GT_FLAG_SKIP_WRITE | shared::GT_FLAG_SKIP_ADD);
   EXPECT_EQ(p.layers[4].flags & 3u, shared::GT_FLAG_SKIP_ADD);
   EXPECT_EQ(p.layers[5].flags & 3u, 0u);
-  uint64_t acts = 0;
-  for (uint64_t f : p.acts.segment_floats)
-    acts += f;
+  // N-hat of the 5 normalized layers only (not of the input or the output), in place of the plain
+  // network's one-vec4 stand-in.
+  const uint64_t nhat = 5 * pad * ld;
+  ASSERT_EQ(p.nhat.segment_floats, std::vector<uint64_t>{nhat});
+  ASSERT_EQ(plain.nhat.segment_floats, std::vector<uint64_t>{shared::GT_VEC});
   const uint64_t moments = 0;  // sgd
   EXPECT_EQ(p.total_bytes() - plain.total_bytes(),
-            4 * ((2 + moments) * extra_params + acts + p.skip_floats + p.norm_stat_floats +
-                 4 * (p.partial_vec4s - plain.partial_vec4s)));
+            4 * ((2 + moments) * extra_params + nhat - shared::GT_VEC + p.skip_floats +
+                 p.norm_stat_floats + 4 * (p.partial_vec4s - plain.partial_vec4s)));
 }
 
 // The ratio of the first layer's |dW| to the output layer's, after a few steps.

@@ -132,5 +132,51 @@ TEST(Tensors, ThePlanPlacesTheErrorSignalsByTheirLifetimes) {
   }
 }
 
+// N-hat is kept per norm, not per activation: only normalized layers (and layer_norms run after
+// their layer) have one, a layer with both keeps two, disjoint, and each fits its segment.
+TEST(Tensors, EachNormKeepsItsOwnNHat) {
+  using ops::dense_op, ops::norm_op, ops::residual_op, ops::Kind;
+  const net::Activation lin = net::Activation::linear, tanh = net::Activation::tanh;
+  net::Scene s;
+  s.network.input = 5;
+  // Layer 0 plain; layer 1 normalized, then a layer_norm after its add; layer 2 plain; layer 3
+  // (the output) plain.
+  s.network.ops = {dense_op(24, tanh),
+                   dense_op(24, lin),
+                   norm_op(Kind::batch_norm, tanh),
+                   residual_op(0),
+                   norm_op(Kind::layer_norm, lin),
+                   dense_op(24, tanh),
+                   dense_op(3, lin)};
+  s.network.explicit_sizes = {5, 24, 24, 24, 3};  // as the scene loader keeps them
+  s.network.depth = 3;
+  s.network.output = 3;
+  s.data.kind = net::DataKind::teacher;
+  s.data.batch = 20;
+  gpu::DeviceLimits limits;
+  limits.device_memory_bytes = 1ull << 40;
+  const uint64_t n = 20 * 24;  // batch 20, 24 neurons
+  for (const uint64_t segment : {uint64_t{1} << 30, uint64_t{1500 * 4}}) {
+    SCOPED_TRACE("segments of " + std::to_string(segment) + " bytes");
+    limits.max_segment_bytes = segment;
+    const gpu::Plan p = gpu::make_plan(s.network, s.data, s.train, limits, /*ring_len=*/4);
+    ASSERT_EQ(p.num_layers, 4u);
+    if (segment < (uint64_t{1} << 20)) {
+      EXPECT_GE(p.acts.segment_floats.size(), 2u) << "not vacuous";
+    }
+    uint64_t kept = 0;
+    for (uint64_t f : p.nhat.segment_floats)
+      kept += f;
+    EXPECT_EQ(kept, 2 * n) << "two norms: two tensors, nothing for the plain layers";
+    const shared::LayerDesc& d = p.layers[1];
+    EXPECT_NE(d.stat_off, d.post_stat_off);
+    if (p.nhat_segment(1, false) == p.nhat_segment(1, true)) {
+      EXPECT_TRUE(d.nhat_off + n <= d.post_nhat_off || d.post_nhat_off + n <= d.nhat_off);
+    }
+    EXPECT_LE(d.nhat_off + n, p.nhat.segment_floats[p.nhat_segment(1, false)]);
+    EXPECT_LE(d.post_nhat_off + n, p.nhat.segment_floats[p.nhat_segment(1, true)]);
+  }
+}
+
 }  // namespace
 }  // namespace gt

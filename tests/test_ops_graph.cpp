@@ -2,7 +2,10 @@
 // fuse() gives back exactly the layers (activations, norms, skips) the classic formulas did.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "io/checkpoint.hpp"
+#include "io/safetensors.hpp"
 #include "net/init.hpp"
 #include "net/reference.hpp"
 #include "net/spec.hpp"
@@ -154,6 +157,7 @@ TEST(OpsGraph, PreAndPostNormRunAfterTheirLayer) {
   ASSERT_EQ(pre.size(), 4u);
   EXPECT_EQ(pre[0].norm, net::Norm::none) << "not fused: the skip reads the value before it";
   EXPECT_EQ(pre[0].post, Kind::layer_norm);
+  EXPECT_EQ(pre[0].post_op, 1);
   EXPECT_TRUE(pre[0].skip_start && pre[0].skip_before_post);
   EXPECT_EQ(pre[1].skip_source, 1);
   EXPECT_EQ(pre[1].post, Kind::layer_norm);
@@ -164,8 +168,19 @@ TEST(OpsGraph, PreAndPostNormRunAfterTheirLayer) {
              dense_op(8, tanh), residual_op(3), dense_op(2, lin)}));
   ASSERT_EQ(post.size(), 4u);
   EXPECT_EQ(post[1].post, Kind::layer_norm);
+  EXPECT_EQ(post[1].post_op, 3);
   EXPECT_TRUE(post[1].skip_start);
   EXPECT_FALSE(post[1].skip_before_post) << "the next skip starts from the norm's output";
+  // A normalized layer, then a layer_norm after its add: the first norm fuses, the second is the
+  // layer's post op (each keeps its own N-hat on the GPU).
+  const std::vector<ops::FusedLayer> twice =
+      ops::fuse(graph({dense_op(8, tanh), dense_op(8, lin), norm_op(Kind::layer_norm, tanh),
+                       residual_op(0), norm_op(Kind::layer_norm, lin), dense_op(2, lin)}));
+  ASSERT_EQ(twice.size(), 3u);
+  EXPECT_EQ(twice[1].norm, net::Norm::layer);
+  EXPECT_EQ(twice[1].post, Kind::layer_norm);
+  EXPECT_EQ(twice[1].post_op, 4);
+  EXPECT_EQ(twice[0].post_op, -1);
   // Without a skip reading it, a norm after a linear dense still fuses.
   EXPECT_EQ(ops::fuse(graph({dense_op(8, lin), norm_op(Kind::layer_norm, tanh), dense_op(2, lin)}))
                 .front()
@@ -220,6 +235,57 @@ units = 2
   EXPECT_EQ(names,
             (std::vector<std::string>{"layers.2.weight", "layers.2.bias",
                                       "layers.2.layer_norm.weight", "layers.2.layer_norm.bias"}));
+}
+
+// A normalized layer with a layer_norm after its add: both norms' gamma and beta, each under its
+// own name, and a checkpoint of them reads back into the same places.
+TEST(OpsGraph, ANormalizedLayerWithAPostNormKeepsBothNorms) {
+  const net::Scene scene = scene::parse(R"(title = "t"
+[network]
+input = 2
+[[network.op]]
+kind = "dense"
+units = 4
+activation = "tanh"
+name = "stem"
+[[network.op]]
+kind = "dense"
+units = 4
+[[network.op]]
+kind = "batch_norm"
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "stem"
+[[network.op]]
+kind = "layer_norm"
+[[network.op]]
+kind = "dense"
+units = 2
+)",
+                                        "t.toml");
+  net::Params p = net::init_params(scene.network);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[1].gamma, std::vector<float>(4, 1.0f));
+  EXPECT_EQ(p[1].post, (std::vector<float>{1, 1, 1, 1, 0, 0, 0, 0}));
+  for (size_t k = 0; k < 4; ++k) {
+    p[1].gamma[k] = 0.5f + float(k);
+    p[1].post[k] = -1.0f - float(k);
+  }
+  std::vector<std::string> names;
+  for (const io::Tensor& t : io::params_to_tensors(p))
+    if (t.name.rfind("layers.1.", 0) == 0) names.push_back(t.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"layers.1.weight", "layers.1.bias", "layers.1.norm.weight",
+                                      "layers.1.norm.bias", "layers.1.layer_norm.weight",
+                                      "layers.1.layer_norm.bias"}));
+  const auto file = std::filesystem::temp_directory_path() / "gt_two_norms.safetensors";
+  io::write_safetensors(file, io::params_to_tensors(p));
+  const net::Params back = io::read_params(file, scene.network);
+  std::filesystem::remove(file);
+  EXPECT_EQ(back[1].gamma, p[1].gamma);
+  EXPECT_EQ(back[1].post, p[1].post);
+  EXPECT_EQ(back[1].post_kind, "layer_norm");
 }
 
 TEST(OpsGraph, ErrorsStartWithWhereTheSceneDeclaredTheOp) {

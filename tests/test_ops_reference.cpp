@@ -106,8 +106,12 @@ TEST(OpsReference, GraphsTheFusedKernelsCannotRunMatchFiniteDifferences) {
   const ops::Graph other =
       graph(5, {dense_op(5, tanh), norm_op(Kind::batch_norm, gelu), dense_op(5, tanh),
                 residual_op(ops::kInput), dense_op(2, lin)});
-  for (const auto& [name, g] :
-       {std::pair{"pre-norm", pre}, std::pair{"post-norm", post}, std::pair{"input skip", other}}) {
+  // A normalized layer, then a layer_norm after the add: two norms in one fused layer.
+  const ops::Graph twice =
+      graph(4, {dense_op(6, tanh), dense_op(6, lin), norm_op(Kind::batch_norm, tanh),
+                residual_op(0), norm_op(Kind::layer_norm, lin), dense_op(3, lin)});
+  for (const auto& [name, g] : {std::pair{"pre-norm", pre}, std::pair{"post-norm", post},
+                                std::pair{"input skip", other}, std::pair{"two norms", twice}}) {
     SCOPED_TRACE(name);
     for (net::Loss loss : {net::Loss::mse, net::Loss::cross_entropy})
       expect_matches_finite_differences(g, loss);

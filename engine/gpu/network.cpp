@@ -85,10 +85,7 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   kernels_ = options.kernels != Kernels::automatic ? options.kernels
              : ctx.is_cpu()                        ? Kernels::texel
                                                    : Kernels::shared;
-  const std::string suffix = kernels_ == Kernels::shared ? "_shared" : "";
-  forward_ = std::make_unique<vk::ComputePipeline>(ctx_, "forward" + suffix);
   loss_ = std::make_unique<vk::ComputePipeline>(ctx_, "loss");
-  backward_ = std::make_unique<vk::ComputePipeline>(ctx_, "backward" + suffix);
   gradnorm_ = std::make_unique<vk::ComputePipeline>(ctx_, "gradnorm");
   // The |dW| histograms: shared-memory atomics on GPUs, per-invocation counters on CPU devices.
   update_ = std::make_unique<vk::ComputePipeline>(
@@ -97,13 +94,7 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
           {GT_SPEC_HIST_ATOMICS, kernels_ == Kernels::shared ? 1u : 0u}});
   finalize_ = std::make_unique<vk::ComputePipeline>(ctx_, "finalize");
   advance_ = std::make_unique<vk::ComputePipeline>(ctx_, "advance");
-  if (plan_.norm_layers > 0) {
-    norm_forward_ = std::make_unique<vk::ComputePipeline>(ctx_, "norm_forward");
-    norm_backward_ = std::make_unique<vk::ComputePipeline>(ctx_, "norm_backward");
-  }
-  for (const ops::FusedLayer& f : plan_.fused)
-    if (f.post && !post_kernels_.count(*f.post))
-      post_kernels_.emplace(*f.post, make_post_op_kernels(*f.post, ctx_));
+  make_op_kernels();
 
   upload_globals();
   vk::upload_span<LayerDesc>(ctx_, layers_, 0, plan_.layers);
@@ -194,10 +185,7 @@ void Network::allocate() {
                      vk::MemoryUse::device, "residual skip");
   norm_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.norm_stat_floats, GT_VEC) * 4, kUsage,
                            vk::MemoryUse::device, "norm statistics");
-  nhat_ = make_segments(ctx_,
-                        p.nhat.segment_floats.empty() ? std::vector<uint64_t>(x_.size(), GT_VEC)
-                                                      : p.nhat.segment_floats,
-                        "normalized Z");
+  nhat_ = make_segments(ctx_, p.nhat.segment_floats, "normalized Z");
   // Everything starts at zero: padding must be zero, and so must optimizer state and history.
   for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_, &nhat_})
     for (const vk::Buffer& b : *group)
@@ -206,6 +194,23 @@ void Network::allocate() {
        {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_, &neuron_pending_,
         &hist_, &hist_pending_, &skip_, &norm_stats_})
     vk::fill_zero(ctx_, *b);
+}
+
+void Network::make_op_kernels() {
+  const auto use = [&](std::vector<LayerOp>& list, ops::Kind kind, Placement where) {
+    std::unique_ptr<OpKernels>& k = op_kernels_[{kind, where}];
+    if (!k) k = gpu::make_op_kernels(kind, where, ctx_, kernels_);
+    list.push_back({k.get(), where});
+  };
+  // A layer's ops in graph order: its dense, the norm fused after it, the op run after it.
+  for (const ops::FusedLayer& f : plan_.fused) {
+    std::vector<LayerOp>& list = layer_ops_.emplace_back();
+    use(list, ops::Kind::dense, Placement::fused);
+    if (f.norm != net::Norm::none)
+      use(list, f.norm == net::Norm::batch ? ops::Kind::batch_norm : ops::Kind::layer_norm,
+          Placement::fused);
+    if (f.post) use(list, *f.post, Placement::post);
+  }
 }
 
 uint64_t Network::allocated_bytes() const {
@@ -330,6 +335,27 @@ uint32_t Network::post_param_count(uint32_t l) const {
   return f.post ? static_cast<uint32_t>(ops::param_floats(*f.post, f.out)) : 0;
 }
 
+vk::Bindings Network::fused_bindings(uint32_t l) const {
+  const uint32_t ps = plan_.params.segment_of[l], ain = plan_.acts.segment_of[l],
+                 aout = plan_.acts.segment_of[l + 1];
+  vk::Bindings b = layer_bindings(l);
+  // The texel variant reads parameters, the input and the error signals through texel views;
+  // the shared variant and the norms read the buffers.
+  b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle()).view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
+  b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
+  b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
+  b.buffer(GT_BIND_X_IN, x_[ain]).buffer(GT_BIND_Z_IN, z_[ain]);
+  b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
+  b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_PARTIALS, partials_);
+  // Per-neuron figures go to the pending buffer; the step's end publishes them.
+  b.buffer(GT_BIND_NEURON_STATS, neuron_pending_);
+  // The residual skip (forward) and the carry from a block's end to its start (backward).
+  b.buffer(GT_BIND_SKIP, skip_);
+  b.buffer(GT_BIND_NHAT, nhat_[plan_.nhat_segment(l, false)]);
+  b.buffer(GT_BIND_NORM_STATS, norm_stats_);
+  return b;
+}
+
 vk::Bindings Network::post_bindings(uint32_t l) const {
   const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
   const int32_t src = plan_.fused[l].post_source;
@@ -338,7 +364,7 @@ vk::Bindings Network::post_bindings(uint32_t l) const {
   b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
   b.buffer(GT_BIND_X_IN, x_[asrc]).buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
   b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_SKIP, skip_);
-  if (!nhat_.empty()) b.buffer(GT_BIND_NHAT, nhat_[aout]);
+  b.buffer(GT_BIND_NHAT, nhat_[plan_.nhat_segment(l, true)]);
   b.buffer(GT_BIND_NORM_STATS, norm_stats_);
   return b;
 }

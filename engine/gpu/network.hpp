@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "gpu/op_kernels.hpp"
 #include "gpu/plan.hpp"
-#include "gpu/post_op.hpp"
 #include "layout.h"
 #include "net/init.hpp"
 #include "net/spec.hpp"
@@ -44,9 +44,7 @@ struct StepTimings {
   double data = 0, forward = 0, backward = 0, update = 0, statistics = 0, total = 0;
 };
 
-// GEMM kernel variants: "texel" (register tiles over texel fetches, no shared memory; fastest
-// on CPU drivers such as lavapipe) and "shared" (shared-memory tiles; for GPUs).
-enum class Kernels { automatic, texel, shared };
+// Kernels (gpu/op_kernels.hpp): the GEMM variants.
 const char* to_string(Kernels k);
 Kernels parse_kernels(const std::string& name);  // throws std::runtime_error
 
@@ -145,6 +143,7 @@ class Network {
   enum Stamp : uint32_t { kBegin, kData, kForward, kBackward, kUpdate, kEnd, kStampCount };
   // The step's commands in order. `pieces`: smaller update dispatches and no timestamps.
   std::vector<StepOp> step_ops(bool pieces);
+  void make_op_kernels();  // op_kernels_ and layer_ops_, for the plan's layers
   void record_step();
   void record_pieces();
   void submit_and_wait(VkCommandBuffer cmd);
@@ -156,6 +155,8 @@ class Network {
   vk::Bindings common_bindings() const;
   // common_bindings() and layer l's LayerDesc as a uniform buffer (GT_BIND_LAYER).
   vk::Bindings layer_bindings(uint32_t l) const;
+  // layer_bindings(l) and every buffer layer l's fused ops may use (gpu/op_kernels.hpp).
+  vk::Bindings fused_bindings(uint32_t l) const;
   // layer_bindings(l) and every buffer layer l's post op may use (gpu/post_op.hpp).
   vk::Bindings post_bindings(uint32_t l) const;
   // The real floats of layer l's post op parameters (0: none).
@@ -168,9 +169,14 @@ class Network {
   uint32_t steps_done_ = 0;
   Kernels kernels_ = Kernels::texel;
 
-  std::unique_ptr<vk::ComputePipeline> datagen_, forward_, loss_, backward_, gradnorm_, update_,
-      finalize_, advance_, norm_forward_, norm_backward_;
-  std::map<ops::Kind, std::unique_ptr<PostOpKernels>> post_kernels_;  // one per kind in use
+  std::unique_ptr<vk::ComputePipeline> datagen_, loss_, gradnorm_, update_, finalize_, advance_;
+  // The kernels of each op kind in use, one per kind and placement (gpu/op_kernels.hpp).
+  std::map<std::pair<ops::Kind, Placement>, std::unique_ptr<OpKernels>> op_kernels_;
+  struct LayerOp {
+    const OpKernels* kernels = nullptr;
+    Placement where = Placement::fused;
+  };
+  std::vector<std::vector<LayerOp>> layer_ops_;  // per layer, its ops with kernels in graph order
 
   vk::Buffer globals_, layers_;
   vk::Buffer layers_padded_;  // the table at Plan::layer_ubo_stride, where that is not its own

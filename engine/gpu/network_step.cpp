@@ -72,47 +72,15 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                    }});
   }
   stamp(kData);
-  // Relative costs: a layer's forward GEMM is 1, its backward (two GEMMs and the statistics) 3.
-  for (uint32_t l = 0; l < p.num_layers; ++l) {
-    ops.push_back(
-        {1, [this, l](VkCommandBuffer cmd) {
-           const LayerDesc& d = plan_.layers[l];
-           const uint32_t ps = plan_.params.segment_of[l], ain = plan_.acts.segment_of[l],
-                          aout = plan_.acts.segment_of[l + 1];
-           vk::Bindings b = layer_bindings(l);
-           b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
-               .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
-           b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
-           b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
-           b.buffer(GT_BIND_PARTIALS, partials_);  // activation statistics
-           b.buffer(GT_BIND_SKIP, skip_);          // residual blocks' input
-           vk::dispatch(cmd, *forward_, b, PushConstants{l, 0, 0, 0}, div_up(d.ld_out, GT_WG_TILE),
-                        div_up(plan_.batch_pad, GT_WG_TILE));
-           // Layer l+1 (or the loss) reads the activations layer l just wrote; a norm layer's
-           // normalization reads its Z.
-           vk::compute_barrier(cmd);
-         }});
-    if (p.layers[l].flags & (GT_FLAG_NORM_BATCH | GT_FLAG_NORM_LAYER)) {
-      ops.push_back(
-          {0.5f, [this, l](VkCommandBuffer cmd) {
-             const LayerDesc& d = plan_.layers[l];
-             const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
-             vk::Bindings b = layer_bindings(l);
-             b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_SKIP, skip_);
-             b.buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
-             b.buffer(GT_BIND_NHAT, nhat_[aout]).buffer(GT_BIND_NORM_STATS, norm_stats_);
-             b.buffer(GT_BIND_PARTIALS, partials_);  // activation statistics
-             vk::dispatch(cmd, *norm_forward_, b, PushConstants{l, 0, 0, 0}, d.act_groups);
-             // Layer l+1 reads X (and its dX later Y) written here.
-             vk::compute_barrier(cmd);
-           }});
-    }
-    if (const auto& post = p.fused[l].post) {
-      ops.push_back({0.25f, [this, l, k = post_kernels_.at(*post).get()](VkCommandBuffer cmd) {
-                       k->forward(cmd, post_bindings(l), plan_, l);
+  // Each layer's ops in graph order (gpu/op_kernels.hpp), each with the bindings of its placement.
+  const auto bindings = [this](uint32_t l, Placement where) {
+    return where == Placement::fused ? fused_bindings(l) : post_bindings(l);
+  };
+  for (uint32_t l = 0; l < p.num_layers; ++l)
+    for (const LayerOp& op : layer_ops_[l])
+      ops.push_back({op.kernels->forward_cost(), [this, l, op, bindings](VkCommandBuffer cmd) {
+                       op.kernels->forward(cmd, bindings(l, op.where), plan_, l);
                      }});
-    }
-  }
   stamp(kForward);
   ops.push_back({1, [this](VkCommandBuffer cmd) {
                    const uint32_t alast = plan_.acts.segment_of[plan_.num_layers];
@@ -125,50 +93,13 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                    // The output layer's backward pass reads the delta the loss wrote.
                    vk::compute_barrier(cmd);
                  }});
-  for (uint32_t l = p.num_layers; l-- > 0;) {
-    if (const auto& post = p.fused[l].post) {
-      ops.push_back({0.5f, [this, l, k = post_kernels_.at(*post).get()](VkCommandBuffer cmd) {
-                       k->backward(cmd, post_bindings(l), plan_, l);
-                     }});
-    }
-    if (p.layers[l].flags & (GT_FLAG_NORM_BATCH | GT_FLAG_NORM_LAYER)) {
+  // Backward, the layers and each layer's ops in reverse.
+  for (uint32_t l = p.num_layers; l-- > 0;)
+    for (auto op = layer_ops_[l].rbegin(); op != layer_ops_[l].rend(); ++op)
       ops.push_back(
-          {0.5f, [this, l](VkCommandBuffer cmd) {
-             const LayerDesc& d = plan_.layers[l];
-             const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
-             vk::Bindings b = layer_bindings(l);
-             b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
-             b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_NHAT, nhat_[aout]);
-             b.buffer(GT_BIND_NORM_STATS, norm_stats_).buffer(GT_BIND_PARTIALS, partials_);
-             const uint32_t rows =
-                 d.flags & GT_FLAG_NORM_LAYER ? div_up(plan_.batch_pad, GT_WG_SIZE) : 0;
-             vk::dispatch(cmd, *norm_backward_, b, PushConstants{l, 0, 0, 0},
-                          div_up(d.ld_out, GT_WG_SIZE) + rows);
-             // Layer l's backward pass reads the dL/dZ written here.
-             vk::compute_barrier(cmd);
+          {op->kernels->backward_cost(), [this, l, op = *op, bindings](VkCommandBuffer cmd) {
+             op.kernels->backward(cmd, bindings(l, op.where), plan_, l);
            }});
-    }
-    ops.push_back(
-        {3, [this, l](VkCommandBuffer cmd) {
-           const LayerDesc& d = plan_.layers[l];
-           const uint32_t ps = plan_.params.segment_of[l], ain = plan_.acts.segment_of[l];
-           vk::Bindings b = layer_bindings(l);
-           b.view(GT_BIND_PARAMS_TEX, params_tex_[ps].handle())
-               .view(GT_BIND_X_IN_TEX, x_tex_[ain].handle());
-           b.view(GT_BIND_DELTA_TEX, delta_tex_.handle());
-           b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_X_IN, x_[ain]);  // "shared" kernels
-           b.buffer(GT_BIND_GRADS, grads_[ps])
-               .buffer(GT_BIND_Z_IN, z_[ain])
-               .buffer(GT_BIND_DELTA, delta_);
-           // Per-neuron figures go to the pending buffer; the step's end publishes them.
-           b.buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_NEURON_STATS, neuron_pending_);
-           b.buffer(GT_BIND_SKIP, skip_);  // dL/dX carried from a residual block's end to its start
-           vk::dispatch(cmd, *backward_, b, PushConstants{l, 0, 0, 0},
-                        d.dw_tiles + d.dx_tiles + d.col_groups);
-           // Layer l-1 reads the delta written here; the update reads the gradients.
-           vk::compute_barrier(cmd);
-         }});
-  }
   // The global gradient norm and clip_norm's factor: every layer's gradients must be known
   // before any update, so this stands between the two passes.
   ops.push_back({1, [this](VkCommandBuffer cmd) {

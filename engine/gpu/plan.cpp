@@ -99,11 +99,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   // The weight layers as the fused kernels run them (engine/ops/graph.hpp).
   p.fused = ops::fused_layers(network);
   const std::vector<ops::FusedLayer>& fused = p.fused;
-  bool any_norm = false;
   uint32_t skip_ld = 0;  // the widest activation a skip carries (residual blocks, post ops)
   for (uint32_t l = 0; l < p.num_layers; ++l) {
-    any_norm = any_norm || fused[l].norm != net::Norm::none ||
-               fused[l].post == ops::Kind::layer_norm;  // a post-norm keeps N-hat there too
     if (fused[l].skip_start || fused[l].carry_in) skip_ld = std::max(skip_ld, ld[l + 1]);
   }
   // A post op's parameters (rezero: alpha) follow the layer's, padded to whole vec4s.
@@ -137,7 +134,13 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   }
   p.params = place(param_sizes, max_floats);
   p.acts = place(act_sizes, max_floats);
-  if (any_norm) p.nhat = p.acts;
+  // Each norm keeps its own N-hat, the shape of its layer's output (checked above with it).
+  std::vector<uint64_t> nhat_sizes;
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    nhat_sizes.push_back(fused[l].norm != net::Norm::none ? act_sizes[l + 1] : 0);
+    nhat_sizes.push_back(fused[l].post == ops::Kind::layer_norm ? act_sizes[l + 1] : 0);
+  }
+  p.nhat = place(nhat_sizes, max_floats);
   p.skip_floats = uint64_t(p.batch_pad) * skip_ld;
 
   p.teacher_off = to_u32(uint64_t(p.batch_pad) * ld.back(), "targets");
@@ -201,6 +204,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
       d.be_off = d.g_off + d.ld_out;
       d.stat_off = to_u32(p.norm_stat_floats, "norm statistics");
       p.norm_stat_floats += norm == net::Norm::batch ? d.ld_out : p.batch_pad;
+      d.nhat_off = to_u32(p.nhat.offset_of[2 * l], "N-hat segment");
       ++p.norm_layers;
       // The norm dispatch, not the GEMM, writes X and its statistics: one workgroup per 64
       // neurons (batch norm) or samples (layer norm).
@@ -216,8 +220,9 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
       d.post_param_off = d.b_off + d.ld_out * (norm != net::Norm::none ? 3 : 1);
       const int32_t src = fused[l].post_source;
       if (src >= 0) d.post_src_off = to_u32(p.acts.offset_of[uint32_t(src)], "activation segment");
-      if (*fused[l].post == ops::Kind::layer_norm) {  // post-norm: rstd per sample
-        d.stat_off = to_u32(p.norm_stat_floats, "norm statistics");
+      if (*fused[l].post == ops::Kind::layer_norm) {  // its own N-hat, and rstd per sample
+        d.post_nhat_off = to_u32(p.nhat.offset_of[2 * l + 1], "N-hat segment");
+        d.post_stat_off = to_u32(p.norm_stat_floats, "norm statistics");
         p.norm_stat_floats += p.batch_pad;
       }
       d.post_partial_off = to_u32(partial, "partials");

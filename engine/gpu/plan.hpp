@@ -36,10 +36,12 @@ struct Plan {
   uint32_t max_ld = 0;
   std::vector<shared::LayerDesc> layers;
   std::vector<ops::FusedLayer> fused;  // what each layer runs (engine/ops/graph.hpp)
-  SegmentedArray params;     // per layer: W [ld_out][ld_in], b [ld_out], gamma, beta, post op's
-  SegmentedArray acts;       // per activation a = 0..num_layers: [batch_pad][ld(a)]
-  SegmentedArray nhat;       // normalized Z, laid out as `acts` (norm networks only; else empty)
-  uint64_t skip_floats = 0;  // residual networks: [batch_pad][ld of the hidden layers]
+  SegmentedArray params;  // per layer: W [ld_out][ld_in], b [ld_out], gamma, beta, post op's
+  SegmentedArray acts;    // per activation a = 0..num_layers: [batch_pad][ld(a)]
+  // What the norms keep for backward, N-hat [batch_pad][ld_out], one tensor per norm: item 2l is
+  // layer l's norm's, item 2l + 1 its post layer_norm's (0 floats where there is none).
+  SegmentedArray nhat;
+  uint64_t skip_floats = 0;       // residual networks: [batch_pad][ld of the hidden layers]
   uint64_t norm_stat_floats = 0;  // norm networks: rstd per group of every norm layer
   uint32_t norm_layers = 0;       // layers with GT_FLAG_NORM_*
   uint64_t delta_floats = 0;
@@ -57,6 +59,8 @@ struct Plan {
   uint32_t layer_ubo_stride = sizeof(shared::LayerDesc);
 
   uint64_t total_bytes() const;
+  // The segment holding layer l's N-hat tensor (post: its post layer_norm's).
+  uint32_t nhat_segment(uint32_t l, bool post) const { return nhat.segment_of[2 * l + post]; }
   // Layers [first, last] of each parameter segment.
   std::vector<std::pair<uint32_t, uint32_t>> param_segment_layers() const;
 };

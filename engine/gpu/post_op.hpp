@@ -2,45 +2,31 @@
 // such as rezero, or a layer_norm that fuse() places there for pre- and post-norm): kernels that
 // run after the layer, in their own dispatches, and reach the layer only through its LayerDesc (the
 // post_* fields the plan fills: the op's parameters after the layer's in its block, its second
-// input, the delta it turns into the layer's dL/dZ, its partial sums for the gradient norm). The
-// optimizer, clipping, the gradient norm and checkpoints cover its parameters with no code of
-// its own. One file per kind under gpu/ops/, one line in post_op.cpp.
+// input, the delta it turns into the layer's dL/dZ, its N-hat and statistics, its partial sums
+// for the gradient norm). The optimizer, clipping, the gradient norm and checkpoints cover its
+// parameters with no code of its own. One file per kind under gpu/ops/, one line in
+// op_kernels.cpp.
+//
+// Its OpKernels get Network::post_bindings(layer): the layer's bindings (GT_BIND_LAYER at `layer`)
+// with every buffer a post op may use: PARAMS and GRADS (the layer's segment), X_OUT and Z_OUT
+// (its output), X_IN (the segment of its second input), DELTA, PARTIALS, SKIP (the carry), NHAT
+// (its own N-hat's segment) and NORM_STATS. Forward, after the layer's forward (and norm): its
+// output, in place; where that output starts a fused skip (GT_FLAG_SKIP_WRITE), the skip buffer
+// too, which the layer's epilogue wrote before. Backward, before the layer's backward (and norm
+// backward): from dL/d its output to the layer's.
 #pragma once
 
-#include <memory>
 #include <string>
 
-#include "gpu/plan.hpp"
-#include "ops/op.hpp"
-#include "vk/compute.hpp"
-
-namespace gt::vk {
-class Context;
-}
+#include "gpu/op_kernels.hpp"
 
 namespace gt::gpu {
-
-class PostOpKernels {
- public:
-  virtual ~PostOpKernels() = default;
-  // Both get the layer's bindings (GT_BIND_LAYER at `layer`) with every buffer a post op may use
-  // bound: PARAMS and GRADS (the layer's segment), X_OUT and Z_OUT (its output), X_IN (the segment
-  // of its second input), DELTA, PARTIALS, SKIP (the carry). Each records its own barriers, the
-  // last one making its writes visible to the step's next dispatch.
-  // After the layer's forward (and norm): its output, in place; where that output starts a fused
-  // skip (GT_FLAG_SKIP_WRITE), the skip buffer too, which the layer's epilogue wrote before.
-  virtual void forward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
-                       uint32_t layer) const = 0;
-  // Before the layer's backward (and norm backward): from dL/d its output to the layer's.
-  virtual void backward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
-                        uint32_t layer) const = 0;
-};
 
 // The shape every post kind has so far: forward one dispatch over `groups` workgroups
 // (SHADER_forward.comp); backward SHADER_backward.comp twice, phase 0 (push constant `phase`) in
 // one workgroup (its parameters' gradients and their (scale, ssq)), then phase 1 over `groups`
 // (from dL/d its output to the layer's dL/dZ, in place over what phase 0 read).
-class TwoPhasePostOp final : public PostOpKernels {
+class TwoPhasePostOp final : public OpKernels {
  public:
   using Groups = uint32_t (*)(const Plan& plan, uint32_t layer);
   TwoPhasePostOp(const vk::Context& ctx, const std::string& shader, Groups groups);
@@ -48,12 +34,13 @@ class TwoPhasePostOp final : public PostOpKernels {
                uint32_t layer) const override;
   void backward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
                 uint32_t layer) const override;
+  // An elementwise pass over the layer's output; backward two.
+  float forward_cost() const override { return 0.25f; }
+  float backward_cost() const override { return 0.5f; }
 
  private:
   vk::ComputePipeline forward_, backward_;
   Groups groups_;
 };
-
-std::unique_ptr<PostOpKernels> make_post_op_kernels(ops::Kind kind, const vk::Context& ctx);
 
 }  // namespace gt::gpu

@@ -128,12 +128,9 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
             fail(op, i,
                  "a layer_norm run after its layer (after a residual_add, a nonlinear dense, or "
                  "before a skip's start) must be linear");
-          if (layers.back().norm != net::Norm::none)
-            fail(op, i,
-                 "a layer_norm after a layer that is normalized itself is not supported yet (both "
-                 "keep their normalized values in the layer's one N-hat slot)");
           layers.back().post = op.kind;
           layers.back().post_source = -1;
+          layers.back().post_op = static_cast<int32_t>(i);
           if (before_read) {  // the value before the norm is an X too: X' of this layer
             x_of[i - 1] = static_cast<int32_t>(layers.size());
             before_post[i - 1] = true;
@@ -180,6 +177,7 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         } else {
           layers.back().post = op.kind;
           layers.back().post_source = source;
+          layers.back().post_op = static_cast<int32_t>(i);
           if (source > 0) layers[size_t(source) - 1].carry_in = true;
         }
         last_skip_end = static_cast<int32_t>(layers.size());

@@ -56,6 +56,7 @@ struct FusedLayer {
   // A standalone op after the layer (Role::post): x_out = post(a, X[post_source]) in place of a.
   std::optional<Kind> post;
   int32_t post_source = -1;  // its second input, an X index (0: the input); -1: none (a norm)
+  int32_t post_op = -1;      // its index in the graph's ops
   bool carry_in = false;     // X[l + 1] is a later layer's post_source (gets its gradient back)
 };
 

@@ -3,7 +3,8 @@
 // graph, the parameters it owns and its double-precision CPU reference, which ops::ref
 // (reference.hpp) runs over any graph. On the GPU, layer / norm / skip kinds run fused into weight
 // layers (graph.hpp: fuse); post kinds (and a layer_norm that cannot fuse) run their own
-// kernels after their layer (gpu/post_op.hpp); all are checked against this reference.
+// kernels after their layer (gpu/post_op.hpp); each kind's kernels are found through
+// gpu/op_kernels.hpp; all are checked against this reference.
 #pragma once
 
 #include <cstdint>

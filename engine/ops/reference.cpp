@@ -43,8 +43,7 @@ GraphParams params_from_layers(const Graph& graph, const net::Params& layers) {
     const net::LayerParams& l = layers[size_t(layer)];
     // The layer's post op's, one after the other: a post kind, or a norm fuse() runs after its
     // layer (pre- and post-norm).
-    const bool post_norm = kind_of(k).role == Role::norm && fused[size_t(layer)].post == k;
-    if (kind_of(k).role == Role::post || post_norm) {
+    if (fused[size_t(layer)].post_op == static_cast<int32_t>(i)) {
       size_t at = 0;
       for (std::vector<double>& t : p[i]) {
         if (at + t.size() > l.post.size())

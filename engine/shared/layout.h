@@ -170,6 +170,13 @@ struct LayerDesc {
   uint post_delta_off;    // DELTA: dL/d its output, which its backward turns into this layer's
                           // dL/dZ (dL/dY for a norm layer) in place
   uint post_partial_off;  // PARTIALS: (scale, ssq, 0, 0) of all its parameters' gradients
+  // Kept for backward, each op its own (gpu/plan.cpp): N-hat [batch_pad][ld_out] of the layer's
+  // norm (NHAT, in the segment Plan::nhat_segment(l, false) names) and of its post layer_norm
+  // (Plan::nhat_segment(l, true)); the post layer_norm's rstd per sample.
+  uint nhat_off;
+  uint post_nhat_off;
+  uint post_stat_off;  // NORM_STATS
+  uint pad0;
 };
 
 // Read by every shader; written by the host when the network is built or hyperparameters change

@@ -13,7 +13,7 @@ uint32_t samples(const Plan& plan, uint32_t) {
 
 }  // namespace
 
-std::unique_ptr<PostOpKernels> make_post_layer_norm_kernels(const vk::Context& ctx) {
+std::unique_ptr<OpKernels> make_post_layer_norm_kernels(const vk::Context& ctx, Kernels) {
   return std::make_unique<TwoPhasePostOp>(ctx, "post_layer_norm", samples);
 }
 

@@ -11,7 +11,7 @@ uint32_t vectors(const Plan& plan, uint32_t layer) {
 
 }  // namespace
 
-std::unique_ptr<PostOpKernels> make_rezero_kernels(const vk::Context& ctx) {
+std::unique_ptr<OpKernels> make_rezero_kernels(const vk::Context& ctx, Kernels) {
   return std::make_unique<TwoPhasePostOp>(ctx, "rezero", vectors);
 }
 
