@@ -357,15 +357,11 @@ vk::Bindings Network::fused_bindings(uint32_t l) const {
 }
 
 vk::Bindings Network::post_bindings(uint32_t l) const {
-  const uint32_t ps = plan_.params.segment_of[l], aout = plan_.acts.segment_of[l + 1];
+  // The layer's buffers, but X_IN is the post op's second input and NHAT its own N-hat.
   const int32_t src = plan_.fused[l].post_source;
-  const uint32_t asrc = src < 0 ? aout : plan_.acts.segment_of[uint32_t(src)];
-  vk::Bindings b = layer_bindings(l);
-  b.buffer(GT_BIND_PARAMS, params_[ps]).buffer(GT_BIND_GRADS, grads_[ps]);
-  b.buffer(GT_BIND_X_IN, x_[asrc]).buffer(GT_BIND_X_OUT, x_[aout]).buffer(GT_BIND_Z_OUT, z_[aout]);
-  b.buffer(GT_BIND_DELTA, delta_).buffer(GT_BIND_PARTIALS, partials_).buffer(GT_BIND_SKIP, skip_);
-  b.buffer(GT_BIND_NHAT, nhat_[plan_.nhat_segment(l, true)]);
-  b.buffer(GT_BIND_NORM_STATS, norm_stats_);
+  const uint32_t asrc = plan_.acts.segment_of[src < 0 ? l + 1 : uint32_t(src)];
+  vk::Bindings b = fused_bindings(l);
+  b.buffer(GT_BIND_X_IN, x_[asrc]).buffer(GT_BIND_NHAT, nhat_[plan_.nhat_segment(l, true)]);
   return b;
 }
 

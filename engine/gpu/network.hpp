@@ -157,7 +157,7 @@ class Network {
   vk::Bindings layer_bindings(uint32_t l) const;
   // layer_bindings(l) and every buffer layer l's fused ops may use (gpu/op_kernels.hpp).
   vk::Bindings fused_bindings(uint32_t l) const;
-  // layer_bindings(l) and every buffer layer l's post op may use (gpu/post_op.hpp).
+  // fused_bindings(l) with X_IN and NHAT those of layer l's post op (gpu/post_op.hpp).
   vk::Bindings post_bindings(uint32_t l) const;
   // The real floats of layer l's post op parameters (0: none).
   uint32_t post_param_count(uint32_t l) const;
@@ -184,8 +184,8 @@ class Network {
   std::vector<vk::BufferView> params_tex_, grads_tex_, x_tex_;
   vk::Buffer delta_, target_, partials_, header_, layer_stats_, neuron_stats_, neuron_pending_;
   vk::Buffer hist_, hist_pending_;  // |dW| histograms: published, being counted
-  // Residual skip / carry (GT_BIND_SKIP), normalized Z per activation segment and the norm
-  // layers' rstd; small stand-ins when the network has no residual or no norm.
+  // Residual skip / carry (GT_BIND_SKIP), the norms' rstd, and each norm's N-hat (Plan::nhat's
+  // segments); small stand-ins when the network has no residual or no norm.
   vk::Buffer skip_, norm_stats_;
   std::vector<vk::Buffer> nhat_;
   vk::BufferView delta_tex_;

@@ -7,13 +7,13 @@
 // parameters with no code of its own. One file per kind under gpu/ops/, one line in
 // op_kernels.cpp.
 //
-// Its OpKernels get Network::post_bindings(layer): the layer's bindings (GT_BIND_LAYER at `layer`)
-// with every buffer a post op may use: PARAMS and GRADS (the layer's segment), X_OUT and Z_OUT
-// (its output), X_IN (the segment of its second input), DELTA, PARTIALS, SKIP (the carry), NHAT
-// (its own N-hat's segment) and NORM_STATS. Forward, after the layer's forward (and norm): its
-// output, in place; where that output starts a fused skip (GT_FLAG_SKIP_WRITE), the skip buffer
-// too, which the layer's epilogue wrote before. Backward, before the layer's backward (and norm
-// backward): from dL/d its output to the layer's.
+// Its OpKernels get Network::post_bindings(layer): the layer's fused bindings (GT_BIND_LAYER at
+// `layer`; PARAMS and GRADS of the layer's segment, X_OUT and Z_OUT its output, DELTA, PARTIALS,
+// SKIP the carry, NORM_STATS, ...) with X_IN the segment of its second input and NHAT its own
+// N-hat's. Forward, after the layer's forward (and norm): its output, in place; where that output
+// starts a fused skip (GT_FLAG_SKIP_WRITE), the skip buffer too, which the layer's epilogue wrote
+// before. Backward, before the layer's backward (and norm backward): from dL/d its output to the
+// layer's.
 #pragma once
 
 #include <string>
