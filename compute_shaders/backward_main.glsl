@@ -87,13 +87,14 @@ void dx_tile(LayerDesc L, uint tile) {
   for (uint i = 0u; i < 4u; ++i) {
     uint b = b0 + i;
     vec4 z = z_in[(L.x_in_off + b * L.ld_in + k0) / 4u];
-    // G = dL/dX_prev. The carry buffer has the hidden layers' shape, as X_prev here.
+    // G = dL/dX_prev: + the carry of the skip X_prev starts; G is the carry of the one it ends.
+    // Each skip tensor has its source's shape, X_prev's here: the same index within it.
     vec4 gx = acc[i];
     uint ci = (b * L.ld_in + k0) / 4u;
-    if ((L.flags_prev & GT_FLAG_SKIP_WRITE) != 0u) gx += carry[ci];
+    if ((L.flags_prev & GT_FLAG_SKIP_WRITE) != 0u) gx += carry[L.prev_skip_start_off / 4u + ci];
     for (uint c = 0u; c < 4u; ++c)
       if (b >= g.batch || !col_ok[c]) gx[c] = 0.0;
-    if ((L.flags_prev & GT_FLAG_SKIP_ADD) != 0u) carry[ci] = gx;
+    if ((L.flags_prev & GT_FLAG_SKIP_ADD) != 0u) carry[L.prev_skip_end_off / 4u + ci] = gx;
     vec4 d = gx * act_grad4(L.act_prev, z);
     for (uint c = 0u; c < 4u; ++c)
       if (b >= g.batch || !col_ok[c]) d[c] = 0.0;

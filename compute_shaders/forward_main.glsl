@@ -53,10 +53,10 @@ void main() {
       z_out[ob + i * ov] = z;
       xs[i] = x;
       if (!norm) {
-        // The skip buffer has the hidden layers' shape: the same index as X_out's within it.
+        // Each skip tensor has its source's shape, X_out's: the same index within it.
         uint si = (b0 + i) * ov + n0 / 4u;
-        if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) x += skip[si];
-        if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[si] = x;
+        if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) x += skip[L.skip_end_off / 4u + si];
+        if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[L.skip_start_off / 4u + si] = x;
         x_out[ob + i * ov] = x;
       }
       oks[i] = bvec4(row_ok && col_ok.x, row_ok && col_ok.y, row_ok && col_ok.z, row_ok && col_ok.w);

@@ -60,10 +60,10 @@ void main() {
         mean_a += delta / float(count);
         m2 += delta * (a - mean_a);
         if (act_saturated(L.act, y, a)) saturated += 1u;
-        // The skip buffer has the hidden layers' shape: the same index as X's within the layer.
+        // Each skip tensor has its source's shape, X's: the same index within it.
         float x = a;
-        if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) x += skip[e];
-        if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[e] = x;
+        if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) x += skip[L.skip_end_off + e];
+        if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[L.skip_start_off + e] = x;
         nhat[L.nhat_off + e] = nh;
         z_out[L.x_out_off + e] = y;
         x_out[L.x_out_off + e] = x;

@@ -73,8 +73,8 @@ void to_layer(LayerDesc L) {
       float dx = rstd * (dn - m1 - nhat[L.post_nhat_off + e] * m2);
       // Pre-norm: the skip from X' brings its gradient back here (the next layer's dX left it).
       bool before = (L.flags & GT_FLAG_SKIP_BEFORE_POST) != 0u;
-      if (before && (L.flags & GT_FLAG_SKIP_WRITE) != 0u) dx += carry[e];
-      if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) carry[e] = dx;
+      if (before && (L.flags & GT_FLAG_SKIP_WRITE) != 0u) dx += carry[L.skip_start_off + e];
+      if ((L.flags & GT_FLAG_SKIP_ADD) != 0u) carry[L.skip_end_off + e] = dx;
       delta[L.post_delta_off + e] = dx * act_grad(L.act, z_out[L.x_out_off + e]);
     }
   }

@@ -38,9 +38,9 @@ void main() {
       float y = params[L.post_param_off + n] * nh + params[L.post_param_off + L.out_dim + n];
       nhat[L.post_nhat_off + row + n] = nh;
       x_out[L.x_out_off + row + n] = y;
-      // The skip buffer has the hidden layers' shape: the same index as X's within the layer.
+      // The skip X' starts has X's shape: the same index within it.
       if ((L.flags & (GT_FLAG_SKIP_WRITE | GT_FLAG_SKIP_BEFORE_POST)) == GT_FLAG_SKIP_WRITE)
-        skip[row + n] = y;
+        skip[L.skip_start_off + row + n] = y;
     }
   }
   for (uint n = b < g.batch ? L.out_dim : 0u; n < L.ld_out; ++n) {

@@ -53,7 +53,7 @@ void to_layer(LayerDesc L) {
   uint v = gl_GlobalInvocationID.x;
   if (v >= g.batch_pad * (L.ld_out / 4u)) return;
   vec4 gy = delta[L.post_delta_off / 4u + v];
-  if ((L.flags & GT_FLAG_POST_CARRY) != 0u) carry[v] = gy;
+  if ((L.flags & GT_FLAG_POST_CARRY) != 0u) carry[L.skip_end_off / 4u + v] = gy;
   float alpha = params[L.post_param_off];
   vec4 d = alpha * gy * act_grad4(L.act, z_out[L.x_out_off / 4u + v]);
   delta[L.post_delta_off / 4u + v] = mix(vec4(0.0), d, real_of(L, v));

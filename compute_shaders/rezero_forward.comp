@@ -24,6 +24,6 @@ void main() {
   for (uint c = 0u; c < 4u; ++c)
     if (b >= g.batch || n0 + c >= L.out_dim) y[c] = 0.0;
   x_out[L.x_out_off / 4u + v] = y;
-  // The skip buffer has the hidden layers' shape: the same index as X_out's within it.
-  if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[v] = y;
+  // The skip X_out starts has X_out's shape: the same index within it.
+  if ((L.flags & GT_FLAG_SKIP_WRITE) != 0u) skip[L.skip_start_off / 4u + v] = y;
 }

@@ -82,6 +82,105 @@ activation = "sigmoid"
 kind = "dense"
 units = 3
 )"},
+      // Skips inside skips (each its own tensor on the GPU): a 9-wide skip over a 5-wide one
+      // that ends at a layer-normalized layer, and a 6-wide one nested in the outer too.
+      {"nested_skips", R"(
+[[network.op]]
+kind = "dense"
+units = 9
+activation = "tanh"
+name = "outer"
+[[network.op]]
+kind = "dense"
+units = 5
+activation = "gelu"
+name = "inner"
+[[network.op]]
+kind = "dense"
+units = 5
+activation = "tanh"
+[[network.op]]
+kind = "dense"
+units = 5
+[[network.op]]
+kind = "layer_norm"
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "inner"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "relu"
+name = "second"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "second"
+[[network.op]]
+kind = "dense"
+units = 9
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "outer"
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
+      // Crossing skips: each of four layers ends the skip from two layers back (a 1-to-3, 2-to-4,
+      // 3-to-5, 4-to-6 ladder; dL/dX of each gets two carries' worth of paths), batch-normalized
+      // in the middle.
+      {"crossing_skips", R"(
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+name = "x1"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+name = "x2"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "x1"
+name = "x3"
+[[network.op]]
+kind = "dense"
+units = 6
+[[network.op]]
+kind = "batch_norm"
+activation = "gelu"
+[[network.op]]
+kind = "residual_add"
+from = "x2"
+name = "x4"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "x3"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "sigmoid"
+[[network.op]]
+kind = "residual_add"
+from = "x4"
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
   };
   return cases;
 }

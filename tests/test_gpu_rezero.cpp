@@ -108,6 +108,45 @@ from = "b"
 kind = "dense"
 units = 2
 )"},
+      // Rezero skips crossing a fused one (each skip its own tensor): X_1 -> X_3 (rezero),
+      // X_2 -> X_4 (residual_add), X_3 -> X_5 (rezero).
+      {"across_a_fused_skip", R"(
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+name = "a"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+name = "b"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "gelu"
+[[network.op]]
+kind = "rezero"
+from = "a"
+name = "c"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "b"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+[[network.op]]
+kind = "rezero"
+from = "c"
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
   };
   return c;
 }
@@ -244,6 +283,38 @@ from = "x"
 [[network.op]]
 kind = "dense"
 units = 2
+)"},
+      // A pre-norm block nested in a plain residual one: the inner skip is taken before the
+      // layer_norm, the outer spans both.
+      {"pre_norm_inside_a_skip", R"(
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+name = "outer"
+[[network.op]]
+kind = "dense"
+units = 6
+name = "inner"
+[[network.op]]
+kind = "layer_norm"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "gelu"
+[[network.op]]
+kind = "residual_add"
+from = "inner"
+[[network.op]]
+kind = "dense"
+units = 6
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "outer"
+[[network.op]]
+kind = "dense"
+units = 3
 )"},
   };
   return c;

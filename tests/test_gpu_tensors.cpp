@@ -178,5 +178,138 @@ TEST(Tensors, EachNormKeepsItsOwnNHat) {
   }
 }
 
+// The deepest network a scene may build (100,001 dense layers), residual every layer: its
+// 200,002 error signals and 99,999 skips are placed (by a sweep over their lifetimes: comparing
+// every pair would take about 10^10 comparisons) in two places each, as a shallow network's.
+TEST(Tensors, TheDeepestNetworkIsPlannedLikeAShallowOne) {
+  net::Scene s;
+  s.network.input = 3;
+  s.network.depth = 100000;
+  s.network.width = 4;
+  s.network.output = 2;
+  s.network.residual = true;
+  s.data.kind = net::DataKind::teacher;
+  s.data.batch = 4;
+  gpu::DeviceLimits limits;
+  limits.max_segment_bytes = 1ull << 30;
+  limits.device_memory_bytes = 1ull << 40;
+  const gpu::Plan p = gpu::make_plan(s.network, s.data, s.train, limits, /*ring_len=*/4);
+  ASSERT_EQ(p.num_layers, 100001u);
+  EXPECT_EQ(p.delta_floats, 2u * 4 * 4) << "two 4 x 4 signals at a time";
+  EXPECT_EQ(p.skip_floats, 4u * 4) << "chained skips share one place";
+  for (uint32_t l : {1u, 500u, 99999u})
+    EXPECT_NE(p.layers[l].d_off, p.layers[l].d_prev_off) << l;
+}
+
+// A kept tensor larger than the device's largest buffer is refused by its name before anything
+// is placed: a layer's parameters, or X and Z of an activation.
+TEST(Tensors, AKeptTensorPastTheLimitIsRefusedByName) {
+  net::Scene s;
+  s.network.input = 8;
+  s.network.depth = 2;
+  s.network.width = 64;
+  s.network.output = 2;
+  s.data.kind = net::DataKind::teacher;
+  s.data.batch = 4;
+  gpu::DeviceLimits limits;
+  limits.device_memory_bytes = 1ull << 40;
+  const auto refusal = [&](uint64_t segment_bytes) {
+    limits.max_segment_bytes = segment_bytes;
+    try {
+      gpu::make_plan(s.network, s.data, s.train, limits, /*ring_len=*/4);
+    } catch (const gpu::PlanError& e) {
+      return std::string(e.what());
+    }
+    return std::string("<no error>");
+  };
+  // 64 x 64 + 64 floats of layer 2 do not fit 4,000 floats (layer 1's 64 x 8 + 64 do).
+  EXPECT_EQ(refusal(4000 * 4).rfind("the parameters of layer 2 (64 -> 64) needs ", 0), 0u)
+      << refusal(4000 * 4);
+  // With batch 400, X_1 (400 x 64 floats) does not fit 20,000 floats; every parameter block does.
+  s.data.batch = 400;
+  EXPECT_EQ(refusal(20000 * 4).rfind("X_1 and Z_1 (layer 1's output, batch 400 x 64) needs ", 0),
+            0u)
+      << refusal(20000 * 4);
+}
+
+// Each skip is its own tensor, sized to its source: chained blocks share one place (what the one
+// skip buffer was), nested and crossing skips get places of their own. Checked against the
+// skips' spans read off the fused layers here (a skip from X_s to X_e is written from the
+// epilogue of X_s to that of X_e, and read back down the same span as a carry).
+TEST(Tensors, EachSkipIsItsOwnTensor) {
+  using ops::dense_op, ops::residual_op;
+  const net::Activation tanh = net::Activation::tanh;
+  const auto plan_of = [](std::vector<ops::Op> list, std::vector<uint32_t> sizes) {
+    net::Scene s;
+    s.network.input = sizes.front();
+    s.network.ops = std::move(list);
+    s.network.explicit_sizes = sizes;
+    s.network.depth = uint32_t(sizes.size() - 2);
+    s.network.output = sizes.back();
+    s.data.kind = net::DataKind::teacher;
+    s.data.batch = 6;
+    gpu::DeviceLimits limits;
+    limits.max_segment_bytes = 1ull << 30;
+    limits.device_memory_bytes = 1ull << 40;
+    return gpu::make_plan(s.network, s.data, s.train, limits, /*ring_len=*/4);
+  };
+  struct Span {
+    uint32_t from, to, first, last;
+    uint64_t off, floats;
+  };
+  const auto spans_of = [](const gpu::Plan& p) {
+    std::vector<Span> out;
+    for (uint32_t l = 0; l < p.num_layers; ++l) {
+      const int32_t s = p.fused[l].skip_source >= 0
+                            ? p.fused[l].skip_source
+                            : (p.fused[l].post ? p.fused[l].post_source : -1);
+      if (s <= 0) continue;
+      const shared::LayerDesc& start = p.layers[uint32_t(s) - 1];
+      EXPECT_EQ(start.skip_start_off, p.layers[l].skip_end_off) << "one tensor, both ends";
+      out.push_back({uint32_t(s), l + 1, 2 * uint32_t(s) + 1, 2 * (l + 1), p.layers[l].skip_end_off,
+                     uint64_t(p.batch_pad) * start.ld_out});
+    }
+    for (uint32_t l = 1; l < p.num_layers; ++l) {
+      EXPECT_EQ(p.layers[l].prev_skip_start_off, p.layers[l - 1].skip_start_off);
+      EXPECT_EQ(p.layers[l].prev_skip_end_off, p.layers[l - 1].skip_end_off);
+    }
+    for (size_t a = 0; a < out.size(); ++a) {
+      EXPECT_EQ(out[a].off % shared::GT_VEC, 0u);
+      EXPECT_LE(out[a].off + out[a].floats, p.skip_floats);
+      for (size_t b = a + 1; b < out.size(); ++b) {
+        const bool live = out[a].first <= out[b].last && out[b].first <= out[a].last;
+        const bool alias =
+            out[a].off < out[b].off + out[b].floats && out[b].off < out[a].off + out[a].floats;
+        EXPECT_FALSE(live && alias) << "X_" << out[a].from << "->X_" << out[a].to << " and X_"
+                                    << out[b].from << "->X_" << out[b].to;
+      }
+    }
+    return out;
+  };
+  // Chained blocks of 8 and then 12 (X_1 -> X_3 -> X_5, X_6 -> X_8): one place, the widest.
+  const gpu::Plan chain =
+      plan_of({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
+               dense_op(8, tanh), dense_op(8, tanh), residual_op(3), dense_op(12, tanh),
+               dense_op(12, tanh), dense_op(12, tanh), residual_op(7), dense_op(2, tanh)},
+              {4, 8, 8, 8, 8, 8, 12, 12, 12, 2});
+  const std::vector<Span> c = spans_of(chain);
+  ASSERT_EQ(c.size(), 3u);
+  for (const Span& sp : c)
+    EXPECT_EQ(sp.off, 0u) << "X_" << sp.from;
+  EXPECT_EQ(chain.skip_floats, 8u * 12);
+  // Nested (X_1 -> X_5 around X_2 -> X_4) and crossing (X_5 -> X_7, X_6 -> X_8).
+  const gpu::Plan nest = plan_of(
+      {dense_op(8, tanh), dense_op(4, tanh), dense_op(4, tanh), dense_op(4, tanh), residual_op(1),
+       dense_op(8, tanh), residual_op(0), dense_op(8, tanh), dense_op(8, tanh), residual_op(6),
+       dense_op(8, tanh), residual_op(7), dense_op(2, tanh)},
+      {4, 8, 4, 4, 4, 8, 8, 8, 8, 2});
+  const std::vector<Span> n = spans_of(nest);
+  ASSERT_EQ(n.size(), 4u);
+  EXPECT_NE(n[0].off, n[1].off) << "nested";
+  EXPECT_NE(n[2].off, n[3].off) << "crossing";
+  EXPECT_EQ(nest.skip_floats, 8u * (8 + 8)) << "the crossing pair (8 wide each) live together; the "
+                                               "4-wide inner one fits beside the outer";
+}
+
 }  // namespace
 }  // namespace gt

@@ -96,6 +96,13 @@ TEST(OpsGraph, ReferenceSkipsFromTheGraphMatchTheClassicFields) {
     EXPECT_EQ(net::ref::skip_source(graph_net, i), net::ref::skip_source(classic_net, i)) << i;
 }
 
+ops::Op rezero_from(int32_t from) {
+  ops::Op op;
+  op.kind = Kind::rezero;
+  op.from = from;
+  return op;
+}
+
 ops::Graph graph(std::vector<ops::Op> list) {
   ops::Graph g;
   g.input = 4;
@@ -137,13 +144,87 @@ TEST(OpsGraph, ShapesAndOrderAreChecked) {
   expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
                         norm_op(Kind::batch_norm, lin), dense_op(2, lin)}),
                  "must follow a dense layer directly");
-  // Overlapping skips: 0 -> 3 and 1 -> 4.
+  // Two adds at one layer: 0 -> 3 and 1 -> 3.
   expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
                         residual_op(1), dense_op(2, lin)}),
                  "a residual_add must follow a dense layer or a norm");
+  // Two skips from one output (X_1 -> X_3 and X_1 -> X_4), fused or a rezero's.
   expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
-                        dense_op(8, tanh), residual_op(1), dense_op(2, lin)}),
-                 "may not overlap");
+                        dense_op(8, tanh), residual_op(0), dense_op(2, lin)}),
+                 "`from` is already the start of another skip");
+  expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), residual_op(0), dense_op(8, tanh),
+                        rezero_from(0), dense_op(2, lin)}),
+                 "`from` is already the start of another skip");
+}
+
+// Each layer's output sink (what the next layer's dX applies as it writes dL/dX): the layer's
+// act' and the carries of the skips its output starts and ends; a post op takes dL/dX as it is
+// (linear), and a layer_norm after its layer adds (pre-norm) or stores (post-norm) the carry
+// itself.
+TEST(OpsGraph, EachLayerDeclaresTheSinkOfItsOutput) {
+  using ops::dense_op, ops::norm_op, ops::residual_op;
+  const Activation tanh = Activation::tanh, lin = Activation::linear, gelu = Activation::gelu;
+  const auto sinks = [](const ops::Graph& g) {
+    std::vector<std::tuple<Activation, bool, bool>> out;
+    for (const ops::FusedLayer& l : ops::fuse(g)) {
+      const ops::OutputSink s = ops::output_sink(l);
+      out.emplace_back(s.act, s.add_carry, s.store_carry);
+    }
+    return out;
+  };
+  using S = std::tuple<Activation, bool, bool>;
+  // Plain; a block X_1 -> X_3 through a normalized layer; X_3 starts X_3 -> X_4.
+  EXPECT_EQ(sinks(graph({dense_op(8, tanh), dense_op(8, gelu), dense_op(8, lin),
+                         norm_op(Kind::batch_norm, tanh), residual_op(0), dense_op(8, tanh),
+                         residual_op(4), dense_op(2, lin)})),
+            (std::vector<S>{{tanh, true, false},
+                            {gelu, false, false},
+                            {tanh, true, true},
+                            {tanh, false, true},
+                            {lin, false, false}}));
+  // Pre-norm (the skip from before the layer_norm: the norm adds its carry) and post-norm (the
+  // norm after the add stores the carry; the next skip starts from its output).
+  EXPECT_EQ(
+      sinks(graph({dense_op(8, lin), norm_op(Kind::layer_norm, lin), dense_op(8, tanh),
+                   residual_op(0), norm_op(Kind::layer_norm, lin), dense_op(8, tanh),
+                   residual_op(4), dense_op(2, lin)})),
+      (std::vector<S>{
+          {lin, false, false}, {lin, true, false}, {tanh, false, true}, {lin, false, false}}));
+  // A rezero's layer: linear (its backward applies act'); its source adds the carry.
+  EXPECT_EQ(sinks(graph({dense_op(8, tanh), dense_op(8, gelu), rezero_from(0), dense_op(2, lin)})),
+            (std::vector<S>{{tanh, true, false}, {lin, false, false}, {lin, false, false}}));
+}
+
+// Skips that nest or cross fuse with each layer's own source and end (each skip is its own
+// tensor on the GPU).
+TEST(OpsGraph, SkipsMayNestAndCross) {
+  using ops::dense_op, ops::residual_op;
+  const Activation tanh = Activation::tanh, lin = Activation::linear;
+  // Crossing: X_1 -> X_3 and X_2 -> X_4.
+  const std::vector<ops::FusedLayer> cross =
+      ops::fuse(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
+                       dense_op(8, tanh), residual_op(1), dense_op(2, lin)}));
+  ASSERT_EQ(cross.size(), 5u);
+  EXPECT_TRUE(cross[0].skip_start && cross[1].skip_start);
+  EXPECT_FALSE(cross[2].skip_start);
+  EXPECT_EQ(cross[2].skip_source, 1);
+  EXPECT_EQ(cross[3].skip_source, 2);
+  // Nested: X_1 -> X_5 around X_2 -> X_4; a rezero from X_1 to X_3 crossing X_2 -> X_4.
+  const std::vector<ops::FusedLayer> nest =
+      ops::fuse(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh),
+                       residual_op(1), dense_op(8, tanh), residual_op(0), dense_op(2, lin)}));
+  ASSERT_EQ(nest.size(), 6u);
+  EXPECT_EQ(nest[3].skip_source, 2);
+  EXPECT_EQ(nest[4].skip_source, 1);
+  EXPECT_TRUE(nest[0].skip_start && nest[1].skip_start);
+  const std::vector<ops::FusedLayer> mixed =
+      ops::fuse(graph({dense_op(8, tanh), dense_op(8, tanh), dense_op(8, tanh), rezero_from(0),
+                       dense_op(8, tanh), residual_op(1), dense_op(2, lin)}));
+  ASSERT_EQ(mixed.size(), 5u);
+  EXPECT_EQ(mixed[2].post_source, 1);
+  EXPECT_TRUE(mixed[0].carry_in);
+  EXPECT_EQ(mixed[3].skip_source, 2);
+  EXPECT_TRUE(mixed[1].skip_start);
 }
 
 // Where a layer_norm runs after its layer (its own kernels): pre-norm, where a skip starts from
@@ -190,7 +271,7 @@ TEST(OpsGraph, PreAndPostNormRunAfterTheirLayer) {
   expect_refused(graph({dense_op(8, tanh), dense_op(8, tanh), residual_op(0),
                         norm_op(Kind::layer_norm, lin), dense_op(8, tanh), residual_op(2),
                         dense_op(8, tanh), residual_op(3), dense_op(2, lin)}),
-                 "may not overlap");
+                 "skips start from both sides of one layer_norm");
 }
 
 // A norm run after its layer keeps gamma and beta with the layer's post parameters: they start

@@ -39,7 +39,7 @@ ops::Graph graph(uint32_t input, std::vector<ops::Op> list) {
 const Activation lin = Activation::linear, tanh_ = Activation::tanh, gelu = Activation::gelu;
 
 // Blocks of one layer from the previous block's output; a branch of two layers from the input;
-// a norm before the rezero; a fused residual_add next to a rezero block.
+// a norm before the rezero; a fused residual_add next to a rezero block, and across one.
 std::vector<std::pair<std::string, ops::Graph>> rezero_graphs() {
   return {
       {"one-layer blocks", graph(4, {dense_op(6, tanh_), dense_op(6, tanh_), rezero_op(0),
@@ -53,6 +53,10 @@ std::vector<std::pair<std::string, ops::Graph>> rezero_graphs() {
       {"next to a residual_add",
        graph(4, {dense_op(5, tanh_), dense_op(5, tanh_), ops::residual_op(0), dense_op(5, gelu),
                  rezero_op(2), dense_op(3, lin)})},
+      // X_1 -> X_3 (rezero) crossing X_2 -> X_4 (residual_add).
+      {"across a residual_add",
+       graph(4, {dense_op(5, tanh_), dense_op(5, tanh_), dense_op(5, gelu), rezero_op(0),
+                 dense_op(5, tanh_), ops::residual_op(1), dense_op(3, lin)})},
   };
 }
 
@@ -110,11 +114,12 @@ TEST(OpsRezero, FuseRefusesWhatItCannotRun) {
   EXPECT_EQ(error(graph(4, {dense_op(4, tanh_), dense_op(4, tanh_), dense_op(4, tanh_),
                             ops::residual_op(0), rezero_op(1), dense_op(2, lin)})),
             "op 5 (rezero): a rezero must follow a dense layer or a norm");
-  // Overlapping a fused skip: the rezero's block starts inside the residual block.
+  // From the start of a fused skip: one output starts at most one skip.
   EXPECT_EQ(
       error(graph(4, {dense_op(4, tanh_), dense_op(4, tanh_), dense_op(4, tanh_),
-                      ops::residual_op(0), dense_op(4, tanh_), rezero_op(1), dense_op(2, lin)})),
-      "op 6 (rezero): skips may not overlap: this one starts before the previous one ends");
+                      ops::residual_op(0), dense_op(4, tanh_), rezero_op(0), dense_op(2, lin)})),
+      "op 6 (rezero): `from` is already the start of another skip (an output starts at most one "
+      "skip or post op)");
   EXPECT_EQ(error(graph(4, {dense_op(4, lin), ops::norm_op(Kind::batch_norm, tanh_),
                             dense_op(4, tanh_), rezero_op(0), dense_op(2, lin)})),
             "op 4 (rezero): `from` must be the last op of a layer (the op right before a dense)");

@@ -1,6 +1,6 @@
 // [[network.op]] errors: each names the file, line and key (or the --set), the first in file
-// order; graphs today's fused kernels cannot run (pre-norm, post-norm, overlapping skips, a skip
-// from the input) are refused at the op's line.
+// order; graphs today's fused kernels cannot run (a norm they cannot place, two skips from one
+// output, a skip from the input) are refused at the op's line.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -163,13 +163,14 @@ TEST(SceneOpErrors, GraphsTheFusedKernelsRefuse) {
            op("kind = \"residual_add\"\nfrom = \"input\"\n") + kOut,
        "scenes/x.toml:8: network.op[2]: op 3 (residual_add): ",
        "adds a skip of 2 features to 4 features; both sides of a residual_add need one width"},
-      // Overlapping skips.
+      // Two skips from one output (skips may nest and cross, but each output starts one).
       {op("kind = \"dense\"\nunits = 8\nname = \"a\"\n") +
            op("kind = \"dense\"\nunits = 8\nname = \"b\"\n") + kStem +
            op("kind = \"residual_add\"\nfrom = \"a\"\n") + kStem +
-           op("kind = \"residual_add\"\nfrom = \"b\"\n") + kOut,
+           op("kind = \"residual_add\"\nfrom = \"a\"\n") + kOut,
        "scenes/x.toml:20: network.op[5]: op 6 (residual_add): ",
-       "skips may not overlap: this one starts before the previous one ends"},
+       "`from` is already the start of another skip (an output starts at most one skip or post "
+       "op)"},
       // The output.
       {kStem + op("kind = \"layer_norm\"\n"), "scenes/x.toml:5: network.op[1]: op 2 (layer_norm): ",
        "the last op must be a dense layer (the output)"},

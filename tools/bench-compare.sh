@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Speed of two gradtower binaries: `gradtower bench` with each, runs interleaved (old, new, old,
-# new, ...) per configuration, the medians of the wall-clock ms/step compared.
+# Speed of two gradtower binaries: `gradtower bench` with each, runs interleaved in ABBA order
+# (old, new, new, old, old, new, ...) per configuration, the medians of the wall-clock ms/step
+# compared.
 #
 #   tools/bench-compare.sh OLD_BINARY NEW_BINARY [--runs N] [--configs "C1|C2|..."]
 #                          [--tolerance PCT] [EXTRA BENCH ARGS...]
@@ -77,7 +78,7 @@ source "$root/tools/lavapipe.sh"
 log="$(mktemp -d "${TMPDIR:-/tmp}/bench-compare.XXXXXX")"
 echo "old: $old_bin"
 echo "new: $new_bin"
-echo "runs: $runs per binary and configuration, interleaved; tolerance ${tolerance}%;" \
+echo "runs: $runs per binary and configuration, interleaved ABBA; tolerance ${tolerance}%;" \
   "extra bench args: ${extra[*]:-none}; driver: ${VK_DRIVER_FILES:-system default}"
 echo "bench output kept in $log"
 
@@ -122,12 +123,20 @@ for i in "${!config_list[@]}"; do
   old_ms=()
   new_ms=()
   for r in $(seq 1 "$runs"); do
-    ms="$(bench_ms "$old_bin" "$log/c$i-old-$r.txt" "${flags[@]}")"
-    old_ms+=("$ms")
-    printf '  run %d  old %9s ms/step\n' "$r" "$ms"
-    ms="$(bench_ms "$new_bin" "$log/c$i-new-$r.txt" "${flags[@]}")"
-    new_ms+=("$ms")
-    printf '  run %d  new %9s ms/step\n' "$r" "$ms"
+    # ABBA: odd runs old first, even runs new first, so neither binary always runs second (on a
+    # small machine the second of a pair was measured 3-4% slower whichever binary it was).
+    order=(old new)
+    [ $((r % 2)) -eq 1 ] || order=(new old)
+    for which in "${order[@]}"; do
+      if [ "$which" = old ]; then
+        ms="$(bench_ms "$old_bin" "$log/c$i-old-$r.txt" "${flags[@]}")"
+        old_ms+=("$ms")
+      else
+        ms="$(bench_ms "$new_bin" "$log/c$i-new-$r.txt" "${flags[@]}")"
+        new_ms+=("$ms")
+      fi
+      printf '  run %d  %s %9s ms/step\n' "$r" "$which" "$ms"
+    done
   done
   mo="$(median "${old_ms[@]}")"
   mn="$(median "${new_ms[@]}")"

@@ -16,26 +16,42 @@ using shared::GT_WG_TILE;
 
 namespace {
 
-// Places items of the given sizes (floats) one after the other, starting a new segment when
-// the next would pass the limit. An item larger than the limit is an error for the caller.
-SegmentedArray place(const std::vector<uint64_t>& sizes, uint64_t max_floats) {
-  SegmentedArray a;
-  a.segment_floats.push_back(0);
-  for (uint64_t s : sizes) {
-    if (a.segment_floats.back() + s > max_floats && a.segment_floats.back() > 0)
-      a.segment_floats.push_back(0);
-    a.segment_of.push_back(static_cast<uint32_t>(a.segment_floats.size() - 1));
-    a.offset_of.push_back(a.segment_floats.back());
-    a.segment_floats.back() += s;
-  }
-  for (uint64_t& s : a.segment_floats)
-    s = std::max<uint64_t>(s, GT_VEC);
-  return a;
-}
-
 uint32_t to_u32(uint64_t v, const char* what) {
   if (v > 0xffffffffull) throw PlanError(std::string(what) + " exceeds 2^32 elements");
   return static_cast<uint32_t>(v);
+}
+
+// The skips as scratch tensors with lifetimes: one per fused residual_add and per post op that
+// reads a hidden X, sized to its source. A skip from X_s to X_e lives from just after X_s is
+// written (stage 2s + 1: the epilogue that writes it has read the skip ending at X_s first, the
+// same element in the same invocation) to the epilogue of X_e (stage 2e). Backward its carry
+// lives over the mirrored range (written where dL/dX_e is complete, added where dL/dX_s is), so
+// the same placement serves both: chained blocks share one place, nested and crossing skips get
+// their own.
+void place_skips(Plan& p, const std::vector<uint32_t>& ld, uint64_t max_floats) {
+  std::vector<ScratchTensor> skips;
+  std::vector<uint32_t> end_layer;  // per skip: the layer whose output ends it
+  for (uint32_t l = 0; l < p.num_layers; ++l) {
+    const ops::FusedLayer& f = p.fused[l];
+    const int32_t s = f.skip_source >= 0 ? f.skip_source : f.post ? f.post_source : -1;
+    if (s <= 0) continue;  // none, or a post op's input (which needs no gradient)
+    skips.push_back({"the skip from X_" + std::to_string(s) + " to X_" + std::to_string(l + 1),
+                     uint64_t(p.batch_pad) * ld[uint32_t(s)], 2 * uint32_t(s) + 1, 2 * (l + 1)});
+    end_layer.push_back(l);
+  }
+  const ScratchLayout placed = place_scratch(skips, max_floats, GT_VEC);
+  p.skip_floats = placed.floats;
+  for (size_t k = 0; k < skips.size(); ++k) {
+    const uint32_t off = to_u32(placed.offset_of[k], "skip");
+    const uint32_t e = end_layer[k];
+    p.layers[e].skip_end_off = off;
+    const ops::FusedLayer& f = p.fused[e];
+    p.layers[uint32_t(f.skip_source >= 0 ? f.skip_source : f.post_source) - 1].skip_start_off = off;
+  }
+  for (uint32_t l = 1; l < p.num_layers; ++l) {
+    p.layers[l].prev_skip_start_off = p.layers[l - 1].skip_start_off;
+    p.layers[l].prev_skip_end_off = p.layers[l - 1].skip_end_off;
+  }
 }
 
 }  // namespace
@@ -99,10 +115,6 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   // The weight layers as the fused kernels run them (engine/ops/graph.hpp).
   p.fused = ops::fused_layers(network);
   const std::vector<ops::FusedLayer>& fused = p.fused;
-  uint32_t skip_ld = 0;  // the widest activation a skip carries (residual blocks, post ops)
-  for (uint32_t l = 0; l < p.num_layers; ++l) {
-    if (fused[l].skip_start || fused[l].carry_in) skip_ld = std::max(skip_ld, ld[l + 1]);
-  }
   // A post op's parameters (rezero: alpha) follow the layer's, padded to whole vec4s.
   std::vector<uint32_t> post_floats(p.num_layers, 0);
   for (uint32_t l = 0; l < p.num_layers; ++l) {
@@ -110,38 +122,40 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     const uint64_t n = ops::param_floats(*fused[l].post, sizes[l + 1]);
     post_floats[l] = round_up(to_u32(n, "post op parameters"), GT_VEC);
   }
-  std::vector<uint64_t> param_sizes, act_sizes;
+  // The kept tensors (gpu/tensors.hpp), each named for the message if it cannot fit: every
+  // layer's parameters (W, b, then gamma and beta for a normalized layer, then the post op's),
+  // X and Z of the input and of every layer's output (one placement for both arrays), and each
+  // norm's N-hat (item 2l layer l's fused norm, 2l + 1 its post layer_norm; empty where none).
+  const auto layer_name = [&](uint32_t l) {
+    return "layer " + std::to_string(l + 1) + " (" + std::to_string(sizes[l]) + " -> " +
+           std::to_string(sizes[l + 1]) + ")";
+  };
+  std::vector<KeptTensor> param_tensors, act_tensors, nhat_tensors;
+  std::vector<uint64_t> param_sizes;
   for (uint32_t l = 0; l < p.num_layers; ++l) {
-    // W, b, then gamma and beta for a normalized layer, then the post op's.
     const bool norm = fused[l].norm != net::Norm::none;
     const uint64_t n =
         uint64_t(ld[l + 1]) * ld[l] + ld[l + 1] * (norm ? 3 : 1) + uint64_t(post_floats[l]);
-    if (n > max_floats)
-      throw PlanError("layer " + std::to_string(l + 1) + " (" + std::to_string(sizes[l]) + " -> " +
-                      std::to_string(sizes[l + 1]) + ") needs " + format_bytes(n * 4) +
-                      " of parameters, more than the device's largest buffer (" +
-                      format_bytes(limits.max_segment_bytes) + ")");
+    param_tensors.push_back({"the parameters of " + layer_name(l), n});
     param_sizes.push_back(n);
   }
   for (size_t a = 0; a < sizes.size(); ++a) {
-    const uint64_t n = uint64_t(p.batch_pad) * ld[a];
-    if (n > max_floats)
-      throw PlanError("activations of layer " + std::to_string(a) + " (batch " +
-                      std::to_string(p.batch) + " x " + std::to_string(sizes[a]) + ") need " +
-                      format_bytes(n * 4) + ", more than the device's largest buffer (" +
-                      format_bytes(limits.max_segment_bytes) + ")");
-    act_sizes.push_back(n);
+    const std::string x = "X_" + std::to_string(a) + " and Z_" + std::to_string(a);
+    act_tensors.push_back(
+        {(a == 0 ? x + " (the input" : x + " (layer " + std::to_string(a) + "'s output") +
+             ", batch " + std::to_string(p.batch) + " x " + std::to_string(sizes[a]) + ")",
+         uint64_t(p.batch_pad) * ld[a]});
   }
-  p.params = place(param_sizes, max_floats);
-  p.acts = place(act_sizes, max_floats);
-  // Each norm keeps its own N-hat, the shape of its layer's output (checked above with it).
-  std::vector<uint64_t> nhat_sizes;
   for (uint32_t l = 0; l < p.num_layers; ++l) {
-    nhat_sizes.push_back(fused[l].norm != net::Norm::none ? act_sizes[l + 1] : 0);
-    nhat_sizes.push_back(fused[l].post == ops::Kind::layer_norm ? act_sizes[l + 1] : 0);
+    const uint64_t n = act_tensors[l + 1].floats;
+    nhat_tensors.push_back(
+        {"the N-hat of " + layer_name(l) + "'s norm", fused[l].norm != net::Norm::none ? n : 0});
+    nhat_tensors.push_back({"the N-hat of " + layer_name(l) + "'s layer_norm",
+                            fused[l].post == ops::Kind::layer_norm ? n : 0});
   }
-  p.nhat = place(nhat_sizes, max_floats);
-  p.skip_floats = uint64_t(p.batch_pad) * skip_ld;
+  p.params = place_kept(param_tensors, max_floats);
+  p.acts = place_kept(act_tensors, max_floats);
+  p.nhat = place_kept(nhat_tensors, max_floats);
 
   p.teacher_off = to_u32(uint64_t(p.batch_pad) * ld.back(), "targets");
   p.target_floats =
@@ -160,10 +174,14 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     d.x_out_off = to_u32(p.acts.offset_of[l + 1], "activation segment");
 
     d.act = static_cast<uint32_t>(fused[l].act);
-    d.act_prev = static_cast<uint32_t>(l == 0 ? fused[l].act : fused[l - 1].act);
-    // After a post op, this layer's dX is dL/d the post op's output: written as it is, for the
-    // post op's backward to carry on (no act' here).
-    if (l > 0 && fused[l - 1].post) d.act_prev = static_cast<uint32_t>(net::Activation::linear);
+    // This layer's dX delivers dL/dX_in as the layer before asks (ops::output_sink): its act'
+    // (linear after a post op, which goes on from dL/dX' itself) and the carries to add and store.
+    if (l > 0) {
+      const ops::OutputSink sink = ops::output_sink(fused[l - 1]);
+      d.act_prev = static_cast<uint32_t>(sink.act);
+      if (sink.add_carry) d.flags_prev |= shared::GT_FLAG_SKIP_WRITE;
+      if (sink.store_carry) d.flags_prev |= shared::GT_FLAG_SKIP_ADD;
+    }
     d.neuron_off = to_u32(neurons, "neurons");
     d.dw_tiles_x = div_up(d.ld_in, GT_WG_TILE);
     d.dw_tiles = d.dw_tiles_x * div_up(d.ld_out, GT_WG_TILE);
@@ -184,18 +202,11 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     if (groups > limits.max_workgroups_x || d.upd_chunks > limits.max_workgroups_x)
       throw PlanError("layer " + std::to_string(l + 1) +
                       " needs more workgroups than the device allows");
-    // Residual blocks: X_out starts a skip (written to the skip buffer) and / or ends one (the
-    // skip added); the blocks do not overlap, so one buffer holds the skip in flight.
+    // Residual blocks: X_out starts a skip (written to its skip tensor) and / or ends one (the
+    // skip added); offsets below.
     if (fused[l].skip_source >= 0) d.flags |= shared::GT_FLAG_SKIP_ADD;
     if (fused[l].skip_start) d.flags |= shared::GT_FLAG_SKIP_WRITE;
     if (fused[l].skip_before_post) d.flags |= shared::GT_FLAG_SKIP_BEFORE_POST;
-    d.flags_prev = l == 0 ? 0 : p.layers[l - 1].flags;
-    // After a pre-norm layer_norm this dX is dL/d the norm's output; the skip's carry belongs to
-    // the value before it, so the norm's backward adds and stores it instead.
-    if (l > 0 && fused[l - 1].skip_before_post)
-      d.flags_prev &= ~(shared::GT_FLAG_SKIP_WRITE | shared::GT_FLAG_SKIP_ADD);
-    // X_l is a later post op's second input: this dX adds the gradient that op left in the carry.
-    if (l > 0 && fused[l - 1].carry_in) d.flags_prev |= shared::GT_FLAG_SKIP_WRITE;
     d.param_floats = to_u32(param_sizes[l], "parameters");
     const net::Norm norm = fused[l].norm;
     if (norm != net::Norm::none) {
@@ -277,13 +288,13 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     // The next layer's dX (d_prev_off) is where a post op finds dL/d its output.
     if (d.flags & shared::GT_FLAG_POST) d.post_delta_off = is_normalized(d) ? d.dy_off : d.d_off;
   }
+  place_skips(p, ld, max_floats);
   p.partial_vec4s = partial;
   p.neuron_count = neurons;
   for (const auto& [what, floats] :
        {std::pair{"the targets", p.target_floats},
         std::pair{"the partial sums", 4 * p.partial_vec4s},
         std::pair{"the per-neuron statistics", p.neuron_count},
-        std::pair{"the residual skip", p.skip_floats},
         std::pair{"the norm statistics", p.norm_stat_floats},
         std::pair{"the |dW| histograms", uint64_t(p.num_layers) * shared::GT_HIST_STRIDE}})
     if (floats > max_floats)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/tensors.hpp"
 #include "layout.h"
 #include "net/spec.hpp"
 #include "ops/graph.hpp"
@@ -19,14 +20,6 @@ struct DeviceLimits {
   uint64_t device_memory_bytes = 0;
   uint32_t max_workgroups_x = 65535;
   uint32_t uniform_offset_align = 16;  // minUniformBufferOffsetAlignment
-};
-
-// Arrays indexed like the layers (params, grads, optimizer moments) or like the activations
-// X_0..X_L and Z_0..Z_L are split into segments; each layer lives entirely in one segment.
-struct SegmentedArray {
-  std::vector<uint64_t> segment_floats;  // size of each segment
-  std::vector<uint32_t> segment_of;      // per item
-  std::vector<uint64_t> offset_of;       // per item, floats from its segment's start
 };
 
 struct Plan {
@@ -41,7 +34,7 @@ struct Plan {
   // What the norms keep for backward, N-hat [batch_pad][ld_out], one tensor per norm: item 2l is
   // layer l's norm's, item 2l + 1 its post layer_norm's (0 floats where there is none).
   SegmentedArray nhat;
-  uint64_t skip_floats = 0;       // residual networks: [batch_pad][ld of the hidden layers]
+  uint64_t skip_floats = 0;       // residual networks: the skips, placed by lifetime
   uint64_t norm_stat_floats = 0;  // norm networks: rstd per group of every norm layer
   uint32_t norm_layers = 0;       // layers with GT_FLAG_NORM_*
   uint64_t delta_floats = 0;

@@ -100,7 +100,6 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
   std::vector<bool> read_by_skip(graph.ops.size(), false);
   for (const Op& op : graph.ops)
     if (reads_from(kind_of(op.kind).role) && op.from >= 0) read_by_skip[size_t(op.from)] = true;
-  int32_t last_skip_end = 0;  // X index of the latest skip's end (skips may not overlap)
   uint32_t width = graph.input;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const Op& op = graph.ops[i];
@@ -159,28 +158,31 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
           fail(op, i, "a skip from the network's input is not supported by the fused kernels");
         if (source == -2)
           fail(op, i, "`from` must be the last op of a layer (the op right before a dense)");
-        if (source < last_skip_end)
-          fail(op, i, "skips may not overlap: this one starts before the previous one ends");
         const bool pre = op.from >= 0 && before_post[size_t(op.from)];
         if (pre && role == Role::post)
           fail(op, i,
                "a " + name +
                    " cannot start before a layer_norm run after its layer (it reads "
                    "the layer's output as the norm leaves it)");
+        // Skips may nest and cross (each is its own tensor, gpu/plan.cpp), but an X starts at
+        // most one: its layer writes one skip forward and adds one carry backward.
+        FusedLayer* start = source > 0 ? &layers[size_t(source) - 1] : nullptr;
+        if (start && start->skip_start && role == Role::skip && start->skip_before_post != pre)
+          fail(op, i, "skips start from both sides of one layer_norm");
+        if (start && (start->skip_start || start->carry_in))
+          fail(op, i,
+               "`from` is already the start of another skip (an output starts at most one skip "
+               "or post op)");
         if (role == Role::skip) {
-          FusedLayer& start = layers[size_t(source) - 1];
-          if (start.skip_start && start.skip_before_post != pre)
-            fail(op, i, "skips start from both sides of one layer_norm");
           layers.back().skip_source = source;
-          start.skip_start = true;
-          start.skip_before_post = pre;
+          start->skip_start = true;
+          start->skip_before_post = pre;
         } else {
           layers.back().post = op.kind;
           layers.back().post_source = source;
           layers.back().post_op = static_cast<int32_t>(i);
-          if (source > 0) layers[size_t(source) - 1].carry_in = true;
+          if (start) start->carry_in = true;
         }
-        last_skip_end = static_cast<int32_t>(layers.size());
         break;
       }
     }
@@ -189,6 +191,14 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
     if (ends_layer) x_of[i] = static_cast<int32_t>(layers.size());
   }
   return layers;
+}
+
+OutputSink output_sink(const FusedLayer& producer) {
+  OutputSink s;
+  s.act = producer.post ? net::Activation::linear : producer.act;
+  s.add_carry = (producer.skip_start && !producer.skip_before_post) || producer.carry_in;
+  s.store_carry = producer.skip_source >= 0 && !producer.post;
+  return s;
 }
 
 std::vector<FusedLayer> fused_layers(const net::NetworkSpec& spec) {

@@ -62,9 +62,25 @@ struct FusedLayer {
 
 // Throws GraphError naming the op when the graph is valid but not (yet) runnable on the fused
 // kernels: a norm after a nonlinearity or not right after a dense, a fused skip from the input,
-// or skips (fused or post) that overlap. (The last op is a dense, so the output layer has no
-// norm, skip or post op.)
+// or two skips (fused or post) from one output. Skips may nest and cross. (The last op is a
+// dense, so the output layer has no norm, skip or post op.)
 std::vector<FusedLayer> fuse(const Graph& graph);
+
+// The gradient sink of a layer's output X: how the layer that produced X wants dL/dX delivered
+// by the backward of the layer that reads X (its dX tiles complete dL/dX and apply the sink as
+// they write it, so handing the gradient from one layer to the next costs no pass of its own:
+// the fused fast path). Each layer declares its own; the reader applies it without knowing why.
+struct OutputSink {
+  // The derivative applied to dL/dX: the layer's activation (its backward then starts from
+  // dL/dZ, or dL/dY of its norm), or linear where a post op runs after the layer (the post op
+  // takes dL/dX as it is and applies act' itself).
+  net::Activation act = net::Activation::linear;
+  bool add_carry = false;    // add the carry of the skip X starts (a fused skip or a post op's
+                             // second input), unless the layer's post op adds it (pre-norm)
+  bool store_carry = false;  // the sum is the carry of the fused skip X ends, unless the layer's
+                             // post op stores it (post-norm)
+};
+OutputSink output_sink(const FusedLayer& producer);
 // fuse(graph_of(spec)).
 std::vector<FusedLayer> fused_layers(const net::NetworkSpec& spec);
 

@@ -439,8 +439,9 @@ std::string describe_ops(size_t name_w, size_t range_w, size_t default_w) {
          std::to_string(kMaxDenseOps) +
          " of them dense (weight layers).\n"
          "  Today's fused kernels run a norm only right after a linear dense op (the norm carries\n"
-         "  the activation), skips that do not overlap (a residual_add none from the input); the\n"
-         "  last op is a dense (the output). network.input, init, sigma_w, sigma_b, seed still\n"
+         "  the activation), skips that may nest and cross but at most one from an op's output (a\n"
+         "  residual_add none from the input); the last op is a dense (the output).\n"
+         "  network.input, init, sigma_w, sigma_b, seed still\n"
          "  apply. A [[run]] may list its own ops as [[run.network.op]].\n";
   return out;
 }

@@ -71,9 +71,8 @@ GT_CONST(uint, GT_BIND_HEADER, 13u);       // StatsHeader then StepRecord[ring_l
 GT_CONST(uint, GT_BIND_LAYER_STATS, 14u);  // LayerStats[num_layers] then the ring
 GT_CONST(uint, GT_BIND_NEURON_STATS, 15u);  // float[]: mean |dL/dz| per neuron, all layers
 GT_CONST(uint, GT_BIND_HIST, 16u);          // uint[]: |dW| histograms, GT_HIST_STRIDE per layer
-// float[] [batch_pad][ld of the hidden layers]: residual networks only. Forward: the input of
-// the current residual block ("skip"); backward: dL/dX of the block's end, carried down to its
-// start ("carry"). The two uses never overlap in time, so they share one buffer.
+// float[]: the skips, one tensor each (LayerDesc::skip_*_off), residual networks only. Forward:
+// a skip's source X ("skip"); backward: dL/dX of its end, carried down to its source ("carry").
 GT_CONST(uint, GT_BIND_SKIP, 17u);
 GT_CONST(uint, GT_BIND_NHAT, 18u);        // float[]: normalized Z of norm layers (X's segments)
 GT_CONST(uint, GT_BIND_NORM_STATS, 19u);  // float[]: per norm layer, rstd per group
@@ -87,7 +86,8 @@ GT_CONST(uint, GT_BIND_LAYER, 23u);
 GT_CONST(uint, GT_BIND_GRADS_TEX, 24u);  // imageBuffer rgba32f (read-only) over GRADS
 GT_CONST(uint, GT_BIND_COUNT, 25u);
 
-// LayerDesc::flags (and flags_prev, the previous layer's). Residual blocks (docs/SCENES.md):
+// LayerDesc::flags (and flags_prev: the previous layer's output sink). Residual blocks
+// (docs/SCENES.md):
 GT_CONST(uint, GT_FLAG_SKIP_WRITE, 1u);  // X_out starts a block: forward skip = X_out; backward
                                          // dL/dX_out += carry
 GT_CONST(uint, GT_FLAG_SKIP_ADD, 2u);    // X_out ends a block: forward X_out = skip + act(.);
@@ -143,7 +143,7 @@ struct LayerDesc {
   uint d_off;       // DELTA: this layer's dL/dZ [batch_pad][ld_out]
   uint d_prev_off;  // DELTA: the previous layer's dL/dZ [batch_pad][ld_in]
   uint act;         // GT_ACT_* of this layer
-  uint act_prev;    // GT_ACT_* of the previous layer (for dX -> dZ of the previous layer)
+  uint act_prev;    // the previous layer's output sink (ops::output_sink): the act' its dX applies
   uint neuron_off;  // NEURON_STATS: first neuron of this layer
   uint dw_tiles_x;  // dW workgroup tiles along in (columns)
   uint dw_tiles;    // dW workgroup tiles in all
@@ -157,7 +157,7 @@ struct LayerDesc {
   uint act_partial_off;  // PARTIALS: forward workgroups' (count, mean, M2, saturated) of X_out
   uint act_groups;       // forward workgroups of this layer (x: ld_out tiles, y: batch tiles)
   uint flags;            // GT_FLAG_* of this layer
-  uint flags_prev;       // GT_FLAG_* of the previous layer (0 for the first)
+  uint flags_prev;       // ... and its carries: SKIP_WRITE add the carry, SKIP_ADD store it
   uint param_floats;     // PARAMS: this layer's block (W, b, and gamma, beta when normalized)
   uint g_off;            // PARAMS/GRADS: gamma [ld_out] then beta at be_off (norm layers)
   uint be_off;
@@ -176,6 +176,14 @@ struct LayerDesc {
   uint nhat_off;
   uint post_nhat_off;
   uint post_stat_off;  // NORM_STATS
+  // SKIP: each skip (a fused residual_add's, or a post op's second input) is its own tensor
+  // [batch_pad][ld of its source], placed by lifetime (gpu/plan.cpp): forward the source's value,
+  // backward its carry (dL/d the end, brought down to the source). The one X_out starts, the one
+  // it ends, and the previous layer's two (for this layer's dX, which completes dL/dX_in).
+  uint skip_start_off;
+  uint skip_end_off;
+  uint prev_skip_start_off;
+  uint prev_skip_end_off;
   uint pad0;
 };
 
