@@ -5,7 +5,7 @@
 //   rstd = 1 / sqrt(var(X') + 1e-5);  N = (X' - mean) rstd;  X' := gamma N + beta
 // gamma, beta: the layer's post parameters (LayerDesc::post_param_off: gamma [out], beta [out]).
 // N goes to NHAT (its own tensor, post_nhat_off) and rstd to NORM_STATS (post_stat_off) for the
-// backward; where X' starts a fused skip from the norm's output (post-norm) the skip buffer is
+// backward; where X' starts a fused skip from the norm's output (post-norm) its skip tensor is
 // rewritten with the normalized value; from before the norm (pre-norm, GT_FLAG_SKIP_BEFORE_POST)
 // it keeps what the layer's epilogue wrote. Padding stays exactly zero.
 #include "common.glsl"

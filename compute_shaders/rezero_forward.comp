@@ -1,8 +1,8 @@
 #version 450
 // rezero after a weight layer (ops/rezero.cpp), forward, in place over the layer's output:
 //   X_out = S + alpha * X_out,  S = X[post_source] (LayerDesc::post_src_off, bound as X_IN)
-// and, where X_out starts a fused skip (GT_FLAG_SKIP_WRITE: the layer's epilogue wrote the skip
-// buffer before this op changed X_out), the skip buffer again. One invocation per vec4 of
+// and, where X_out starts a fused skip (GT_FLAG_SKIP_WRITE: the layer's epilogue wrote its skip
+// tensor before this op changed X_out), that skip tensor again. One invocation per vec4 of
 // [batch_pad][ld_out]; padding is written as exactly zero (a non-finite alpha must not turn it
 // into NaN).
 #include "common.glsl"

@@ -112,6 +112,58 @@ ops = [{ kind = "dense", units = 9, activation = "relu" },
 kind = "dense"
 units = 3
 )"},
+      // Chains of skips of different widths around each other: X_1 -> X_3 (100 wide), X_2 -> X_4
+      // -> X_7 (52), X_5 -> X_6 (60). A chain's links share one place (X_4's epilogue reads the
+      // one and writes the other in place); placed link by link, they overlapped in part.
+      {"chains_of_other_widths", R"(
+[[network.op]]
+kind = "dense"
+units = 100
+activation = "tanh"
+name = "a"
+[[network.op]]
+kind = "dense"
+units = 52
+activation = "tanh"
+name = "b"
+[[network.op]]
+kind = "dense"
+units = 100
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "a"
+[[network.op]]
+kind = "dense"
+units = 52
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "b"
+name = "c"
+[[network.op]]
+kind = "dense"
+units = 60
+activation = "tanh"
+name = "d"
+[[network.op]]
+kind = "dense"
+units = 60
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "d"
+[[network.op]]
+kind = "dense"
+units = 52
+activation = "tanh"
+[[network.op]]
+kind = "residual_add"
+from = "c"
+[[network.op]]
+kind = "dense"
+units = 3
+)"},
   };
   return cases;
 }

@@ -132,5 +132,21 @@ TEST(OpsReference, EveryKindNamesItsParametersAsPyTorch) {
   EXPECT_TRUE(ops::kind_of(Kind::residual_add).params(ops::residual_op(0), 5).empty());
 }
 
+// What each kind keeps on the GPU for its backward, which the plan sizes its tensors from: the
+// norms N-hat [rows][width] and rstd per sample (layer_norm) or per feature (batch_norm); the
+// others nothing beyond their output.
+TEST(OpsReference, EachKindDeclaresWhatItKeepsOnTheGpu) {
+  const ops::KeptState ln = ops::kept_state(Kind::layer_norm, 8, 12);
+  EXPECT_EQ(ln.tensor_floats, 96u);
+  EXPECT_EQ(ln.stat_floats, 8u);
+  const ops::KeptState bn = ops::kept_state(Kind::batch_norm, 8, 12);
+  EXPECT_EQ(bn.tensor_floats, 96u);
+  EXPECT_EQ(bn.stat_floats, 12u);
+  for (Kind k : {Kind::dense, Kind::residual_add, Kind::rezero}) {
+    const ops::KeptState none = ops::kept_state(k, 8, 12);
+    EXPECT_EQ(none.tensor_floats + none.stat_floats, 0u) << ops::to_string(k);
+  }
+}
+
 }  // namespace
 }  // namespace gt

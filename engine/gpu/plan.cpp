@@ -22,31 +22,57 @@ uint32_t to_u32(uint64_t v, const char* what) {
 }
 
 // The skips as scratch tensors with lifetimes: one per fused residual_add and per post op that
-// reads a hidden X, sized to its source. A skip from X_s to X_e lives from just after X_s is
-// written (stage 2s + 1: the epilogue that writes it has read the skip ending at X_s first, the
-// same element in the same invocation) to the epilogue of X_e (stage 2e). Backward its carry
-// lives over the mirrored range (written where dL/dX_e is complete, added where dL/dX_s is), so
-// the same placement serves both: chained blocks share one place, nested and crossing skips get
-// their own.
+// reads a hidden X, sized to its source. Where one skip ends at the X another starts from, the
+// dispatch that completes that X (forward its epilogue, backward the dX tiles or a pre-norm's
+// backward) reads one and writes the other element by element in each invocation: the two must
+// sit at the same offset (an offset apart by less than their size would let one invocation write
+// what another still reads, with no barrier between). So such a chain (X_s -> X_e -> X_f ...,
+// one width all along) is one tensor, living from just after its first source is written
+// (stage 2s + 1) to the epilogue of its last end (stage 2f). Backward its carries live over the
+// mirrored range, so the same placement serves both. A classic residual network is one chain: one
+// place, as the single skip buffer was; nested and crossing skips get places of their own.
 void place_skips(Plan& p, const std::vector<uint32_t>& ld, uint64_t max_floats) {
-  std::vector<ScratchTensor> skips;
-  std::vector<uint32_t> end_layer;  // per skip: the layer whose output ends it
+  struct Skip {
+    uint32_t source, end_layer;  // from X_source to X_{end_layer + 1}
+  };
+  std::vector<Skip> skips;
   for (uint32_t l = 0; l < p.num_layers; ++l) {
     const ops::FusedLayer& f = p.fused[l];
     const int32_t s = f.skip_source >= 0 ? f.skip_source : f.post ? f.post_source : -1;
-    if (s <= 0) continue;  // none, or a post op's input (which needs no gradient)
-    skips.push_back({"the skip from X_" + std::to_string(s) + " to X_" + std::to_string(l + 1),
-                     uint64_t(p.batch_pad) * ld[uint32_t(s)], 2 * uint32_t(s) + 1, 2 * (l + 1)});
-    end_layer.push_back(l);
+    if (s > 0) skips.push_back({uint32_t(s), l});  // (a post op's input needs no gradient)
   }
-  const ScratchLayout placed = place_scratch(skips, max_floats, GT_VEC);
+  std::stable_sort(skips.begin(), skips.end(),
+                   [](const Skip& a, const Skip& b) { return a.source < b.source; });
+  // Chains, in order of their first source: a skip from the X a chain ends at continues it.
+  std::vector<ScratchTensor> chains;
+  std::vector<uint32_t> chain_ending_at(p.num_layers + 1, UINT32_MAX);  // per X index
+  std::vector<uint32_t> chain_of(skips.size()), links;
+  for (size_t k = 0; k < skips.size(); ++k) {
+    const uint32_t s = skips[k].source, e = skips[k].end_layer + 1;
+    uint32_t c = chain_ending_at[s];
+    if (c == UINT32_MAX) {
+      c = static_cast<uint32_t>(chains.size());
+      chains.push_back({"", 0, 2 * s + 1, 2 * s + 1});
+      links.push_back(0);
+    }
+    chains[c].floats = std::max<uint64_t>(chains[c].floats, uint64_t(p.batch_pad) * ld[s]);
+    chains[c].last = 2 * e;
+    ++links[c];
+    chain_ending_at[s] = UINT32_MAX;
+    chain_ending_at[e] = c;
+    chain_of[k] = c;
+  }
+  for (size_t c = 0; c < chains.size(); ++c)
+    chains[c].name = "the skip" + std::string(links[c] > 1 ? "s" : "") + " from X_" +
+                     std::to_string((chains[c].first - 1) / 2) + " to X_" +
+                     std::to_string(chains[c].last / 2) +
+                     (links[c] > 1 ? " (a chain of " + std::to_string(links[c]) + ")" : "");
+  const ScratchLayout placed = place_scratch(chains, max_floats, GT_VEC);
   p.skip_floats = placed.floats;
   for (size_t k = 0; k < skips.size(); ++k) {
-    const uint32_t off = to_u32(placed.offset_of[k], "skip");
-    const uint32_t e = end_layer[k];
-    p.layers[e].skip_end_off = off;
-    const ops::FusedLayer& f = p.fused[e];
-    p.layers[uint32_t(f.skip_source >= 0 ? f.skip_source : f.post_source) - 1].skip_start_off = off;
+    const uint32_t off = to_u32(placed.offset_of[chain_of[k]], "skip");
+    p.layers[skips[k].end_layer].skip_end_off = off;
+    p.layers[skips[k].source - 1].skip_start_off = off;
   }
   for (uint32_t l = 1; l < p.num_layers; ++l) {
     p.layers[l].prev_skip_start_off = p.layers[l - 1].skip_start_off;
@@ -146,12 +172,20 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
              ", batch " + std::to_string(p.batch) + " x " + std::to_string(sizes[a]) + ")",
          uint64_t(p.batch_pad) * ld[a]});
   }
+  // What each layer's fused norm and its post op keep, as their kinds declare (ops::KeptState).
+  std::vector<ops::KeptState> norm_kept(p.num_layers), post_kept(p.num_layers);
   for (uint32_t l = 0; l < p.num_layers; ++l) {
-    const uint64_t n = act_tensors[l + 1].floats;
-    nhat_tensors.push_back(
-        {"the N-hat of " + layer_name(l) + "'s norm", fused[l].norm != net::Norm::none ? n : 0});
-    nhat_tensors.push_back({"the N-hat of " + layer_name(l) + "'s layer_norm",
-                            fused[l].post == ops::Kind::layer_norm ? n : 0});
+    const std::string of = "the kept tensor of " + layer_name(l) + "'s ";
+    if (fused[l].norm != net::Norm::none) {
+      const ops::Kind k =
+          fused[l].norm == net::Norm::layer ? ops::Kind::layer_norm : ops::Kind::batch_norm;
+      norm_kept[l] = ops::kept_state(k, p.batch_pad, ld[l + 1]);
+      nhat_tensors.push_back({of + std::string(ops::to_string(k)), norm_kept[l].tensor_floats});
+    } else {
+      nhat_tensors.push_back({of + "norm", 0});
+    }
+    if (fused[l].post) post_kept[l] = ops::kept_state(*fused[l].post, p.batch_pad, ld[l + 1]);
+    nhat_tensors.push_back({of + "post op", post_kept[l].tensor_floats});
   }
   p.params = place_kept(param_tensors, max_floats);
   p.acts = place_kept(act_tensors, max_floats);
@@ -214,7 +248,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
       d.g_off = d.b_off + d.ld_out;
       d.be_off = d.g_off + d.ld_out;
       d.stat_off = to_u32(p.norm_stat_floats, "norm statistics");
-      p.norm_stat_floats += norm == net::Norm::batch ? d.ld_out : p.batch_pad;
+      p.norm_stat_floats += norm_kept[l].stat_floats;
       d.nhat_off = to_u32(p.nhat.offset_of[2 * l], "N-hat segment");
       ++p.norm_layers;
       // The norm dispatch, not the GEMM, writes X and its statistics: one workgroup per 64
@@ -231,10 +265,12 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
       d.post_param_off = d.b_off + d.ld_out * (norm != net::Norm::none ? 3 : 1);
       const int32_t src = fused[l].post_source;
       if (src >= 0) d.post_src_off = to_u32(p.acts.offset_of[uint32_t(src)], "activation segment");
-      if (*fused[l].post == ops::Kind::layer_norm) {  // its own N-hat, and rstd per sample
+      // What it keeps (a post layer_norm: its own N-hat, and rstd per sample).
+      if (post_kept[l].tensor_floats > 0)
         d.post_nhat_off = to_u32(p.nhat.offset_of[2 * l + 1], "N-hat segment");
+      if (post_kept[l].stat_floats > 0) {
         d.post_stat_off = to_u32(p.norm_stat_floats, "norm statistics");
-        p.norm_stat_floats += p.batch_pad;
+        p.norm_stat_floats += post_kept[l].stat_floats;
       }
       d.post_partial_off = to_u32(partial, "partials");
       partial += 1;

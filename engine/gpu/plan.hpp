@@ -31,8 +31,9 @@ struct Plan {
   std::vector<ops::FusedLayer> fused;  // what each layer runs (engine/ops/graph.hpp)
   SegmentedArray params;  // per layer: W [ld_out][ld_in], b [ld_out], gamma, beta, post op's
   SegmentedArray acts;    // per activation a = 0..num_layers: [batch_pad][ld(a)]
-  // What the norms keep for backward, N-hat [batch_pad][ld_out], one tensor per norm: item 2l is
-  // layer l's norm's, item 2l + 1 its post layer_norm's (0 floats where there is none).
+  // What the ops keep for backward as their kinds declare (ops::KeptState; the norms: N-hat
+  // [batch_pad][ld_out]): item 2l is layer l's fused norm's, item 2l + 1 its post op's (0 floats
+  // where there is none or it keeps nothing).
   SegmentedArray nhat;
   uint64_t skip_floats = 0;       // residual networks: the skips, placed by lifetime
   uint64_t norm_stat_floats = 0;  // norm networks: rstd per group of every norm layer

@@ -11,7 +11,7 @@
 // `layer`; PARAMS and GRADS of the layer's segment, X_OUT and Z_OUT its output, DELTA, PARTIALS,
 // SKIP the carry, NORM_STATS, ...) with X_IN the segment of its second input and NHAT its own
 // N-hat's. Forward, after the layer's forward (and norm): its output, in place; where that output
-// starts a fused skip (GT_FLAG_SKIP_WRITE), the skip buffer too, which the layer's epilogue wrote
+// starts a fused skip (GT_FLAG_SKIP_WRITE), that skip tensor too, which the layer's epilogue wrote
 // before. Backward, before the layer's backward (and norm backward): from dL/d its output to the
 // layer's.
 #pragma once

@@ -95,7 +95,7 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
   // x_of[i]: the X index (0: input) op i's output is, when it ends a fused layer; -2: inside one.
   std::vector<int32_t> x_of(graph.ops.size(), -2);
   // before_post[i]: op i's output is X' of a layer whose post op (a norm) changes it in place;
-  // a skip from it starts from the value before (the skip buffer keeps it).
+  // a skip from it starts from the value before (its skip tensor keeps it).
   std::vector<bool> before_post(graph.ops.size(), false);
   std::vector<bool> read_by_skip(graph.ops.size(), false);
   for (const Op& op : graph.ops)
@@ -117,7 +117,7 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         // A layer_norm runs as a post op (its own kernels, in place over the layer's output)
         // where the fused kernels cannot: after a fused add (post-norm, LN(x + f(x))), after a
         // nonlinear dense, or where a later skip reads the value before it (pre-norm,
-        // x + f(LN(x)): the skip buffer keeps x).
+        // x + f(LN(x)): its skip tensor keeps x).
         const bool before_read = i > 0 && read_by_skip[i - 1];
         const bool nonlinear_dense =
             i > 0 && prev == Role::layer && layers.back().act != net::Activation::linear;

@@ -36,6 +36,15 @@ using OpParams = std::vector<std::vector<double>>;
 // What forward keeps for backward (the kind decides what; opaque to the graph).
 using Saved = std::vector<std::vector<double>>;
 
+// What an op keeps on the GPU from its forward pass for its backward, besides its output: the
+// plan (gpu/plan.cpp) makes these kept tensors, named for the op, and hands their offsets to the
+// op's kernels (LayerDesc::nhat_off / stat_off for a fused norm, post_nhat_off / post_stat_off
+// for a post op). Sizes for `rows` samples (the padded batch) of `width` padded features.
+struct KeptState {
+  uint64_t tensor_floats = 0;  // one [rows][width]-sized tensor or none (the norms: N-hat)
+  uint64_t stat_floats = 0;    // per-group statistics (the norms: rstd per sample or feature)
+};
+
 // How the graph places a kind (graph.hpp: fuse).
 enum class Role {
   layer,  // a dense op: starts a weight layer
@@ -62,6 +71,8 @@ struct KindInfo {
   std::vector<Tensor> (*backward)(const Op& op, const std::vector<const Tensor*>& inputs,
                                   const OpParams& p, const Saved& saved, const Tensor& dy,
                                   OpParams& grads);
+  // What it keeps on the GPU (KeptState); nullptr: nothing beyond its output.
+  KeptState (*kept)(uint32_t rows, uint32_t width) = nullptr;
 };
 
 const KindInfo& kind_of(Kind k);
@@ -70,5 +81,7 @@ const std::vector<const KindInfo*>& all_kinds();
 // How many parameters (floats) an op of this kind owns on an input of `in` features, all its
 // params() together (for a post op: the layer's LayerParams::post).
 uint64_t param_floats(Kind k, uint32_t in);
+// kind_of(k).kept, or nothing where the kind keeps nothing.
+KeptState kept_state(Kind k, uint32_t rows, uint32_t width);
 
 }  // namespace gt::ops

@@ -28,6 +28,11 @@ uint64_t param_floats(Kind k, uint32_t in) {
   return n;
 }
 
+KeptState kept_state(Kind k, uint32_t rows, uint32_t width) {
+  const KindInfo& info = kind_of(k);
+  return info.kept ? info.kept(rows, width) : KeptState{};
+}
+
 const KindInfo& kind_of(Kind k) {
   for (const KindInfo* info : all_kinds())
     if (info->kind == k) return *info;

@@ -44,13 +44,22 @@ std::vector<Tensor> backward(const Op& op, const std::vector<const Tensor*>& inp
   return {Tensor{x.rows, x.cols, std::move(b.dz)}};
 }
 
+// On the GPU each keeps N-hat [rows][width] and rstd per group: per sample (layer_norm) or per
+// feature (batch_norm).
+KeptState kept_layer(uint32_t rows, uint32_t width) {
+  return {uint64_t(rows) * width, rows};
+}
+KeptState kept_batch(uint32_t rows, uint32_t width) {
+  return {uint64_t(rows) * width, width};
+}
+
 }  // namespace
 
 const KindInfo& norm_kind(Kind k) {
-  static const KindInfo layer{Kind::layer_norm, "layer_norm", Role::norm,
-                              params,           forward,      backward};
-  static const KindInfo batch{Kind::batch_norm, "batch_norm", Role::norm,
-                              params,           forward,      backward};
+  static const KindInfo layer{Kind::layer_norm, "layer_norm", Role::norm, params,
+                              forward,          backward,     kept_layer};
+  static const KindInfo batch{Kind::batch_norm, "batch_norm", Role::norm, params,
+                              forward,          backward,     kept_batch};
   return k == Kind::layer_norm ? layer : batch;
 }
 
