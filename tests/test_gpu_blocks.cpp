@@ -178,8 +178,8 @@ INSTANTIATE_TEST_SUITE_P(Edge, GraphStep,
                                   gpu::to_string(std::get<1>(p.param));
                          });
 
-// Several SGD steps of the edge graphs: the skip buffer, reused by every step's forward skips and
-// backward carries, holds nothing stale into the next step.
+// Several SGD steps of the edge graphs: the skip tensors, reused by every step's forward skips and
+// backward carries, hold nothing stale into the next step.
 TEST_P(GraphStep, ThreeStepsMatchTheReference) {
   const auto& [c, kernels] = GetParam();
   const net::Scene scene = scene::parse(test::graph_scene_text(c), c.name + ".toml");

@@ -243,7 +243,7 @@ TEST(Tensors, AKeptTensorPastTheLimitIsRefusedByName) {
 // once and may not alias.
 TEST(Tensors, EachSkipIsItsOwnTensor) {
   using ops::dense_op, ops::residual_op;
-  const net::Activation tanh = net::Activation::tanh;
+  const net::Activation tanh = net::Activation::tanh, lin = net::Activation::linear;
   const auto plan_of = [](std::vector<ops::Op> list, std::vector<uint32_t> sizes) {
     net::Scene s;
     s.network.input = sizes.front();
@@ -318,8 +318,9 @@ TEST(Tensors, EachSkipIsItsOwnTensor) {
   EXPECT_EQ(nest.skip_floats, 8u * (8 + 8)) << "the crossing pair (8 wide each) live together; the "
                                                "4-wide inner one fits beside the outer";
   // Chains of different widths around each other (found by review: placed link by link, the
-  // 52-wide X_4 -> X_7 landed 160 floats into X_2 -> X_4, which X_4's epilogue reads as it writes
-  // X_4 -> X_7): X_1 -> X_3 (100 wide), X_2 -> X_4 -> X_7 (52), X_5 -> X_6 (60).
+  // 52-wide X_4 -> X_7 started 320 floats before X_2 -> X_4 and overlapped its first 96, which
+  // X_4's epilogue reads as it writes X_4 -> X_7): X_1 -> X_3 (100 wide), X_2 -> X_4 -> X_7
+  // (52), X_5 -> X_6 (60).
   const gpu::Plan mixed =
       plan_of({dense_op(100, tanh), dense_op(52, tanh), dense_op(100, tanh), residual_op(0),
                dense_op(52, tanh), residual_op(1), dense_op(60, tanh), dense_op(60, tanh),
@@ -327,6 +328,19 @@ TEST(Tensors, EachSkipIsItsOwnTensor) {
               {4, 100, 52, 100, 52, 60, 60, 52, 2});
   const std::vector<Span> m = spans_of(mixed);
   ASSERT_EQ(m.size(), 4u);
+  // The same with the chain's second link a rezero (its carry shares the chain's place) and a
+  // pre-norm link (a skip from before a layer_norm) around it: X_1 -> X_3 from before the norm.
+  ops::Op rezero;
+  rezero.kind = ops::Kind::rezero;
+  rezero.from = 6;
+  const gpu::Plan post =
+      plan_of({dense_op(100, net::Activation::linear), ops::norm_op(ops::Kind::layer_norm, lin),
+               dense_op(52, tanh), dense_op(100, tanh), residual_op(0), dense_op(52, tanh),
+               residual_op(2), dense_op(60, tanh), dense_op(60, tanh), residual_op(7),
+               dense_op(52, tanh), rezero, dense_op(2, tanh)},
+              {4, 100, 52, 100, 52, 60, 60, 52, 2});
+  ASSERT_TRUE(post.fused[0].skip_before_post && post.fused[6].post == ops::Kind::rezero);
+  EXPECT_EQ(spans_of(post).size(), 4u);
 }
 
 }  // namespace
