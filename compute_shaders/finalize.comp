@@ -92,7 +92,7 @@ void main() {
     r.step = header.step;
     r.loss = header.loss;
     r.valid = 1u;
-    r.pad0 = 0u;
+    r.accuracy = header.accuracy;
     ring_steps[slot] = r;
   }
 }

@@ -4,7 +4,9 @@
 //   cross_entropy: L = mean over samples of -sum_j y_j log softmax(x)_j,
 //                  dL/dx_j = (softmax(x)_j sum_k y_k - y_j) / B
 //   delta = dL/dx * act'(z)
-// The sum over samples is a fixed tree in shared memory, so the loss is bit-reproducible.
+// The sum over samples is a fixed tree in shared memory, so the loss is bit-reproducible. Also the
+// batch's accuracy: the fraction of samples whose largest output is their target's largest
+// (classification; loss_row.glsl).
 #include "common.glsl"
 #include "activation.glsl"
 
@@ -13,14 +15,16 @@ layout(set = 0, binding = GT_BIND_Z_OUT, std430) readonly buffer ZOut { float z_
 layout(set = 0, binding = GT_BIND_TARGET, std430) readonly buffer TargetBuf { float target[]; };
 layout(set = 0, binding = GT_BIND_DELTA, std430) writeonly buffer DeltaBuf { float delta[]; };
 layout(set = 0, binding = GT_BIND_HEADER, std430) buffer HeaderBuf { StatsHeader header; };
+#include "loss_row.glsl"
 
 shared float partial[GT_WG_SIZE];
+shared float partial_hits[GT_WG_SIZE];
 
 void main() {
   LayerDesc L = layers[g.num_layers - 1u];
   uint tid = gl_LocalInvocationID.x;
   float inv_batch = 1.0 / float(g.batch);
-  float sum = 0.0;
+  float sum = 0.0, hits = 0.0;
   for (uint b = tid; b < g.batch_pad; b += GT_WG_SIZE) {
     uint row = L.x_out_off + b * L.ld_out;
     uint drow = L.d_off + b * L.ld_out;
@@ -57,12 +61,20 @@ void main() {
     }
     for (uint j = L.out_dim; j < L.ld_out; ++j) delta[drow + j] = 0.0;
     sum += row_loss;
+    hits += top_matches(row, trow, L.out_dim) ? 1.0 : 0.0;
   }
   partial[tid] = sum;
+  partial_hits[tid] = hits;
   barrier();
   for (uint s = GT_WG_SIZE / 2u; s > 0u; s >>= 1u) {
-    if (tid < s) partial[tid] += partial[tid + s];
+    if (tid < s) {
+      partial[tid] += partial[tid + s];
+      partial_hits[tid] += partial_hits[tid + s];
+    }
     barrier();
   }
-  if (tid == 0u) header.loss = partial[0] * inv_batch;
+  if (tid == 0u) {
+    header.loss = partial[0] * inv_batch;
+    header.accuracy = partial_hits[0] * inv_batch;
+  }
 }

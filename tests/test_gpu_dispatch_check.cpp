@@ -72,7 +72,7 @@ std::string message_of(const std::function<void()>& f) {
 
 TEST_F(DispatchCheck, AMissingBindingThrowsNamingItBeforeRecording) {
   vk::ComputePipeline advance(context(), "advance");
-  ASSERT_EQ(advance.required_mask(), 1u << GT_BIND_HEADER);
+  ASSERT_EQ(advance.required_mask(), (1u << GT_BIND_HEADER) | (1u << GT_BIND_GLOBALS_RW));
   const std::string m = message_of([&] {
     context().submit_and_wait([&](VkCommandBuffer cmd) {
       vk::dispatch(cmd, advance, vk::Bindings().buffer(GT_BIND_GLOBALS, buffer_), {}, 1);
@@ -84,7 +84,9 @@ TEST_F(DispatchCheck, AMissingBindingThrowsNamingItBeforeRecording) {
             "Bindings::buffer");
   // Bound, the same dispatch records and runs.
   context().submit_and_wait([&](VkCommandBuffer cmd) {
-    vk::dispatch(cmd, advance, vk::Bindings().buffer(GT_BIND_HEADER, buffer_), {}, 1);
+    vk::dispatch(cmd, advance,
+                 vk::Bindings().buffer(GT_BIND_HEADER, buffer_).buffer(GT_BIND_GLOBALS_RW, buffer_),
+                 {}, 1);
   });
 }
 
@@ -122,7 +124,8 @@ TEST_F(DispatchCheck, BoundTheWrongWayThrows) {
             "declares, but what is bound there is a buffer view (Bindings::view); buffers are "
             "bound with Bindings::buffer");
   EXPECT_EQ(message_of([&] { vk::Bindings().buffer(GT_BIND_COUNT, buffer_); }),
-            "binding 25 is past the last GT_BIND_* (GT_BIND_COUNT = 25)");
+            "binding " + std::to_string(GT_BIND_COUNT) + " is past the last GT_BIND_* " +
+                "(GT_BIND_COUNT = " + std::to_string(GT_BIND_COUNT) + ")");
 }
 
 TEST_F(DispatchCheck, APushBlockLargerThanPushedThrows) {
@@ -138,15 +141,16 @@ TEST_F(DispatchCheck, APushBlockLargerThanPushedThrows) {
 // sees no write to a binding the layout lacks.
 TEST_F(DispatchCheck, BindingsTheShaderDoesNotDeclareAreNotPushed) {
   vk::ComputePipeline advance(context(), "advance");
-  EXPECT_EQ(advance.interface().bindings.size(), 1u);
-  EXPECT_EQ(advance.required_mask(), vk::BindingMask(1) << GT_BIND_HEADER);
+  EXPECT_EQ(advance.interface().bindings.size(), 2u);
+  EXPECT_EQ(advance.required_mask(),
+            (vk::BindingMask(1) << GT_BIND_HEADER) | (vk::BindingMask(1) << GT_BIND_GLOBALS_RW));
   vk::Bindings many;
   for (uint32_t i = 0; i < GT_BIND_COUNT; ++i)
     if (i % 2)
       many.view(i, view_.handle());
     else
       many.buffer(i, buffer_, 0, 256);
-  many.buffer(GT_BIND_HEADER, buffer_);
+  many.buffer(GT_BIND_HEADER, buffer_).buffer(GT_BIND_GLOBALS_RW, buffer_);
   context().submit_and_wait([&](VkCommandBuffer cmd) { vk::dispatch(cmd, advance, many, {}, 1); });
 }
 
@@ -171,7 +175,8 @@ TEST(InterfaceCheck, AShaderALayoutCannotHoldThrows) {
   i.bindings[0] = {0, 30, vk::DescriptorKind::storage_buffer, 1, "P"};
   EXPECT_EQ(message_of([&] { vk::check_interface("x.comp", i, 32); }),
             "x.comp declares storage buffer P at binding 30 (not in layout.h), past the last "
-            "GT_BIND_* (GT_BIND_COUNT = 25)");
+            "GT_BIND_* (GT_BIND_COUNT = " +
+                std::to_string(GT_BIND_COUNT) + ")");
   i.bindings[0] = {0, GT_BIND_PARAMS, vk::DescriptorKind::storage_buffer, 4, "P"};
   EXPECT_EQ(message_of([&] { vk::check_interface("x.comp", i, 32); }),
             "x.comp declares storage buffer P (an array) at binding 2 (GT_BIND_PARAMS); a compute "

@@ -107,8 +107,9 @@ TEST(Reflect, PushConstantBlockSizes) {
   EXPECT_EQ(vk::reflect_spirv(words_of("tower.vert"), "tower.vert").push_constant_bytes, 96u);
   EXPECT_EQ(vk::reflect_spirv(words_of("tower.frag"), "tower.frag").push_constant_bytes, 96u);
   EXPECT_EQ(vk::reflect_spirv(words_of("imgui.vert"), "imgui.vert").push_constant_bytes, 16u);
-  // advance.comp reads no push constants: the optimizer drops the block.
-  EXPECT_EQ(vk::reflect_spirv(words_of("advance.comp"), "advance").push_constant_bytes, 0u);
+  // loss.comp reads no push constants: the optimizer drops the block; advance.comp reads its phase.
+  EXPECT_EQ(vk::reflect_spirv(words_of("loss.comp"), "loss").push_constant_bytes, 0u);
+  EXPECT_EQ(vk::reflect_spirv(words_of("advance.comp"), "advance").push_constant_bytes, 16u);
 }
 
 // A SPIR-V module written word by word (ids below 100).

@@ -93,7 +93,7 @@ TEST(SceneErrors, BadEnumListsValidNamesWithExactLocation) {
             "momentum, adam");
   EXPECT_EQ(parse_error("[data]\nkind = \"mnist\"\n"),
             "scenes/x.toml:2: data.kind: unknown value \"mnist\"; expected one of: spiral, xor, "
-            "circles, blobs, teacher, inline");
+            "circles, blobs, teacher, inline, fashion_mnist, file");
   EXPECT_EQ(parse_error("[network]\ninit = \"orthogonol\"\n"),
             "scenes/x.toml:2: network.init: unknown value \"orthogonol\"; expected one of: "
             "gaussian, xavier_uniform, xavier_normal, he_normal, orthogonal");
@@ -108,7 +108,7 @@ TEST(SceneParse, OrthogonalInit) {
 TEST(SceneErrors, UnknownSectionsAndKeys) {
   expect_errors({
       {"title = \"t\"\n\n[netwrk]\ndepth = 3\n",
-       "scenes/x.toml:3: netwrk: ", "unknown section; expected one of: network, data, train"},
+       "scenes/x.toml:3: netwrk: ", "unknown section; expected one of: network, data, train, eval"},
       {"[network]\ndepth = 3\ndept = 5\n", "scenes/x.toml:3: network.dept: ",
        "unknown key; expected one of: input, depth, width, output, sizes, activation"},
       {"\nfoo = 1\n", "scenes/x.toml:2: foo: ", "unknown key"},

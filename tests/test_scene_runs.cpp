@@ -126,10 +126,10 @@ TEST(SceneRuns, UnknownOrBadKeysNameFileLineAndRun) {
             "scenes/x.toml:4: run[0].network.width: must be >= 1");
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\ncolour = \"red\"\n"),
             "scenes/x.toml:3: run[0].colour: unknown key; expected label or a section: network, "
-            "data, train");
+            "data, train, eval");
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\n[run.netwrk]\ndepth = 3\n"),
             "scenes/x.toml:3: run[0].netwrk: unknown section; expected one of: network, data, "
-            "train");
+            "train, eval");
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\nnetwork = 3\n"),
             "scenes/x.toml:3: run[0].network: must be a table ([run.network])");
   EXPECT_EQ(runs_error("[run]\nlabel = \"a\"\n"),
@@ -137,7 +137,7 @@ TEST(SceneRuns, UnknownOrBadKeysNameFileLineAndRun) {
   // parse() validates the runs too.
   EXPECT_EQ(parse_error("[[run]]\nlabel = \"a\"\n[run.data]\nfixd = true\n"),
             "scenes/x.toml:4: run[0].data.fixd: unknown key; expected one of: kind, batch, seed, "
-            "fixed, input, target");
+            "fixed, input, target, path, target_path, split, label, limit, drop_last");
   // The first error in file order wins, base or run.
   EXPECT_EQ(runs_error("[[run]]\nlabel = \"a\"\n[run.network]\ndepth = 0\n[train]\nlr = 0\n"),
             "scenes/x.toml:4: run[0].network.depth: must be >= 1");
@@ -374,7 +374,8 @@ TEST(SceneView, BadKeyframesNameFileLineAndKey) {
             "scenes/x.toml:2: view.camera: must be an array of tables ([[view.camera]])");
   EXPECT_EQ(parse_error("view = 3\n"), "scenes/x.toml:1: view: must be a table ([view])");
   EXPECT_EQ(parse_error("[veiw]\n"),
-            "scenes/x.toml:1: veiw: unknown section; expected one of: network, data, train, view");
+            "scenes/x.toml:1: veiw: unknown section; expected one of: network, data, train, eval, "
+            "view");
   // The first error in file order wins, camera or not.
   EXPECT_EQ(parse_error("[[view.camera]]\nzoom = 0\n[network]\ndepth = 0\n"),
             "scenes/x.toml:2: view.camera[0].zoom: must be > 0");

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Speed of two gradtower binaries: `gradtower bench` with each, runs interleaved in ABBA order
 # (old, new, new, old, old, new, ...) per configuration, the medians of the wall-clock ms/step
-# compared.
+# compared. Also printed: the median of the per-pair ratios (each run index r runs old and new
+# back to back, so a slow minute on a shared machine slows both of a pair) and the medians of the
+# GPU-timestamp totals bench prints (a second network in the same process).
 #
 #   tools/bench-compare.sh OLD_BINARY NEW_BINARY [--runs N] [--configs "C1|C2|..."]
 #                          [--tolerance PCT] [EXTRA BENCH ARGS...]
@@ -99,9 +101,16 @@ bench_ms() {
   echo "$ms"
 }
 
+# ts_ms LOGFILE: the GPU-timestamp total ms/step of one bench run ("-" when it printed none).
+ts_ms() {
+  local t
+  t="$(sed -nE 's/.*GPU timestamps per step:.* total +([0-9.]+) ms.*/\1/p' "$1")"
+  echo "${t:--}"
+}
+
 median() {
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # spread LIST...: (max - min) / median, in percent.
@@ -122,6 +131,9 @@ for i in "${!config_list[@]}"; do
   echo "== config: $config"
   old_ms=()
   new_ms=()
+  old_ts=()
+  new_ts=()
+  pair=()
   for r in $(seq 1 "$runs"); do
     # ABBA: odd runs old first, even runs new first, so neither binary always runs second (on a
     # small machine the second of a pair was measured 3-4% slower whichever binary it was).
@@ -131,12 +143,15 @@ for i in "${!config_list[@]}"; do
       if [ "$which" = old ]; then
         ms="$(bench_ms "$old_bin" "$log/c$i-old-$r.txt" "${flags[@]}")"
         old_ms+=("$ms")
+        old_ts+=("$(ts_ms "$log/c$i-old-$r.txt")")
       else
         ms="$(bench_ms "$new_bin" "$log/c$i-new-$r.txt" "${flags[@]}")"
         new_ms+=("$ms")
+        new_ts+=("$(ts_ms "$log/c$i-new-$r.txt")")
       fi
       printf '  run %d  %s %9s ms/step\n' "$r" "$which" "$ms"
     done
+    pair+=("$(awk -v o="${old_ms[-1]}" -v n="${new_ms[-1]}" 'BEGIN { printf "%.4f", n / o }')")
   done
   mo="$(median "${old_ms[@]}")"
   mn="$(median "${new_ms[@]}")"
@@ -148,6 +163,15 @@ for i in "${!config_list[@]}"; do
   echo "  median old $mo ms/step (spread $(spread "${old_ms[@]}")%)," \
     "new $mn ms/step (spread $(spread "${new_ms[@]}")%)"
   echo "  ratio new/old $ratio: $verdict (tolerance ${tolerance}%)"
+  echo "  median of the $runs pair ratios new/old: $(median "${pair[@]}")" \
+    "(lowest $(printf '%s\n' "${pair[@]}" | sort -g | head -n 1)," \
+    "highest $(printf '%s\n' "${pair[@]}" | sort -g | tail -n 1))"
+  if [[ ! " ${old_ts[*]} ${new_ts[*]} " =~ " - " ]]; then
+    tso="$(median "${old_ts[@]}")"
+    tsn="$(median "${new_ts[@]}")"
+    echo "  GPU timestamps: median total old $tso, new $tsn ms/step," \
+      "ratio $(awk -v o="$tso" -v n="$tsn" 'BEGIN { printf "%.4f", n / o }')"
+  fi
   summary+=("$(printf '%-16s %10s %10s %8s  %s' "$config" "$mo" "$mn" "$ratio" "$verdict")")
 done
 

@@ -12,13 +12,15 @@
 # build includes and every library the binaries load.
 set -euo pipefail
 
-# Building gradtower, and the main job: a headless recording on the CPU's Vulkan driver.
+# Building gradtower, and the main job: a headless recording on the CPU's Vulkan driver. zlib
+# reads the gzip'd IDX files of dataset-fashion-mnist (the real-data scenes' images).
 run_packages=(
   build-essential cmake pkg-config
   libvulkan-dev libvulkan-volk-dev glslc mesa-vulkan-drivers
   libglfw3-dev libglm-dev libimgui-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libstb-dev
   fonts-dejavu-core ffmpeg
+  zlib1g-dev dataset-fashion-mnist
 )
 # The test suite: GoogleTest, the validation layer, the format check (clang-format, git), the
 # window tests under xvfb-run (which needs xauth), which read the window back through libx11

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "data/permutation.hpp"
 #include "net/philox.hpp"
 #include "ops/kind.hpp"
 #include "vk/check.hpp"
@@ -79,9 +80,13 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
   check_hist_range(scene.train);
   DeviceLimits limits = device_limits(ctx, options.max_segment_bytes);
   limits.uniform_offset_align = std::max(limits.uniform_offset_align, options.min_uniform_align);
-  plan_ = make_plan(scene.network, scene.data, scene.train, limits, options.ring_len);
+  plan_ = make_plan(scene.network, scene.data, scene.train, limits, options.ring_len, scene.eval);
   allocate();
   datagen_ = std::make_unique<vk::ComputePipeline>(ctx_, "datagen");
+  if (!dataset_.empty()) {
+    batch_gather_ = std::make_unique<vk::ComputePipeline>(ctx_, "batch_gather");
+    if (!eval_set_.empty()) eval_loss_ = std::make_unique<vk::ComputePipeline>(ctx_, "eval_loss");
+  }
   kernels_ = options.kernels != Kernels::automatic ? options.kernels
              : ctx.is_cpu()                        ? Kernels::texel
                                                    : Kernels::shared;
@@ -128,6 +133,8 @@ Network::Network(vk::Context& ctx, const net::Scene& scene, const NetworkOptions
     queries_ = vk::QueryPool(ctx_.device(), pool);
     ctx_.name(pool, VK_OBJECT_TYPE_QUERY_POOL, "step timestamps");
   }
+  upload_data_set(scene_.data.set.get(), plan_.data, dataset_);
+  upload_data_set(scene_.eval.set.get(), plan_.eval, eval_set_);
   if (scene_.data.kind == net::DataKind::inline_)
     upload_inline_batch();
   else if (scene_.data.fixed)
@@ -186,6 +193,11 @@ void Network::allocate() {
   norm_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.norm_stat_floats, GT_VEC) * 4, kUsage,
                            vk::MemoryUse::device, "norm statistics");
   nhat_ = make_segments(ctx_, p.nhat.segment_floats, "normalized Z");
+  dataset_ = make_segments(ctx_, p.data.segment_floats, "data set");
+  eval_set_ = make_segments(ctx_, p.eval.segment_floats, "held-out set");
+  if (p.eval_batches > 0)
+    eval_sums_ = vk::Buffer(ctx_, uint64_t(p.eval_batches) * 16, kUsage, vk::MemoryUse::device,
+                            "held-out sums");
   // Everything starts at zero: padding must be zero, and so must optimizer state and history.
   for (auto* group : {&params_, &grads_, &opt_m_, &opt_v_, &x_, &z_, &nhat_})
     for (const vk::Buffer& b : *group)
@@ -229,7 +241,8 @@ void Network::upload_globals() {
   const net::Scene& s = scene_;
   Globals g{};
   g.num_layers = plan_.num_layers;
-  g.batch = plan_.batch;
+  g.batch_full = plan_.batch;
+  g.batch = s.data.rows_of_step(steps_done_);  // the step computed next (advance.comp after it)
   g.batch_pad = plan_.batch_pad;
   g.loss = static_cast<uint32_t>(s.train.loss);
   g.optimizer = static_cast<uint32_t>(s.train.optimizer);
@@ -254,6 +267,13 @@ void Network::upload_globals() {
   g.clip_value = static_cast<float>(s.train.clip_value);
   g.hist_lo = static_cast<float>(s.train.hist_lo);
   g.hist_hi = static_cast<float>(s.train.hist_hi);
+  if (s.data.set) {
+    g.data_rows = s.data.set->rows;
+    g.data_batches = s.data.batches_per_epoch();
+    g.data_row_floats = plan_.data.row_floats;
+    g.data_half_bits = data::permutation_half_bits(s.data.set->rows);
+  }
+  if (s.eval.set) g.eval_rows = s.eval.set->rows;
   vk::upload(ctx_, globals_, 0, bytes_of(g));
 }
 
@@ -374,13 +394,11 @@ vk::Bindings Network::layer_bindings(uint32_t l) const {
 }
 
 void Network::generate_fixed_batch() {
-  vk::Bindings b = common_bindings();
-  b.buffer(GT_BIND_X_OUT, x_[plan_.acts.segment_of[0]]).buffer(GT_BIND_TARGET, target_);
-  b.buffer(GT_BIND_HEADER, header_);
   ctx_.submit_and_wait([&](VkCommandBuffer cmd) {
-    // Orders the uploads above (globals, teacher weights) before the generator reads them.
+    // Orders the uploads above (globals, teacher weights, the data set) before the generator
+    // reads them.
     vk::compute_barrier(cmd);
-    vk::dispatch(cmd, *datagen_, b, PushConstants{}, div_up(plan_.batch_pad, GT_WG_SIZE));
+    record_batch(cmd);
   });
 }
 
@@ -477,13 +495,15 @@ StepStats Network::latest_stats() {
   StepStats s;
   s.step = h.step == 0 ? 0 : h.step - 1;
   s.loss = h.loss;
+  s.accuracy = h.accuracy;
   // Between pieces of a step the header's loss is already the next step's: take the published
   // one, from the latest complete step's ring record.
   if (h.step > 0) {
     const uint64_t slot = (h.step - 1) % plan_.ring_len;
-    s.loss = vk::download_as<StepRecord>(ctx_, header_,
-                                         sizeof(StatsHeader) + slot * sizeof(StepRecord), 1)[0]
-                 .loss;
+    const StepRecord r = vk::download_as<StepRecord>(
+        ctx_, header_, sizeof(StatsHeader) + slot * sizeof(StepRecord), 1)[0];
+    s.loss = r.loss;
+    s.accuracy = r.accuracy;
   }
   s.layers = vk::download_as<LayerStats>(ctx_, layer_stats_, 0, plan_.num_layers);
   return s;
@@ -519,6 +539,7 @@ std::vector<StepStats> Network::history() {
     StepStats s;
     s.step = steps[slot].step;
     s.loss = steps[slot].loss;
+    s.accuracy = steps[slot].accuracy;
     s.layers.assign(all.begin() + size_t(slot) * n, all.begin() + size_t(slot + 1) * n);
     out.push_back(std::move(s));
   }

@@ -33,9 +33,16 @@ struct Batch {
   std::vector<float> target;  // [size][out]
 };
 
+struct EvalResult {
+  uint32_t samples = 0;
+  double loss = 0;      // mean over the held-out samples
+  double accuracy = 0;  // fraction classified right (classification sets; else 0)
+};
+
 struct StepStats {
   uint32_t step = 0;
   float loss = 0;
+  float accuracy = 0;  // the batch's: the fraction whose largest output is the target's
   std::vector<shared::LayerStats> layers;
 };
 
@@ -121,6 +128,12 @@ class Network {
   std::vector<float> activations(uint32_t a);
   std::vector<float> preactivations(uint32_t a);
 
+  // The held-out evaluation ([eval]): the forward pass over the whole held-out set in batches on
+  // the GPU, with the parameters of the latest step, leaving the training state as it was (the
+  // next step recomputes every activation). Waits for the GPU. Needs scene.eval.set.
+  EvalResult evaluate();
+  bool has_eval() const { return plan_.eval_batches > 0; }
+
   // Timings of the latest step (NetworkOptions::timestamps).
   std::optional<StepTimings> timings();
 
@@ -148,6 +161,18 @@ class Network {
   void record_pieces();
   void submit_and_wait(VkCommandBuffer cmd);
   void generate_fixed_batch();
+  // A data set into its segments, once (nothing without one). gpu/network_data.cpp
+  void upload_data_set(const data::Dataset* set, const DataPlacement& where,
+                       const std::vector<vk::Buffer>& segments);
+  // The step's batch: generated (datagen) or gathered from the data set (batch_gather), then a
+  // barrier before the forward pass reads it.
+  void record_batch(VkCommandBuffer cmd);
+  // Held-out batch k gathered (batch_gather's phase 1), then a barrier.
+  void record_eval_batch(VkCommandBuffer cmd, uint32_t k);
+  void record_eval();  // eval_cmd_: every held-out batch's gather, forward pass and sums
+  // advance.comp: phase 0 ends a step (the counter, the next step's rows), 1 sets whole batches,
+  // 2 the current step's rows; then a barrier before the uniform reads of the rows.
+  void record_advance(VkCommandBuffer cmd, uint32_t phase);
   void upload_inline_batch();
   std::vector<float> read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,
                                       uint32_t cols, uint32_t ld);
@@ -169,7 +194,8 @@ class Network {
   uint32_t steps_done_ = 0;
   Kernels kernels_ = Kernels::texel;
 
-  std::unique_ptr<vk::ComputePipeline> datagen_, loss_, gradnorm_, update_, finalize_, advance_;
+  std::unique_ptr<vk::ComputePipeline> datagen_, batch_gather_, eval_loss_, loss_, gradnorm_,
+      update_, finalize_, advance_;
   // The kernels of each op kind in use, one per kind and placement (gpu/op_kernels.hpp).
   std::map<std::pair<ops::Kind, Placement>, std::unique_ptr<OpKernels>> op_kernels_;
   struct LayerOp {
@@ -188,6 +214,10 @@ class Network {
   // segments); small stand-ins when the network has no residual or no norm.
   vk::Buffer skip_, norm_stats_;
   std::vector<vk::Buffer> nhat_;
+  std::vector<vk::Buffer> dataset_;   // the data set's segments (Plan::data)
+  std::vector<vk::Buffer> eval_set_;  // the held-out set's (Plan::eval)
+  vk::Buffer eval_sums_;              // per held-out batch: loss sum, hits, samples (GT_BIND_EVAL)
+  vk::CommandBuffer eval_cmd_;        // recorded at the first evaluate()
   vk::BufferView delta_tex_;
 
   vk::Fence fence_;

@@ -58,18 +58,8 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
                            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                            VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
                  }});
-  const uint32_t seg0 = p.acts.segment_of[0];
   if (!scene_.data.fixed) {
-    ops.push_back({1, [this, seg0](VkCommandBuffer cmd) {
-                     vk::Bindings b = common_bindings();
-                     b.buffer(GT_BIND_X_OUT, x_[seg0])
-                         .buffer(GT_BIND_TARGET, target_)
-                         .buffer(GT_BIND_HEADER, header_);
-                     vk::dispatch(cmd, *datagen_, b, PushConstants{},
-                                  div_up(plan_.batch_pad, GT_WG_SIZE));
-                     // The forward pass reads the batch just generated.
-                     vk::compute_barrier(cmd);
-                   }});
+    ops.push_back({1, [this](VkCommandBuffer cmd) { record_batch(cmd); }});
   }
   stamp(kData);
   // Each layer's ops in graph order (gpu/op_kernels.hpp), each with the bindings of its placement.
@@ -148,9 +138,7 @@ std::vector<Network::StepOp> Network::step_ops(bool pieces) {
          vk::dispatch(cmd, *finalize_, b, PushConstants{}, gx, div_up(plan_.num_layers, gx));
          // The step counter is read above (ring slot, Adam); advance it only after.
          vk::compute_barrier(cmd);
-         vk::Bindings a = common_bindings();
-         a.buffer(GT_BIND_HEADER, header_);
-         vk::dispatch(cmd, *advance_, a, PushConstants{}, 1);
+         record_advance(cmd, 0);
          // The backward passes wrote the pending per-neuron figures, the updates and finalize the
          // pending histograms; the copies read them.
          barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,

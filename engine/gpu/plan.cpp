@@ -91,6 +91,27 @@ std::string format_bytes(uint64_t bytes) {
   return buf;
 }
 
+namespace {
+
+// Whole samples per segment: the shader finds a sample's segment by its index.
+DataPlacement place_data_set(const data::Dataset& set, uint64_t max_floats, uint64_t max_bytes) {
+  DataPlacement d;
+  d.row_floats = set.features + set.outputs;
+  const uint64_t per = max_floats / d.row_floats;
+  if (per == 0) {
+    throw PlanError("a sample of the data set (" + std::to_string(d.row_floats) +
+                    " floats: inputs and targets) is larger than the device's largest buffer (" +
+                    format_bytes(max_bytes) + ")");
+  }
+  d.rows_per_segment = static_cast<uint32_t>(std::min<uint64_t>(per, set.rows));
+  for (uint64_t first = 0; first < set.rows; first += d.rows_per_segment)
+    d.segment_floats.push_back(std::min<uint64_t>(d.rows_per_segment, set.rows - first) *
+                               d.row_floats);
+  return d;
+}
+
+}  // namespace
+
 uint64_t Plan::total_bytes() const {
   uint64_t floats = 0;
   for (uint64_t s : params.segment_floats)
@@ -102,6 +123,10 @@ uint64_t Plan::total_bytes() const {
   floats += skip_floats + norm_stat_floats;
   floats += delta_floats + target_floats + 4 * partial_vec4s;
   floats += 2 * neuron_count;  // per-neuron figures: published, and pending (written by backward)
+  for (const DataPlacement* d : {&data, &eval})
+    for (uint64_t s : d->segment_floats)
+      floats += s;
+  floats += 4ull * eval_batches;  // the held-out batches' sums
   uint64_t bytes = floats * 4;
   bytes += layers.size() * sizeof(shared::LayerDesc) + sizeof(shared::Globals);
   if (layer_ubo_stride != sizeof(shared::LayerDesc))
@@ -123,7 +148,8 @@ std::vector<std::pair<uint32_t, uint32_t>> Plan::param_segment_layers() const {
 }
 
 Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
-               const net::TrainSpec& train, const DeviceLimits& limits, uint32_t ring_len) {
+               const net::TrainSpec& train, const DeviceLimits& limits, uint32_t ring_len,
+               const net::EvalSpec& eval) {
   Plan p;
   p.moments = train.optimizer == net::Optimizer::sgd        ? 0
               : train.optimizer == net::Optimizer::momentum ? 1
@@ -190,6 +216,12 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   p.params = place_kept(param_tensors, max_floats);
   p.acts = place_kept(act_tensors, max_floats);
   p.nhat = place_kept(nhat_tensors, max_floats);
+
+  if (data.set) p.data = place_data_set(*data.set, max_floats, limits.max_segment_bytes);
+  if (eval.set) {
+    p.eval = place_data_set(*eval.set, max_floats, limits.max_segment_bytes);
+    p.eval_batches = div_up(eval.set->rows, p.batch);
+  }
 
   p.teacher_off = to_u32(uint64_t(p.batch_pad) * ld.back(), "targets");
   p.target_floats =

@@ -22,6 +22,18 @@ struct DeviceLimits {
   uint32_t uniform_offset_align = 16;  // minUniformBufferOffsetAlignment
 };
 
+// A data set on the GPU: each sample's inputs then its targets (row_floats floats), whole samples
+// per segment (rows_per_segment, the last segment fewer).
+struct DataPlacement {
+  std::vector<uint64_t> segment_floats;
+  uint32_t row_floats = 0;
+  uint32_t rows_per_segment = 0;
+  uint32_t first_row(uint32_t segment) const { return segment * rows_per_segment; }
+  uint32_t rows(uint32_t segment) const {
+    return static_cast<uint32_t>(segment_floats[segment] / row_floats);
+  }
+};
+
 struct Plan {
   uint32_t num_layers = 0;
   uint32_t batch = 0;
@@ -40,6 +52,9 @@ struct Plan {
   uint32_t norm_layers = 0;       // layers with GT_FLAG_NORM_*
   uint64_t delta_floats = 0;
   uint64_t target_floats = 0;  // targets, then the teacher network's weights
+  // A whole data set (data.kind fashion_mnist or file) and the held-out one ([eval]).
+  DataPlacement data, eval;
+  uint32_t eval_batches = 0;  // held-out batches of `batch` samples, the last one partial
   uint32_t teacher_off = 0;
   uint64_t partial_vec4s = 0;
   uint64_t neuron_count = 0;
@@ -77,7 +92,8 @@ inline uint32_t div_up(uint32_t v, uint32_t m) {
 
 // ring_len: steps of per-layer history kept on the GPU (shrunk for very deep networks).
 Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
-               const net::TrainSpec& train, const DeviceLimits& limits, uint32_t ring_len = 64);
+               const net::TrainSpec& train, const DeviceLimits& limits, uint32_t ring_len = 64,
+               const net::EvalSpec& eval = {});
 
 std::string format_bytes(uint64_t bytes);
 

@@ -25,12 +25,16 @@ constexpr NameTable<Init, 5> kInits{{{Init::gaussian, "gaussian"},
 constexpr NameTable<Loss, 2> kLosses{{{Loss::mse, "mse"}, {Loss::cross_entropy, "cross_entropy"}}};
 constexpr NameTable<Optimizer, 3> kOptimizers{
     {{Optimizer::sgd, "sgd"}, {Optimizer::momentum, "momentum"}, {Optimizer::adam, "adam"}}};
-constexpr NameTable<DataKind, 6> kDataKinds{{{DataKind::spiral, "spiral"},
+constexpr NameTable<DataKind, 8> kDataKinds{{{DataKind::spiral, "spiral"},
                                              {DataKind::xor_, "xor"},
                                              {DataKind::circles, "circles"},
                                              {DataKind::blobs, "blobs"},
                                              {DataKind::teacher, "teacher"},
-                                             {DataKind::inline_, "inline"}}};
+                                             {DataKind::inline_, "inline"},
+                                             {DataKind::fashion_mnist, "fashion_mnist"},
+                                             {DataKind::file, "file"}}};
+constexpr NameTable<DataSplit, 2> kDataSplits{
+    {{DataSplit::train, "train"}, {DataSplit::test, "test"}}};
 
 constexpr NameTable<Norm, 3> kNorms{
     {{Norm::none, "none"}, {Norm::layer, "layer"}, {Norm::batch, "batch"}}};
@@ -125,7 +129,33 @@ std::vector<std::string_view> names_of_data_kinds() {
 }
 
 bool is_classification(DataKind d) {
-  return d != DataKind::teacher && d != DataKind::inline_;
+  return d == DataKind::spiral || d == DataKind::xor_ || d == DataKind::circles ||
+         d == DataKind::blobs;
+}
+bool is_data_set(DataKind d) {
+  return d == DataKind::fashion_mnist || d == DataKind::file;
+}
+std::string_view to_string(DataSplit s) {
+  return name_of(kDataSplits, s);
+}
+std::optional<DataSplit> parse_data_split(std::string_view s) {
+  return parse(kDataSplits, s);
+}
+std::vector<std::string_view> names_of_data_splits() {
+  return names(kDataSplits);
+}
+
+uint32_t DataSpec::rows_of_step(uint32_t step) const {
+  if (!set || fixed) return batch;
+  const uint32_t per = batches_per_epoch(), last = per - 1;
+  if (step % per != last) return batch;
+  return std::min(batch, set->rows - last * batch);
+}
+
+uint32_t DataSpec::batches_per_epoch() const {
+  const uint32_t rows = set ? set->rows : 0;
+  const uint32_t whole = rows / batch;
+  return drop_last || rows % batch == 0 ? whole : whole + 1;
 }
 
 bool NetworkSpec::normalized(uint32_t layer) const {

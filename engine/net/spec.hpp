@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "data/dataset.hpp"
 #include "ops/op.hpp"
 
 namespace gt::net {
@@ -35,8 +37,12 @@ enum class DataKind : uint32_t {
   circles = 2,
   blobs = 3,
   teacher = 4,
-  inline_ = 5  // the scene's own batch (DataSpec::input, target)
+  inline_ = 5,        // the scene's own batch (DataSpec::input, target)
+  fashion_mnist = 6,  // Debian's dataset-fashion-mnist (data/fashion_mnist.hpp), uploaded whole
+  file = 7            // the user's CSV, .npy pair or safetensors file, uploaded whole
 };
+
+enum class DataSplit : uint32_t { train = 0, test = 1 };
 
 inline constexpr double kLeakyReluSlope = 0.01;
 inline constexpr double kNormEps = 1e-5;  // added to the (biased) variance, as PyTorch
@@ -114,8 +120,25 @@ struct DataSpec {
   // same batch every step.
   Matrix input;
   Matrix target;
+  // Kinds fashion_mnist and file: a whole data set, read when the scene is (engine/scene/data.cpp)
+  // and uploaded once; each epoch a permutation keyed by (seed, epoch) picks the batches.
+  std::filesystem::path path;         // fashion_mnist: the folder (empty: Debian's); file: the file
+  std::filesystem::path target_path;  // file, .npy: the targets' file
+  DataSplit split = DataSplit::train;       // fashion_mnist: the split trained on
+  std::string label;                        // file, CSV: the class column
+  std::vector<std::string> target_columns;  // file, CSV: the regression columns (data.target)
+  uint32_t limit = 0;                       // > 0: the first `limit` samples only
+  // Drop the last partial batch of an epoch (PyTorch's DataLoader drop_last, false by default as
+  // there): kept, it trains on the samples left, fewer rows than `batch`.
+  bool drop_last = false;
+  std::shared_ptr<const data::Dataset> set;  // the samples, once read
 
   bool same_batch_each_step() const { return fixed || kind == DataKind::inline_; }
+  // Batches of one epoch: all whole ones, and the partial last one unless dropped.
+  uint32_t batches_per_epoch() const;
+  // The real rows of step `step`'s batch: `batch`, or fewer for an epoch's partial last one
+  // (compute_shaders/advance.comp computes the same on the GPU).
+  uint32_t rows_of_step(uint32_t step) const;
 };
 
 struct TrainSpec {
@@ -139,6 +162,17 @@ struct TrainSpec {
   int32_t hist_hi = 0;
 };
 
+// Held-out evaluation ([eval]): every `every` steps the forward pass over a whole second data set
+// (the split not trained on, or eval.path), in batches on the GPU, without touching the training
+// state: its loss and accuracy.
+struct EvalSpec {
+  uint32_t every = 0;                        // steps between evaluations; 0: none
+  std::filesystem::path path;                // data.kind file: the held-out samples' file
+  std::filesystem::path target_path;         // ... a .npy pair's targets
+  uint32_t limit = 0;                        // > 0: the first `limit` samples only
+  std::shared_ptr<const data::Dataset> set;  // the held-out samples, once read
+};
+
 // One keyframe of the orbit camera; record interpolates between keyframes over video time.
 struct CameraKey {
   double t = 0;       // seconds into the video
@@ -158,6 +192,7 @@ struct Scene {
   NetworkSpec network;
   DataSpec data;
   TrainSpec train;
+  EvalSpec eval;
   ViewSpec view;
 };
 
@@ -183,7 +218,13 @@ std::vector<std::string_view> names_of_optimizers();
 std::vector<std::string_view> names_of_data_kinds();
 std::vector<std::string_view> names_of_norms();
 
-// Classification data kinds have 2-D inputs and one-hot targets (not teacher, not inline).
+// The generated classification sets: 2-D points and one-hot targets (spiral, xor, circles,
+// blobs).
 bool is_classification(DataKind d);
+// Kinds read from files as a whole data set (fashion_mnist, file).
+bool is_data_set(DataKind d);
+std::string_view to_string(DataSplit s);
+std::optional<DataSplit> parse_data_split(std::string_view s);
+std::vector<std::string_view> names_of_data_splits();
 
 }  // namespace gt::net

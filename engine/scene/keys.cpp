@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 namespace gt::scene::detail {
 
@@ -144,6 +145,13 @@ Key sizes_key() {
              }};
 }
 
+std::string join_strings(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i ? std::string(sep) : "") + items[i];
+  return out;
+}
+
 // data.input / data.target: the rows of an inline batch (shapes are checked by check_exact).
 Key matrix_key(net::Matrix net::DataSpec::*field, std::string_view name, std::string range,
                std::string_view help) {
@@ -154,6 +162,15 @@ Key matrix_key(net::Matrix net::DataSpec::*field, std::string_view name, std::st
              help,
              [=](Scene& s, const Value& v) -> std::optional<std::string> {
                constexpr uint32_t kMaxBatch = 65536;
+               if (!v.names.empty()) {
+                 // data.target of kind file: the CSV's regression columns, by name.
+                 if (field != &net::DataSpec::target)
+                   return "expected an array of rows of numbers, got an array of strings";
+                 s.data.target_columns = v.names;
+                 s.data.target = {};
+                 return std::nullopt;
+               }
+               if (field == &net::DataSpec::target) s.data.target_columns.clear();
                if (v.matrix.rows > kMaxBatch) {
                  return std::to_string(v.matrix.rows) + " rows; a batch holds at most " +
                         std::to_string(kMaxBatch);
@@ -163,8 +180,37 @@ Key matrix_key(net::Matrix net::DataSpec::*field, std::string_view name, std::st
              },
              [=](const Scene& s) {
                const net::Matrix& m = s.data.*field;
+               if (field == &net::DataSpec::target && !s.data.target_columns.empty())
+                 return "[\"" + join_strings(s.data.target_columns, "\", \"") + "\"]";
                return m.rows == 0 ? std::string("none")
                                   : std::to_string(m.rows) + " x " + std::to_string(m.cols);
+             }};
+}
+
+// A string key of [data] or [eval]: a path (stored as given; relative paths are the scene file's
+// folder's, resolved when the data is read) or a column name.
+template <typename Section, typename T>
+Key data_string_key(Section Scene::*section, T Section::*field, std::string_view sec,
+                    std::string_view name, std::string range, std::string_view help) {
+  return Key{sec,
+             name,
+             Type::string,
+             std::move(range),
+             help,
+             [=](Scene& s, const Value& v) -> std::optional<std::string> {
+               if (v.s.empty()) return std::string("is empty");
+               if (v.s.find('\0') != std::string::npos) return std::string("holds a NUL byte");
+               (s.*section).*field = v.s;
+               return std::nullopt;
+             },
+             [=](const Scene& s) {
+               const std::string shown = [&] {
+                 if constexpr (std::is_same_v<T, std::string>)
+                   return (s.*section).*field;
+                 else
+                   return ((s.*section).*field).string();
+               }();
+               return shown.empty() ? std::string("none") : shown;
              }};
 }
 
@@ -179,6 +225,8 @@ const std::vector<Key>& keys() {
   constexpr auto kNet = &Scene::network;
   constexpr auto kData = &Scene::data;
   constexpr auto kTrain = &Scene::train;
+  constexpr auto kEval = &Scene::eval;
+  using net::EvalSpec;
   static const std::vector<Key> table = {
       Key{"", "title", Type::string, "any text", "the scene's name",
           [](Scene& s, const Value& v) -> std::optional<std::string> {
@@ -228,8 +276,28 @@ const std::vector<Key>& keys() {
           [](const Scene& s) { return std::string(s.data.fixed ? "true" : "false"); }},
       matrix_key(&net::DataSpec::input, "input", "[batch][input]",
                  "data.kind inline: the inputs, one row per sample"),
-      matrix_key(&net::DataSpec::target, "target", "[batch][output]",
-                 "data.kind inline: the targets, one row per sample"),
+      matrix_key(&net::DataSpec::target, "target", "[batch][output] or [\"column\", ...]",
+                 "data.kind inline: the targets, one row per sample; data.kind file (CSV): the "
+                 "regression columns, by name"),
+      data_string_key(kData, &DataSpec::path, "data", "path", "a folder or file",
+                      "fashion_mnist: the folder of its IDX files (default: Debian's "
+                      "/usr/share/datasets/fashion-mnist); file: a .csv, .npy (inputs) or "
+                      ".safetensors file; relative to the scene file"),
+      data_string_key(kData, &DataSpec::target_path, "data", "target_path", "a .npy file",
+                      "file, .npy: the targets' file ([N] class labels or [N, outputs])"),
+      enum_key(kData, &DataSpec::split, "data", "split", net::parse_data_split,
+               net::names_of_data_splits, "fashion_mnist: the split trained on"),
+      data_string_key(kData, &DataSpec::label, "data", "label", "a column name",
+                      "file, CSV: the class column (integers in [0, network.output))"),
+      int_key(kData, &DataSpec::limit, "data", "limit", 0, int64_t(data::kMaxRows),
+              "fashion_mnist and file: the first `limit` samples only (0: all)"),
+      Key{"data", "drop_last", Type::boolean, "true|false",
+          "fashion_mnist and file: drop the last partial batch of each epoch",
+          [](Scene& s, const Value& v) -> std::optional<std::string> {
+            s.data.drop_last = v.b;
+            return std::nullopt;
+          },
+          [](const Scene& s) { return std::string(s.data.drop_last ? "true" : "false"); }},
       enum_key(kTrain, &TrainSpec::loss, "train", "loss", net::parse_loss, net::names_of_losses,
                "loss function"),
       enum_key(kTrain, &TrainSpec::optimizer, "train", "optimizer", net::parse_optimizer,
@@ -249,6 +317,15 @@ const std::vector<Key>& keys() {
               "|dW| histograms: lowest decade (bins from 10^hist_lo)"),
       int_key(kTrain, &TrainSpec::hist_hi, "train", "hist_hi", -44, 39,
               "|dW| histograms: highest decade (bins up to 10^hist_hi)"),
+      int_key(kEval, &EvalSpec::every, "eval", "every", 0, 1 << 30,
+              "held-out evaluation every this many steps (0: none)"),
+      data_string_key(kEval, &EvalSpec::path, "eval", "path", "a file",
+                      "data.kind file: the held-out samples (the format and columns of "
+                      "data.path); relative to the scene file"),
+      data_string_key(kEval, &EvalSpec::target_path, "eval", "target_path", "a .npy file",
+                      "data.kind file, .npy: the held-out targets' file"),
+      int_key(kEval, &EvalSpec::limit, "eval", "limit", 0, int64_t(data::kMaxRows),
+              "the first `limit` held-out samples only (0: all)"),
   };
   return table;
 }
@@ -364,9 +441,19 @@ void set_key(Scene& scene, const Key& key, const toml::node& node, const std::st
           fail(where, name, *error);
       break;
     case Type::matrix:
-      if ((ok = node.is_array()))
+      if (node.is_array() && !node.as_array()->empty() && node.as_array()->front().is_string()) {
+        ok = true;
+        for (const toml::node& item : *node.as_array()) {
+          if (!item.is_string()) {
+            fail(where, name,
+                 "an array of column names holds " + std::string(node_type_text(item.type())));
+          }
+          v.names.push_back(item.as_string()->get());
+        }
+      } else if ((ok = node.is_array())) {
         if (std::optional<std::string> error = read_matrix(node, v.matrix))
           fail(where, name, *error);
+      }
       break;
   }
   if (!ok) {

@@ -29,6 +29,7 @@ struct Value {
   std::string s;
   std::vector<int64_t> list;
   net::Matrix matrix;
+  std::vector<std::string> names;  // a matrix key given an array of strings (data.target)
 };
 
 // Where each key was last set, so cross-key errors can point at the right line or --set.
@@ -54,7 +55,7 @@ struct Key {
   }
 };
 
-inline constexpr std::string_view kSections[] = {"network", "data", "train"};
+inline constexpr std::string_view kSections[] = {"network", "data", "train", "eval"};
 inline constexpr size_t kMaxCameraKeys = 64;
 
 std::string format_double(double v);

@@ -1,6 +1,7 @@
 #include "scene/scene.hpp"
 
 #include "io/input_file.hpp"
+#include "scene/data.hpp"
 #include "scene/keys.hpp"
 #include "scene/op_list.hpp"
 #include "scene/prescan.hpp"
@@ -52,7 +53,7 @@ void apply_assignment(Scene& scene, const std::string& assignment, Origins& orig
     fail(where, lhs, "the op list ([[network.op]]) is set in the scene file only");
   }
   if (!section.empty() && !is_section(section)) {
-    fail(where, section, "unknown section; expected one of: network, data, train");
+    fail(where, section, "unknown section; expected one of: network, data, train, eval");
   }
   if (section.empty() && is_section(name)) fail(where, lhs, "expected section.key=value");
   const Key* key = find_key(section, name);
@@ -462,7 +463,7 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
     if (e.section.empty() && (e.run >= 0 || e.name != "title")) {
       const std::string_view table = e.run < 0 ? "" : "run.";
       const std::string_view sections =
-          e.run < 0 ? "network, data, train, view" : "network, data, train";
+          e.run < 0 ? "network, data, train, eval, view" : "network, data, train, eval";
       if (is_section(e.name)) {
         fail(where, prefix + plain,
              "must be a table ([" + std::string(table) + std::string(e.name) + "])");
@@ -504,6 +505,8 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
   finish_ops(base, origins, source_name, &op_list);
   check_exact(base, origins, source_name);
   check_rules(base, origins, source_name);
+  const std::filesystem::path dir = std::filesystem::path(source_name).parent_path();
+  attach_data(base, origins, source_name, dir);
 
   Parsed parsed;
   parsed.base = base;
@@ -539,6 +542,7 @@ Parsed parse_all(std::string_view text, const std::string& source_name,
     finish_ops(scene, run_origins, source_name, runs[i].has_ops ? &runs[i].op_list : &op_list);
     check_exact(scene, run_origins, source_name);
     check_rules(scene, run_origins, source_name);
+    attach_data(scene, run_origins, source_name, dir);
     parsed.runs.push_back(std::move(scene));
   }
   return parsed;
@@ -588,6 +592,7 @@ void apply_override(net::Scene& scene, const std::string& assignment) {
   finish_ops(updated, origins, "--set " + assignment, nullptr);
   check_exact(updated, origins, "--set " + assignment);
   check_rules(updated, origins, "--set " + assignment);
+  attach_data(updated, origins, "--set " + assignment, scene.path.parent_path());
   scene = std::move(updated);
 }
 

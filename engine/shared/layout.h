@@ -33,8 +33,10 @@ GT_CONST(uint, GT_DATA_XOR, 1u);
 GT_CONST(uint, GT_DATA_CIRCLES, 2u);
 GT_CONST(uint, GT_DATA_BLOBS, 3u);
 GT_CONST(uint, GT_DATA_TEACHER, 4u);
-GT_CONST(uint, GT_DATA_INLINE, 5u);      // the scene's own batch, uploaded once
-GT_CONST(uint, GT_TEACHER_HIDDEN, 16u);  // width of the fixed random teacher network
+GT_CONST(uint, GT_DATA_INLINE, 5u);         // the scene's own batch, uploaded once
+GT_CONST(uint, GT_DATA_FASHION_MNIST, 6u);  // a whole data set in DATASET, gathered per step
+GT_CONST(uint, GT_DATA_FILE, 7u);           // the same, read from the user's file
+GT_CONST(uint, GT_TEACHER_HIDDEN, 16u);     // width of the fixed random teacher network
 
 // Every matrix is stored with its row length padded to a multiple of GT_VEC (vec4 loads), and
 // the batch padded to a multiple of GT_VEC rows. Padding is kept at exactly zero.
@@ -84,7 +86,15 @@ GT_CONST(uint, GT_BIND_DELTA_TEX, 22u);   // imageBuffer rgba32f (read-only) ove
 // offset in the layer table, for the per-layer kernels (this_layer.glsl).
 GT_CONST(uint, GT_BIND_LAYER, 23u);
 GT_CONST(uint, GT_BIND_GRADS_TEX, 24u);  // imageBuffer rgba32f (read-only) over GRADS
-GT_CONST(uint, GT_BIND_COUNT, 25u);
+// float[]: one segment of a whole data set, [rows][data_row_floats]: each sample's inputs, then
+// its targets (batch_gather.comp).
+GT_CONST(uint, GT_BIND_DATASET, 25u);
+// vec4[]: per held-out batch (eval_loss.comp): the sum of its samples' losses, how many of them
+// the network classifies right, and how many it has.
+GT_CONST(uint, GT_BIND_EVAL, 26u);
+// Globals again, as a storage buffer: advance.comp writes the next step's real rows (batch).
+GT_CONST(uint, GT_BIND_GLOBALS_RW, 27u);
+GT_CONST(uint, GT_BIND_COUNT, 28u);
 
 // LayerDesc::flags (and flags_prev: the previous layer's output sink). Residual blocks
 // (docs/SCENES.md):
@@ -192,6 +202,9 @@ struct LayerDesc {
 // read it as a std140 uniform block (common.glsl).
 struct Globals {
   uint num_layers;
+  // The real rows of the step being computed: batch_full, or fewer for the partial last batch of
+  // an epoch (data.drop_last = false). Written by the host and, as each step ends, by
+  // advance.comp for the next one; every kernel takes its real rows from here.
   uint batch;
   uint batch_pad;
   uint loss;
@@ -217,8 +230,13 @@ struct Globals {
   float clip_value;  // 0: off
   float hist_lo;     // |dW| histogram range, decades: [10^hist_lo, 10^hist_hi)
   float hist_hi;
-  uint pad0;
-  uint pad1;
+  // A whole data set (data_kind fashion_mnist or file); zero otherwise.
+  uint data_rows;        // samples in the set
+  uint data_batches;     // batches per epoch (the partial last one included unless dropped)
+  uint data_row_floats;  // floats per sample in DATASET: input_dim inputs, output_dim targets
+  uint data_half_bits;   // the epoch permutation's domain is 2^(2 data_half_bits) >= data_rows
+  uint eval_rows;        // held-out samples ([eval]); 0: none
+  uint batch_full;       // data.batch: the rows of every batch but an epoch's partial last one
 };
 
 struct LayerStats {
@@ -242,8 +260,8 @@ struct LayerStats {
 struct StepRecord {
   uint step;  // 0 for the first step
   float loss;
-  uint valid;  // 1 once written
-  uint pad0;
+  uint valid;      // 1 once written
+  float accuracy;  // the batch's (StatsHeader::accuracy)
 };
 
 struct StatsHeader {
@@ -254,7 +272,7 @@ struct StatsHeader {
   float loss;        // loss of the latest step
   float grad_norm;   // global norm of all dW and db of the latest step (gradnorm.comp)
   float grad_scale;  // the factor clip_norm applied to every gradient (1: none)
-  uint pad3;
+  float accuracy;    // of the latest batch: the fraction whose largest output is the target's
 };
 
 #ifdef __cplusplus

@@ -22,19 +22,33 @@ CsvFile::CsvFile(const std::filesystem::path& path, const std::string& label,
   out_.write(header + "\n");
 }
 
-CsvWriter::CsvWriter(const std::filesystem::path& path, const std::string& label)
-    : CsvFile(path, label, kCsvHeader) {}
+CsvWriter::CsvWriter(const std::filesystem::path& path, const std::string& label, bool eval_columns,
+                     bool classification)
+    : CsvFile(path, label, std::string(kCsvHeader) + (eval_columns ? kEvalCsvColumns : "")),
+      eval_columns_(eval_columns),
+      classification_(classification) {}
 
-void CsvWriter::write(const gpu::StepStats& s) {
-  char row[512];
+void CsvWriter::write(const gpu::StepStats& s, const gpu::EvalResult* eval) {
+  char tail[96] = "\n";
+  char train_accuracy[32] = "", test_accuracy[32] = "";
+  if (classification_) {
+    std::snprintf(train_accuracy, sizeof train_accuracy, "%.9g", double(s.accuracy));
+    if (eval) std::snprintf(test_accuracy, sizeof test_accuracy, "%.9g", eval->accuracy);
+  }
+  if (eval_columns_ && eval) {
+    std::snprintf(tail, sizeof tail, ",%s,%.9g,%s\n", train_accuracy, eval->loss, test_accuracy);
+  } else if (eval_columns_) {
+    std::snprintf(tail, sizeof tail, ",%s,,\n", train_accuracy);
+  }
+  char row[640];
   for (size_t l = 0; l < s.layers.size(); ++l) {
     const LayerStats& x = s.layers[l];
     const int n = std::snprintf(
-        row, sizeof row, "%u,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%u,%.9g,%.9g,%.9g\n",
+        row, sizeof row, "%u,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%u,%.9g,%.9g,%.9g%s",
         s.step, l + 1, double(s.loss), double(x.grad_w_norm), double(x.grad_w_mean_abs),
         double(x.grad_w_max_abs), double(x.grad_b_norm), double(x.delta_rms), double(x.weight_norm),
         double(x.update_ratio), x.nonfinite, double(x.act_mean), double(x.act_std),
-        double(x.saturated));
+        double(x.saturated), tail);
     out_.write(row, std::min(size_t(n), sizeof row - 1));
   }
 }

@@ -19,6 +19,11 @@ inline constexpr const char* kCsvHeader =
     "step,layer,loss,grad_w_norm,grad_w_mean_abs,grad_w_max_abs,grad_b_norm,delta_rms,"
     "weight_norm,update_ratio,nonfinite,act_mean,act_std,saturated";
 
+// Appended when the scene has a held-out evaluation ([eval]): the batch's accuracy every row, the
+// held-out loss and accuracy on the rows of the steps after which they were measured (empty on
+// the others).
+inline constexpr const char* kEvalCsvColumns = ",train_accuracy,test_loss,test_accuracy";
+
 // step,layer,lo,hi,bin0..bin63,underflow,overflow,zero,nonfinite (lo, hi in decades).
 std::string hist_csv_header();
 
@@ -36,9 +41,16 @@ class CsvFile {
 
 class CsvWriter : public CsvFile {
  public:
-  explicit CsvWriter(const std::filesystem::path& path, const std::string& label = {});
-  // One row per layer (numbered 1..N from the input).
-  void write(const gpu::StepStats& step);
+  // eval_columns: kEvalCsvColumns after the fixed ones; their accuracies empty unless
+  // `classification` (a regression set has none).
+  explicit CsvWriter(const std::filesystem::path& path, const std::string& label = {},
+                     bool eval_columns = false, bool classification = true);
+  // One row per layer (numbered 1..N from the input); `eval`: measured after this step.
+  void write(const gpu::StepStats& step, const gpu::EvalResult* eval = nullptr);
+
+ private:
+  bool eval_columns_ = false;
+  bool classification_ = true;
 };
 
 class HistCsvWriter : public CsvFile {

@@ -15,6 +15,7 @@
 #include "gpu/network.hpp"
 #include "render/overlay.hpp"
 #include "render/tower.hpp"
+#include "torch_peer.hpp"
 
 #ifndef GT_SOURCE_DIR
 #define GT_SOURCE_DIR "."
@@ -48,29 +49,11 @@ net::Scene bench_scene(const BenchArgs& a) {
 std::optional<nlohmann::json> run_peer(const BenchArgs& a) {
   std::string script = GT_SOURCE_DIR "/tools/bench/torch_step.py";
   if (const char* env = std::getenv("GT_TORCH_SCRIPT")) script = env;
-  // Debian's python3-torch belongs to /usr/bin/python3, which need not be the python3 on PATH.
-  std::string python;
-  std::vector<std::string> candidates{"python3", "/usr/bin/python3"};
-  if (const char* env = std::getenv("GT_PYTHON")) candidates.insert(candidates.begin(), env);
-  for (const std::string& c : candidates)
-    if (std::system(("'" + c + "' -c 'import torch' >/dev/null 2>&1").c_str()) == 0) {
-      python = c;
-      break;
-    }
-  if (python.empty()) return std::nullopt;
-  const std::string cmd = "'" + python + "' '" + script + "' --depth " + std::to_string(a.depth) +
-                          " --width " + std::to_string(a.width) + " --batch " +
-                          std::to_string(a.batch) + " --warmup " + std::to_string(a.warmup) +
-                          " --steps " + std::to_string(a.steps) + " --residual " +
-                          std::to_string(a.residual) + " --norm " + a.norm;
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return std::nullopt;
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, pipe))
-    out += buf;
-  if (pclose(pipe) != 0) return std::nullopt;
-  return nlohmann::json::parse(out, nullptr, false);
+  return run_torch_peer(
+      script, "--depth " + std::to_string(a.depth) + " --width " + std::to_string(a.width) +
+                  " --batch " + std::to_string(a.batch) + " --warmup " + std::to_string(a.warmup) +
+                  " --steps " + std::to_string(a.steps) + " --residual " +
+                  std::to_string(a.residual) + " --norm " + a.norm);
 }
 
 // Dispatches in one recorded step (gpu/network_step.cpp): forward and backward per layer, two
@@ -109,6 +92,9 @@ void add_bench(CLI::App& app, BenchArgs& a) {
   c->add_option("--norm", a.norm, "Normalize every hidden layer: none, layer or batch")
       ->check(CLI::IsMember({"none", "layer", "batch"}));
   c->add_flag("--no-peer", a.no_peer, "Skip the PyTorch measurement");
+  c->add_option("--scene", a.scene,
+                "Time whole epochs of this scene's data set (data.kind fashion_mnist or file)");
+  c->add_option("--epochs", a.epochs, "Timed epochs (--scene)")->check(CLI::Range(1u, 1000u));
   c->add_flag("--render", a.render,
               "Time the tower frame (1,000 layers x 256, 1280x720) and 1080p frames with overlay");
   add_device_flags(c, a.device);
@@ -153,6 +139,7 @@ int run_render_bench(const BenchArgs& a, vk::Context& ctx) {
 int run_bench(const BenchArgs& a) {
   auto ctx = make_context(a.device);
   if (a.render) return run_render_bench(a, *ctx);
+  if (!a.scene.empty()) return run_scene_bench(a, *ctx);
   const net::Scene scene = bench_scene(a);
   std::printf("gradtower bench: %u layers x %u wide, batch %u, %s, SGD, statistics every step\n",
               a.depth, a.width, a.batch, architecture(a).c_str());

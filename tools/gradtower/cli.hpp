@@ -54,6 +54,8 @@ struct BenchArgs {
   std::string norm = "none";  // none, layer, batch
   bool no_peer = false;
   bool render = false;  // time the renderer instead of the training step
+  std::string scene;    // time epochs of this scene's data set instead (bench_scene.cpp)
+  uint32_t epochs = 1;
 };
 
 struct RenderArgs {
@@ -142,6 +144,8 @@ int run_live(const LiveArgs& args);
 int run_info(const DeviceFlags& flags);
 int run_train(const TrainArgs& args);
 int run_bench(const BenchArgs& args);
+// bench --scene: epochs per second of a scene with a data set, and of the PyTorch peer.
+int run_scene_bench(const BenchArgs& args, vk::Context& ctx);
 void add_theory(CLI::App& app, TheoryArgs& args);
 int run_theory(const TheoryArgs& args);
 void add_why(CLI::App& app, WhyArgs& args);

@@ -24,17 +24,34 @@ using Clock = std::chrono::steady_clock;
 
 class Progress {
  public:
-  Progress(uint32_t total, bool quiet)
-      : total_(total), quiet_(quiet), tty_(isatty(2)), start_(Clock::now()) {}
-  void update(uint32_t done, float loss, bool final = false) {
+  // classification: the held-out figures include an accuracy.
+  Progress(uint32_t total, bool quiet, bool classification = true)
+      : total_(total),
+        quiet_(quiet),
+        tty_(isatty(2)),
+        classification_(classification),
+        start_(Clock::now()) {}
+  // `epoch_steps` > 0 (a data set): the epoch too, and the latest held-out figures if any.
+  void update(uint32_t done, float loss, bool final = false, uint32_t epoch_steps = 0,
+              const gpu::EvalResult* eval = nullptr) {
     if (quiet_) return;
     const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
     const auto now = Clock::now();
     if (!final && !tty_ && now - last_ < std::chrono::seconds(2)) return;
     last_ = now;
     const double rate = secs > 0 ? done / secs : 0;
-    std::fprintf(stderr, "%sstep %u/%u  loss %s  %.1f steps/s%s", tty_ ? "\r" : "", done, total_,
-                 render::number_text(loss, "%.6g").c_str(), rate, tty_ && !final ? "   " : "\n");
+    std::string epoch, held_out, eta;
+    if (epoch_steps > 0)
+      epoch = "  epoch " + render::number_text(double(done) / epoch_steps, "%.2f");
+    if (eval) {
+      held_out = "  test loss " + render::number_text(eval->loss, "%.4g");
+      if (classification_) held_out += " accuracy " + render::number_text(eval->accuracy, "%.4f");
+    }
+    if (!final && rate > 0)
+      eta = "  ETA " + render::number_text((total_ - done) / rate, "%.0f") + " s";
+    std::fprintf(stderr, "%sstep %u/%u%s  loss %s%s  %.1f steps/s%s%s", tty_ ? "\r" : "", done,
+                 total_, epoch.c_str(), render::number_text(loss, "%.6g").c_str(), held_out.c_str(),
+                 rate, eta.c_str(), tty_ && !final ? "   " : "\n");
     std::fflush(stderr);
   }
   // Ends a progress line redrawn in place, before another message.
@@ -44,7 +61,7 @@ class Progress {
 
  private:
   uint32_t total_;
-  bool quiet_, tty_;
+  bool quiet_, tty_, classification_;
   Clock::time_point start_, last_{};
 };
 
@@ -125,7 +142,9 @@ int run_train(const TrainArgs& a) {
   io::poll_interrupts();  // from here a signal ends the run between steps, keeping the prefix
   std::unique_ptr<stats::CsvWriter> csv;
   if (!a.stats_out.empty())
-    csv = std::make_unique<stats::CsvWriter>(a.stats_out, "--stats-out " + a.stats_out);
+    csv = std::make_unique<stats::CsvWriter>(a.stats_out, "--stats-out " + a.stats_out,
+                                             scene.eval.every > 0,
+                                             scene.eval.set && scene.eval.set->classes > 0);
   std::unique_ptr<stats::HistCsvWriter> hist_csv;
   if (!a.hist_out.empty())
     hist_csv = std::make_unique<stats::HistCsvWriter>(a.hist_out, "--hist-out " + a.hist_out);
@@ -146,18 +165,24 @@ int run_train(const TrainArgs& a) {
                  gpu::format_bytes(net.plan().total_bytes()).c_str(),
                  gpu::to_string(net.kernels()));
 
-  Progress progress(steps, a.quiet);
+  const bool classification = scene.eval.set && scene.eval.set->classes > 0;
+  Progress progress(steps, a.quiet, classification);
   // Steps run in chunks no longer than the GPU's statistics ring, so reading the ring after a
   // chunk sees every step of it: for the CSV, and to count non-finite values over the run.
   const uint32_t chunk = net.plan().ring_len;
   NonFinite nonfinite;
   uint32_t done = 0;
+  const uint32_t every = scene.eval.every;
+  const uint32_t epoch_steps = scene.data.set ? scene.data.batches_per_epoch() : 0;
+  std::optional<gpu::EvalResult> eval;  // the latest held-out figures
   while (done < steps) {
     if (const int signal = io::interrupt_signal()) {
       progress.end_line();
       return finish_interrupted(signal, done, a, csv.get(), hist_csv.get(), dump_file.get());
     }
     uint32_t n = std::min(chunk, steps - done);
+    // A chunk ends at each evaluation (after every `every` steps, and after the last).
+    if (every > 0) n = std::min(n, (done / every + 1) * every - done);
     // The GPU keeps the histograms of the latest step only: a chunk ends at each step written.
     if (hist_csv) {
       const uint64_t k = a.stats_every, next = (done + k - 1) / k * k;
@@ -180,14 +205,18 @@ int run_train(const TrainArgs& a) {
       if (a.dump_step && *a.dump_step > done) n = std::min(n, *a.dump_step - done);
       net.train(n);
     }
+    const bool evaluated = every > 0 && ((done + n) % every == 0 || done + n == steps);
+    if (evaluated) eval = net.evaluate();
     for (const gpu::StepStats& s : net.history()) {
       if (s.step < done || s.step >= done + n) continue;
       nonfinite.add(s);
-      if (csv && s.step % a.stats_every == 0) csv->write(s);
+      const bool last = s.step == done + n - 1;
+      if (csv && (s.step % a.stats_every == 0 || (evaluated && last)))
+        csv->write(s, evaluated && last ? &*eval : nullptr);
     }
     if (hist_csv && (done + n - 1) % a.stats_every == 0) hist_csv->write(net.histograms());
     done += n;
-    progress.update(done, net.loss(), done == steps);
+    progress.update(done, net.loss(), done == steps, epoch_steps, eval ? &*eval : nullptr);
   }
   if (csv) csv->commit();
   if (hist_csv) hist_csv->commit();
@@ -204,6 +233,13 @@ int run_train(const TrainArgs& a) {
                  render::number_text(last.loss, "%.6g").c_str(), g3(norms.front()).c_str(),
                  net.plan().num_layers, g3(norms.back()).c_str(), g3(norms[lo]).c_str(), lo + 1,
                  g3(norms[hi]).c_str(), hi + 1, nonfinite.text(steps).c_str());
+    if (eval) {
+      std::fprintf(stderr, "gradtower: held-out set (%u samples) after step %u: loss %s%s\n",
+                   eval->samples, steps, render::number_text(eval->loss, "%.6g").c_str(),
+                   classification
+                       ? (", accuracy " + render::number_text(eval->accuracy, "%.4f")).c_str()
+                       : "");
+    }
   }
   return validation_exit_code(*ctx);
 }

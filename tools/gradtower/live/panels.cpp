@@ -156,10 +156,16 @@ void data_panel(LiveSession& session) {
       const bool two = kind == net::DataKind::xor_ || kind == net::DataKind::circles;
       keys["network.output"] = two ? "2" : std::to_string(std::max(3u, s.network.output));
       keys["train.loss"] = "cross_entropy";
+    } else if (kind == net::DataKind::fashion_mnist) {
+      keys["network.input"] = "784";  // 28 x 28 pixels, 10 classes
+      keys["network.output"] = "10";
+      keys["train.loss"] = "cross_entropy";
+    } else if (kind == net::DataKind::file) {
+      keys.clear();  // a file needs its path and columns: from the scene file, not a menu
     } else {
       keys["train.loss"] = "mse";
     }
-    session.edit(keys);
+    if (!keys.empty()) session.edit(keys);
   }
   int_key(session, "batch", "data.batch", s.data.batch);
   bool fixed = s.data.fixed;

@@ -161,6 +161,23 @@ void draw_plots(float x, float y, float w, float h, const std::vector<RunData>& 
       s.y.push_back(runs[r].losses[i]);
     }
     loss.push_back(std::move(s));
+    if (!runs[r].eval_losses.empty()) {
+      // The held-out loss: the run's colour three quarters of the way to white, so that it
+      // stands out over the training loss's noise.
+      const auto pale = [](ImU32 v, int shift) {
+        const ImU32 ch = (v >> shift) & 0xFFu;
+        return ((ch + 3 * 255u) / 4u) << shift;
+      };
+      Series e{pale(c, IM_COL32_R_SHIFT) | pale(c, IM_COL32_G_SHIFT) | pale(c, IM_COL32_B_SHIFT) |
+                   (0xFFu << IM_COL32_A_SHIFT),
+               {},
+               {}};
+      for (size_t i = 0; i < runs[r].eval_losses.size(); ++i) {
+        e.x.push_back(float(runs[r].eval_steps[i]));
+        e.y.push_back(runs[r].eval_losses[i]);
+      }
+      loss.push_back(std::move(e));
+    }
     Series f{c, {}, {}};
     for (size_t l = 0; l < runs[r].latest.layers.size(); ++l) {
       f.x.push_back(float(l + 1));
@@ -200,7 +217,9 @@ void draw_plots(float x, float y, float w, float h, const std::vector<RunData>& 
     hist.push_back(std::move(u));
     hist_title = "layer " + std::to_string(l + 1) + ": |dW|, update ratio (white)";
   }
-  plot("loss over steps", size, loss, false);
+  const bool held_out = std::any_of(runs.begin(), runs.end(),
+                                    [](const RunData& r) { return !r.eval_losses.empty(); });
+  plot(held_out ? "loss over steps (pale: held-out set)" : "loss over steps", size, loss, false);
   ImGui::SameLine();
   const size_t hr = histogram_run(view);
   if (view.layer_plot == LayerPlot::histograms) {

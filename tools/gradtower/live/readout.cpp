@@ -26,6 +26,16 @@ void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs,
       r.loss_steps.push_back(step);
       r.losses.push_back(loss);
     }
+    // The held-out set once the network has passed another multiple of eval.every.
+    const uint32_t every = nets[i]->scene().eval.every, done = nets[i]->steps_done();
+    const uint32_t last = r.eval_steps.empty() ? 0 : r.eval_steps.back() + 1;
+    // Not in the middle of a step: finishing one run's step here would put it a step ahead of
+    // the others (runs train in lockstep); a later frame evaluates instead.
+    if (nets[i]->has_eval() && every > 0 && done / every > last / every && !nets[i]->mid_step()) {
+      r.eval = nets[i]->evaluate();
+      r.eval_steps.push_back(nets[i]->steps_done() - 1);  // evaluate() ends a step begun
+      r.eval_losses.push_back(float(r.eval.loss));
+    }
     if (r.losses.size() > kMaxLossPoints) {
       size_t k = 0;
       for (size_t j = 0; j < r.losses.size(); j += 2, ++k) {

@@ -41,7 +41,12 @@ struct RunData {
   std::string label;
   gpu::StepStats latest;
   std::vector<uint32_t> loss_steps;
-  std::vector<float> losses;            // every step seen, from the ring of recent steps
+  std::vector<float> losses;  // every step seen, from the ring of recent steps
+  // [eval]: the held-out loss after steps eval_steps[i] + 1 (gpu::Network::evaluate), measured
+  // once a frame has seen eval.every more steps.
+  std::vector<uint32_t> eval_steps;
+  std::vector<float> eval_losses;
+  gpu::EvalResult eval;                 // the latest
   std::vector<gpu::StepStats> history;  // the ring, for the selected layer's plot
   // |dW| histograms of the latest step (gpu::Network::histograms()), read only while a
   // histogram view shows this run.
