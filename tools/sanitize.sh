@@ -70,7 +70,7 @@ fi
 findings=$build/fuzz-findings
 rm -rf "$findings"
 mkdir -p "$findings"
-for target in scene safetensors spirv; do
+for target in scene safetensors spirv data; do
   corpus=$build/fuzz-corpus/$target
   rm -rf "$corpus"
   mkdir -p "$corpus"
