@@ -347,7 +347,8 @@ TEST(GpuEval, EachStepRecordsItsBatchsAccuracy) {
     batch.size = b.size;
     batch.input.assign(b.input.begin(), b.input.end());
     batch.target.assign(b.target.begin(), b.target.end());
-    const std::vector<double>& y = net::ref::forward(before, batch).x.back();
+    const net::ref::Forward f = net::ref::forward(before, batch);
+    const std::vector<double>& y = f.x.back();
     uint32_t hits = 0;
     for (uint32_t r = 0; r < b.size; ++r) {
       uint32_t bx = 0, bt = 0;

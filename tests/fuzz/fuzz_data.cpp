@@ -79,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uint64_t n = 1;
         for (const uint32_t d : a.dims)
           n *= d;
-        if (a.dims.size() != rank || a.data.size() != n) finding("IDX dimensions and data disagree");
+        if (a.dims.size() != rank || a.data.size() != n)
+          finding("IDX dimensions and data disagree");
         break;
       }
       case 4: {
