@@ -10,6 +10,7 @@ layout(set = 0, binding = GT_BIND_HEADER, std430) readonly buffer HeaderBuf { St
 
 const uint kStreamSample = 2u;
 const uint kStreamTeacherInput = 3u;
+const uint kStreamSequence = 4u;
 
 void main() {
   // An inline batch (the scene's own numbers) is uploaded once by the host: leave it alone.
@@ -51,6 +52,29 @@ void main() {
       for (uint k = 0u; k < GT_TEACHER_HIDDEN; ++k) s += target[b_off + o * GT_TEACHER_HIDDEN + k] * h[k];
       target[t_off + o] = s * h_scale;
     }
+    return;
+  }
+
+  if (g.data_kind == GT_DATA_ADDING) {
+    // Step t holds (value, marker); the markers at one step of the first half and one of the
+    // second (u01 < 1, so each index stays inside its half).
+    uint steps = g.input_dim / 2u, first_half = steps / 2u;
+    uint m0 = uint(u01_closed_open(r.x) * float(first_half));
+    uint m1 = first_half + uint(u01_closed_open(r.y) * float(steps - first_half));
+    m0 = min(m0, first_half - 1u);
+    m1 = min(m1, steps - 1u);
+    float sum = 0.0;
+    for (uint t = 0u; t < steps; t += 4u) {
+      uvec4 q = philox4x32_10(uvec4(b, step, kStreamSequence, t), key);
+      for (uint c = 0u; c < 4u && t + c < steps; ++c) {
+        float v = u01_closed_open(q[c]);
+        bool marked = t + c == m0 || t + c == m1;
+        x_out[x_off + 2u * (t + c)] = v;
+        x_out[x_off + 2u * (t + c) + 1u] = marked ? 1.0 : 0.0;
+        if (marked) sum += v;
+      }
+    }
+    target[t_off] = sum;
     return;
   }
 

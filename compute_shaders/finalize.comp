@@ -63,10 +63,11 @@ void main() {
   float worst_value = isnan(sum_abs) ? uintBitsToFloat(0x7fc00000u) : uintBitsToFloat(0x7f800000u);
   LayerStats s;
   s.grad_w_norm = nonfinite == 0u ? ssq_norm(dw.xy) : worst_value;
-  s.grad_w_mean_abs = sum_abs / float(L.in_dim * L.out_dim);
+  s.grad_w_mean_abs = sum_abs / float(L.w_count);
   s.grad_w_max_abs = nonfinite == 0u ? dw.x : worst_value;
   s.grad_b_norm = ssq_norm(col.zw);
-  s.delta_rms = ssq_norm(col.xy) / sqrt(float(g.batch * L.out_dim));
+  // Over the batch, the neurons and (a recurrent layer) its time steps.
+  s.delta_rms = ssq_norm(col.xy) / sqrt(float(g.batch * L.out_dim * L.steps));
   s.weight_norm = ssq_norm(upd.zw);
   // No update is a ratio of 0 even for zero weights; an update of zero weights is infinite.
   float upd_norm = ssq_norm(upd.xy);
@@ -79,8 +80,8 @@ void main() {
   s.saturated = float(floatBitsToUint(act.w)) / count;
   s.pad0 = 0u;
   uint h = layer * GT_HIST_STRIDE;
-  // update.comp counted the padding of W [ld_out][ld_in] (exact zeros) as zeros.
-  hist[h + GT_HIST_ZERO] -= L.ld_out * L.ld_in - L.out_dim * L.in_dim;
+  // update.comp counted the padding of W (exact zeros) as zeros.
+  hist[h + GT_HIST_ZERO] -= L.w_floats - L.w_count;
   hist[h + GT_HIST_STEP] = header.step;
   hist[h + GT_HIST_LO] = floatBitsToUint(g.hist_lo);
   hist[h + GT_HIST_HI] = floatBitsToUint(g.hist_hi);

@@ -71,7 +71,7 @@ void main() {
   uint chunk = gl_WorkGroupID.x;
   if (chunk >= L.upd_chunks) return;  // uniform across the workgroup
   uint total4 = L.param_floats / 4u;  // W, b (and gamma, beta of a normalized layer)
-  uint weights4 = (L.ld_out * L.ld_in) / 4u;
+  uint weights4 = L.w_floats / 4u;  // W (an rnn's W_ih and W_hh)
   uint base4 = L.w_off / 4u;
   // Adam's bias corrections 1 - beta^t, t counted from the last reset of the optimizer state.
   float t = float(header.step - header.opt_step0 + 1u);

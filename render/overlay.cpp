@@ -187,7 +187,8 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
   }
 
   // Layer ticks along the right edge of the rightmost tower (the input is layer 1, at the bottom).
-  const uint32_t n = towers ? uint32_t(info.runs.back().layers.size()) : 0;
+  const uint32_t n = towers ? info.runs.back().slabs : 0;
+  const uint32_t time_steps = towers ? info.runs.back().time_steps : 0;
   if (n > 0) {
     const Mat4 m = with_offset(camera, tower_offset(towers - 1, towers));
     const uint32_t step = tick_step(n, 10);
@@ -213,7 +214,11 @@ void Overlay::draw(VkCommandBuffer cmd, const OverlayInfo& info, VkOffset2D orig
     }
     for (const auto& [t, p] : kept) {
       dl->AddLine(p, {p.x + small_ * 0.6f, p.y}, grey);
-      std::snprintf(line, sizeof line, "%u", t);
+      // A recurrent layer's time steps are labelled t = ..., the layers above by their number.
+      if (t <= time_steps)
+        std::snprintf(line, sizeof line, "t=%u", t);
+      else
+        std::snprintf(line, sizeof line, "%u", time_steps > 0 ? t - time_steps + 1 : t);
       text(*dl, taken, small, small_, {p.x + small_ * 0.8f, p.y - small_ * 0.5f}, grey, line);
       taken.add(Box{p.x, p.y - 0.5f, p.x + small_ * 0.6f, p.y + 0.5f});  // the tick
     }

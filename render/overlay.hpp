@@ -28,6 +28,10 @@ struct RunInfo {
   std::string label;  // empty for a scene with one run
   float loss = 0;
   std::vector<shared::LayerStats> layers;  // latest step, for the |dW| range
+  // The tower's slabs (render/tower.hpp: tower_slabs): layers.size(), or a recurrent first
+  // layer's time steps (time_steps of them) and the layers above.
+  uint32_t slabs = 0;
+  uint32_t time_steps = 0;
   // The mean-field prediction of the metric per layer, log10, anchored at the output layer's
   // measured value (render/theory_strip.cpp); empty: none for this metric.
   std::vector<float> theory_log10;

@@ -46,6 +46,18 @@ std::vector<float> theory_log10(const net::NetworkSpec& spec,
   return out;
 }
 
+std::vector<float> time_theory_log10(double rho, const std::vector<float>& measured_by_step,
+                                     uint32_t metric, uint32_t layers_above) {
+  if (metric == GT_METRIC_UPDATE_RATIO || measured_by_step.empty() || !(rho > 0)) return {};
+  const double anchor = measured_by_step.back();
+  if (!std::isfinite(anchor) || anchor <= 0) return {};
+  const size_t steps = measured_by_step.size();
+  std::vector<float> out(steps + layers_above, NAN);
+  for (size_t t = 1; t <= steps; ++t)
+    out[t - 1] = float(std::log10(anchor) + double(steps - t) * std::log10(rho));
+  return out;
+}
+
 std::vector<Pixel> theory_strip_corners(const Mat4& camera, uint32_t width, uint32_t height) {
   const float x1 = -kTowerHalfWidth - kStripGap, x0 = x1 - kStripWidth, z = kTowerHalfDepth;
   return {project(camera, x0, 0, z, width, height), project(camera, x1, 0, z, width, height),

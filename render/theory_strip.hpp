@@ -29,6 +29,14 @@ namespace gt::render {
 std::vector<float> theory_log10(const net::NetworkSpec& spec,
                                 const std::vector<shared::LayerStats>& measured, uint32_t metric);
 
+// A recurrent first layer's time steps (render/tower.hpp: tower_slabs), then `layers_above`
+// slabs: the linear part of backpropagation through time, ||dL/dh_t|| ~ rho^(T - t) (Pascanu,
+// Mikolov & Bengio 2013; rho the spectral radius the op's init_hh gave W_hh), anchored at step T's
+// measured value of the metric (per step: ||dL/dh_t||, the norm of step t's term of dW_hh, or the
+// mean of its cells). NaN above the time steps; empty for the update ratio or no anchor.
+std::vector<float> time_theory_log10(double rho, const std::vector<float>& measured_by_step,
+                                     uint32_t metric, uint32_t layers_above);
+
 // The strip's corners on screen, left of a tower (camera: that tower's matrix) in a width x
 // height view.
 std::vector<Pixel> theory_strip_corners(const Mat4& camera, uint32_t width, uint32_t height);

@@ -14,7 +14,21 @@
 #include "vk/graphics.hpp"
 
 namespace gt::render {
-namespace {}  // namespace
+
+uint32_t time_slabs(const gpu::Plan& plan) {
+  return !plan.layers.empty() && gpu::is_recurrent(plan.layers.front()) ? plan.layers.front().steps
+                                                                        : 0;
+}
+
+std::vector<Slab> tower_slabs(const gpu::Plan& plan) {
+  std::vector<Slab> slabs;
+  const uint32_t steps = time_slabs(plan);
+  for (uint32_t t = 1; t <= steps; ++t)
+    slabs.push_back({0, t});
+  for (uint32_t l = steps > 0 ? 1 : 0; l < plan.num_layers; ++l)
+    slabs.push_back({l, 0});
+  return slabs;
+}
 
 float effective_slab_fill(const TowerSettings& s, uint32_t layers, uint32_t height) {
   // Spacing adapts to depth: once a layer gets fewer than ~4 pixels of height the gaps close,
@@ -71,8 +85,10 @@ void TowerRenderer::statistics_barrier(VkCommandBuffer cmd) {
 
 void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const TowerSettings& s,
                          uint32_t width, uint32_t height, uint32_t index, uint32_t count) const {
-  const uint32_t layers = net.plan().num_layers;
+  const uint32_t steps = time_slabs(net.plan());
+  const uint32_t layers = net.plan().num_layers + (steps > 0 ? steps - 1 : 0);  // slabs
   TowerPush push{};
+  push.time_steps = steps;
   push.view_proj = with_offset(
       camera_matrix(s.camera, width, height, count, s.pose.yaw, s.pose.pitch, s.pose.zoom),
       tower_offset(index, count));
@@ -85,7 +101,8 @@ void TowerRenderer::draw(VkCommandBuffer cmd, const gpu::Network& net, const Tow
   push.half_width = kTowerHalfWidth;
   push.half_depth = kTowerHalfDepth;
   const vk::Buffer* buffers[GT_RBIND_COUNT] = {&net.layers_buffer(), &net.layer_stats_buffer(),
-                                               &net.neuron_stats_buffer()};
+                                               &net.neuron_stats_buffer(),
+                                               &net.time_stats_buffer()};
   std::array<VkDescriptorBufferInfo, GT_RBIND_COUNT> infos{};
   std::array<VkWriteDescriptorSet, GT_RBIND_COUNT> writes{};
   for (uint32_t i = 0; i < GT_RBIND_COUNT; ++i) {
@@ -112,6 +129,14 @@ std::pair<float, float> auto_range(gpu::Network& net, uint32_t metric) {
 std::pair<float, float> auto_range(const std::vector<gpu::Network*>& nets, uint32_t metric) {
   std::vector<float> values;
   for (gpu::Network* net : nets) {
+    if (time_slabs(net->plan()) > 0 && net->steps_done() > 0) {  // the time steps' figures too
+      const gpu::TimeStats ts = net->time_stats(0);
+      const std::vector<float>& v = metric == GT_METRIC_NEURON_DELTA  ? ts.cells
+                                    : metric == GT_METRIC_GRAD_W_NORM ? ts.dwhh_term_norm
+                                    : metric == GT_METRIC_DELTA_RMS   ? ts.grad_h_norm
+                                                                      : ts.mean_cell;
+      if (metric != GT_METRIC_UPDATE_RATIO) values.insert(values.end(), v.begin(), v.end());
+    }
     if (metric == GT_METRIC_NEURON_DELTA) {
       const std::vector<float> v = net->neuron_stats();
       values.insert(values.end(), v.begin(), v.end());
@@ -175,8 +200,24 @@ OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Networ
   for (size_t i = 0; i < nets.size(); ++i) {
     const gpu::StepStats st = nets[i]->latest_stats();
     if (nets[i]->steps_done() > 0) info.step = st.step;
-    info.runs.push_back({i < labels.size() ? labels[i] : std::string(), st.loss, st.layers,
-                         theory_log10(nets[i]->scene().network, st.layers, s.metric)});
+    RunInfo run;
+    run.label = i < labels.size() ? labels[i] : std::string();
+    run.loss = st.loss;
+    run.layers = st.layers;
+    const gpu::Plan& plan = nets[i]->plan();
+    run.slabs = uint32_t(tower_slabs(plan).size());
+    run.time_steps = time_slabs(plan);
+    if (run.time_steps == 0) {
+      run.theory_log10 = theory_log10(nets[i]->scene().network, st.layers, s.metric);
+    } else if (nets[i]->steps_done() > 0) {
+      const gpu::TimeStats ts = nets[i]->time_stats(0);
+      const std::vector<float>& by_step = s.metric == GT_METRIC_GRAD_W_NORM ? ts.dwhh_term_norm
+                                          : s.metric == GT_METRIC_DELTA_RMS ? ts.grad_h_norm
+                                                                            : ts.mean_cell;
+      const ops::Op& rnn = nets[i]->scene().network.ops.front();
+      run.theory_log10 = time_theory_log10(rnn.rho, by_step, s.metric, run.slabs - run.time_steps);
+    }
+    info.runs.push_back(std::move(run));
   }
   return info;
 }

@@ -18,7 +18,8 @@ class Context;
 }
 namespace gt::gpu {
 class Network;
-}
+struct Plan;
+}  // namespace gt::gpu
 
 namespace gt::render {
 
@@ -32,6 +33,17 @@ struct TowerSettings {
   // would get fewer than ~4 pixels.
   float slab_fill = 0.8f;
 };
+
+// The slabs of a network's tower, bottom to top: one per weight layer, but a recurrent first
+// layer (rnn) stands as its time steps, t = 1 at the bottom (the step furthest from the loss, as
+// layer 1 is for depth): the tower of an unrolled network is time, then the layers above.
+struct Slab {
+  uint32_t layer = 0;
+  uint32_t time = 0;  // 1..steps for a time step of a recurrent layer; 0 for a layer's slab
+};
+std::vector<Slab> tower_slabs(const gpu::Plan& plan);
+// The time steps standing as slabs (a recurrent first layer's), 0 for none.
+uint32_t time_slabs(const gpu::Plan& plan);
 
 // The fraction of each layer's pitch its slab fills in a `height`-pixel view of `layers` layers:
 // s.slab_fill, or 1 (the gaps closed) once a layer would get fewer than ~4 pixels. Shared by the

@@ -16,15 +16,20 @@
 
 namespace gt::test {
 
-// Random parameters for any graph: weights ~ U(-0.8, 0.8), gamma ~ 1 + U(-0.3, 0.3).
+// Random parameters for any graph: weights ~ U(-0.8, 0.8), gamma ~ 1 + U(-0.3, 0.3), an rnn's
+// all ~ U(-1.4, 1.4) / sqrt(H).
 inline ops::GraphParams random_params(const ops::Graph& g, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-0.8, 0.8);
   ops::GraphParams p = ops::zero_params(g);
   for (size_t i = 0; i < g.ops.size(); ++i)
     for (size_t t = 0; t < p[i].size(); ++t)
-      for (double& v : p[i][t])
-        v = (g.ops[i].kind != ops::Kind::dense && t == 0) ? 1.0 + 0.375 * u(rng) : u(rng);
+      for (double& v : p[i][t]) {
+        if (g.ops[i].kind == ops::Kind::rnn)  // ~U(-1.4, 1.4) / sqrt(H): W_hh's radius about 1
+          v = 1.75 * u(rng) / std::sqrt(double(g.ops[i].units));
+        else
+          v = (g.ops[i].kind != ops::Kind::dense && t == 0) ? 1.0 + 0.375 * u(rng) : u(rng);
+      }
   return p;
 }
 

@@ -131,6 +131,7 @@ inline void check_step(const net::Scene& scene, gpu::Kernels kernels, uint32_t m
         ++alphas;
         break;
       case ops::Kind::residual_add:
+      case ops::Kind::rnn:  // test_gpu_rnn.cpp
         break;
     }
   }

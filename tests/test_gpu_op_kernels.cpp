@@ -32,7 +32,8 @@ TEST_F(OpKernelsRegistry, EveryKindHasKernelsWhereFuseCanPlaceIt) {
   for (const ops::KindInfo* k : ops::all_kinds()) {
     SCOPED_TRACE(std::string(k->name));
     for (const Kernels variant : {Kernels::texel, Kernels::shared}) {
-      const bool fused = k->role == Role::layer || k->role == Role::norm;
+      const bool fused =
+          k->role == Role::layer || k->role == Role::norm || k->role == Role::recurrent;
       const bool post = k->role == Role::post || k->kind == Kind::layer_norm;
       EXPECT_EQ(has_kernels(k->kind, Placement::fused, variant), fused);
       EXPECT_EQ(has_kernels(k->kind, Placement::post, variant), post);

@@ -100,12 +100,12 @@ TEST(Reflect, ComputeKindsOfRealShaders) {
 }
 
 TEST(Reflect, PushConstantBlockSizes) {
-  // update.comp reads PushConstants (4 uints); tower.* push TowerPush (a mat4 and 8 scalars);
+  // update.comp reads PushConstants (4 uints); tower.* push TowerPush (a mat4 and 12 scalars);
   // imgui.vert two vec2s.
   EXPECT_EQ(vk::reflect_spirv(words_of("update.comp"), "update").push_constant_bytes, 16u);
   static_assert(sizeof(shared::PushConstants) == 16);
-  EXPECT_EQ(vk::reflect_spirv(words_of("tower.vert"), "tower.vert").push_constant_bytes, 96u);
-  EXPECT_EQ(vk::reflect_spirv(words_of("tower.frag"), "tower.frag").push_constant_bytes, 96u);
+  EXPECT_EQ(vk::reflect_spirv(words_of("tower.vert"), "tower.vert").push_constant_bytes, 112u);
+  EXPECT_EQ(vk::reflect_spirv(words_of("tower.frag"), "tower.frag").push_constant_bytes, 112u);
   EXPECT_EQ(vk::reflect_spirv(words_of("imgui.vert"), "imgui.vert").push_constant_bytes, 16u);
   // loss.comp reads no push constants: the optimizer drops the block; advance.comp reads its phase.
   EXPECT_EQ(vk::reflect_spirv(words_of("loss.comp"), "loss").push_constant_bytes, 0u);

@@ -93,7 +93,7 @@ TEST(SceneErrors, BadEnumListsValidNamesWithExactLocation) {
             "momentum, adam");
   EXPECT_EQ(parse_error("[data]\nkind = \"mnist\"\n"),
             "scenes/x.toml:2: data.kind: unknown value \"mnist\"; expected one of: spiral, xor, "
-            "circles, blobs, teacher, inline, fashion_mnist, file");
+            "circles, blobs, teacher, inline, fashion_mnist, file, adding");
   EXPECT_EQ(parse_error("[network]\ninit = \"orthogonol\"\n"),
             "scenes/x.toml:2: network.init: unknown value \"orthogonol\"; expected one of: "
             "gaussian, xavier_uniform, xavier_normal, he_normal, orthogonal");

@@ -192,6 +192,8 @@ void Network::allocate() {
                      vk::MemoryUse::device, "residual skip");
   norm_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.norm_stat_floats, GT_VEC) * 4, kUsage,
                            vk::MemoryUse::device, "norm statistics");
+  time_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.time_floats, GT_VEC) * 4, kUsage,
+                           vk::MemoryUse::device, "per-time figures");
   nhat_ = make_segments(ctx_, p.nhat.segment_floats, "normalized Z");
   dataset_ = make_segments(ctx_, p.data.segment_floats, "data set");
   eval_set_ = make_segments(ctx_, p.eval.segment_floats, "held-out set");
@@ -204,7 +206,7 @@ void Network::allocate() {
       vk::fill_zero(ctx_, b);
   for (const vk::Buffer* b :
        {&delta_, &target_, &partials_, &header_, &layer_stats_, &neuron_stats_, &neuron_pending_,
-        &hist_, &hist_pending_, &skip_, &norm_stats_})
+        &hist_, &hist_pending_, &skip_, &norm_stats_, &time_stats_})
     vk::fill_zero(ctx_, *b);
 }
 
@@ -217,7 +219,7 @@ void Network::make_op_kernels() {
   // A layer's ops in graph order: its dense, the norm fused after it, the op run after it.
   for (const ops::FusedLayer& f : plan_.fused) {
     std::vector<LayerOp>& list = layer_ops_.emplace_back();
-    use(list, ops::Kind::dense, Placement::fused);
+    use(list, f.kind, Placement::fused);
     if (f.norm != net::Norm::none)
       use(list, f.norm == net::Norm::batch ? ops::Kind::batch_norm : ops::Kind::layer_norm,
           Placement::fused);
@@ -232,7 +234,7 @@ uint64_t Network::allocated_bytes() const {
       bytes += b.size();
   for (const vk::Buffer* b : {&globals_, &layers_, &layers_padded_, &delta_, &target_, &partials_,
                               &header_, &layer_stats_, &neuron_stats_, &neuron_pending_, &hist_,
-                              &hist_pending_, &skip_, &norm_stats_})
+                              &hist_pending_, &skip_, &norm_stats_, &time_stats_})
     bytes += b->size();
   return bytes;
 }
@@ -306,6 +308,24 @@ void Network::set_train(const net::TrainSpec& train) {
   upload_globals();
 }
 
+// W_ih [ld_out][ld_seq_in], W_hh [ld_out][ld_out], b_ih, b_hh from net::LayerParams' w (W_ih
+// then W_hh) and b (b_ih then b_hh).
+void Network::set_recurrent_params(const LayerDesc& d, const net::LayerParams& lp,
+                                   std::vector<float>& seg, uint32_t l) {
+  const uint32_t h = d.out_dim, f = d.seq_in;
+  if (lp.in != d.in_dim || lp.out != h || lp.steps != d.steps ||
+      lp.w.size() != size_t(h) * (f + h) || lp.b.size() != 2 * size_t(h) || !lp.gamma.empty() ||
+      !lp.post.empty())
+    throw vk::Error("layer " + std::to_string(l) +
+                    " (rnn): parameter shape does not match the network");
+  for (uint32_t o = 0; o < h; ++o) {
+    std::memcpy(&seg[d.w_off + o * d.ld_seq_in], &lp.w[size_t(o) * f], f * 4);
+    std::memcpy(&seg[d.whh_off + o * d.ld_out], &lp.w[size_t(h) * f + size_t(o) * h], h * 4);
+    seg[d.b_off + o] = lp.b[o];
+    seg[d.bhh_off + o] = lp.b[h + o];
+  }
+}
+
 void Network::set_params(const net::Params& params) {
   if (params.size() != plan_.num_layers)
     throw vk::Error("parameter count does not match the network");
@@ -316,6 +336,10 @@ void Network::set_params(const net::Params& params) {
   for (uint32_t l = 0; l < plan_.num_layers; ++l) {
     const LayerDesc& d = plan_.layers[l];
     const net::LayerParams& lp = params[l];
+    if (is_recurrent(d)) {
+      set_recurrent_params(d, lp, segs[plan_.params.segment_of[l]], l);
+      continue;
+    }
     const bool norm = is_normalized(d);
     const size_t norm_count = norm ? lp.out : 0;
     if (lp.in != d.in_dim || lp.out != d.out_dim || lp.w.size() != size_t(lp.in) * lp.out ||
@@ -373,6 +397,7 @@ vk::Bindings Network::fused_bindings(uint32_t l) const {
   b.buffer(GT_BIND_SKIP, skip_);
   b.buffer(GT_BIND_NHAT, nhat_[plan_.nhat_segment(l, false)]);
   b.buffer(GT_BIND_NORM_STATS, norm_stats_);
+  b.buffer(GT_BIND_TIME_STATS, time_stats_);
   return b;
 }
 
@@ -440,6 +465,17 @@ net::Params Network::read_params(const std::vector<vk::Buffer>& segs) {
     const vk::Buffer& seg = segs[plan_.params.segment_of[l]];
     out[l].in = d.in_dim;
     out[l].out = d.out_dim;
+    if (is_recurrent(d)) {
+      out[l].steps = d.steps;
+      out[l].w = read_layer_major(seg, d.w_off, d.out_dim, d.seq_in, d.ld_seq_in);
+      const std::vector<float> whh =
+          read_layer_major(seg, d.whh_off, d.out_dim, d.out_dim, d.ld_out);
+      out[l].w.insert(out[l].w.end(), whh.begin(), whh.end());
+      out[l].b = read_layer_major(seg, d.b_off, 1, d.out_dim, d.ld_out);
+      const std::vector<float> bhh = read_layer_major(seg, d.bhh_off, 1, d.out_dim, d.ld_out);
+      out[l].b.insert(out[l].b.end(), bhh.begin(), bhh.end());
+      continue;
+    }
     out[l].w = read_layer_major(seg, d.w_off, d.out_dim, d.in_dim, d.ld_in);
     out[l].b = read_layer_major(seg, d.b_off, 1, d.out_dim, d.ld_out);
     if (is_normalized(d)) {
@@ -511,6 +547,27 @@ StepStats Network::latest_stats() {
 
 std::vector<float> Network::neuron_stats() {
   return vk::download_as<float>(ctx_, neuron_stats_, 0, plan_.neuron_count);
+}
+
+TimeStats Network::time_stats(uint32_t layer) {
+  const LayerDesc& d = plan_.layers.at(layer);
+  if (!is_recurrent(d))
+    throw std::invalid_argument("time_stats: layer " + std::to_string(layer) + " is not recurrent");
+  TimeStats t;
+  t.steps = d.steps;
+  t.units = d.out_dim;
+  const uint64_t cells = uint64_t(d.steps) * d.ld_out;
+  const std::vector<float> all = vk::download_as<float>(
+      ctx_, time_stats_, uint64_t(d.time_off) * 4, 3 * cells + uint64_t(d.steps) * GT_TIME_FIGURES);
+  t.cells.resize(size_t(d.steps) * d.out_dim);
+  for (uint32_t s = 0; s < d.steps; ++s) {
+    std::memcpy(&t.cells[size_t(s) * d.out_dim], &all[size_t(s) * d.ld_out], d.out_dim * 4);
+    const float* fig = &all[3 * cells + size_t(s) * GT_TIME_FIGURES];
+    t.grad_h_norm.push_back(fig[0]);
+    t.dwhh_term_norm.push_back(fig[1]);
+    t.mean_cell.push_back(fig[2]);
+  }
+  return t;
 }
 
 std::vector<uint32_t> Network::histograms() {

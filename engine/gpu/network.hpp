@@ -39,6 +39,16 @@ struct EvalResult {
   double accuracy = 0;  // fraction classified right (classification sets; else 0)
 };
 
+// A recurrent layer's figures per time step t = 1..steps (index t - 1), of the latest step.
+struct TimeStats {
+  uint32_t steps = 0;
+  uint32_t units = 0;
+  std::vector<float> cells;           // [steps][units]: mean over the batch of |dL/dh_t|
+  std::vector<float> grad_h_norm;     // ||dL/dh_t|| over the batch and units
+  std::vector<float> dwhh_term_norm;  // || sum_b dz_t[b] h_{t-1}[b]^T ||: step t's term of dW_hh
+  std::vector<float> mean_cell;       // the mean of the step's cells
+};
+
 struct StepStats {
   uint32_t step = 0;
   float loss = 0;
@@ -114,6 +124,8 @@ class Network {
   float loss();
   StepStats latest_stats();
   std::vector<float> neuron_stats();  // mean |dL/dz| per neuron, layer after layer
+  // A recurrent layer's per-time figures of the latest step (GT_BIND_TIME_STATS).
+  TimeStats time_stats(uint32_t layer);
   // |dW| histograms of the latest complete step: shared::GT_HIST_STRIDE uints per layer, layer
   // after layer (bins, underflow, overflow, zero, non-finite, the step, the range's float bits;
   // see layout.h). Only the latest step is kept: read every step you want.
@@ -140,6 +152,7 @@ class Network {
   // The statistics buffers, for the renderer (read in place, ordered by a barrier).
   const vk::Buffer& layer_stats_buffer() const { return layer_stats_; }
   const vk::Buffer& neuron_stats_buffer() const { return neuron_stats_; }
+  const vk::Buffer& time_stats_buffer() const { return time_stats_; }
   const vk::Buffer& layers_buffer() const { return layers_; }
   const vk::Buffer& histograms_buffer() const { return hist_; }
 
@@ -177,6 +190,8 @@ class Network {
   std::vector<float> read_layer_major(const vk::Buffer& buf, uint64_t base, uint32_t rows,
                                       uint32_t cols, uint32_t ld);
   net::Params read_params(const std::vector<vk::Buffer>& segs);
+  void set_recurrent_params(const shared::LayerDesc& d, const net::LayerParams& lp,
+                            std::vector<float>& seg, uint32_t l);
   vk::Bindings common_bindings() const;
   // common_bindings() and layer l's LayerDesc as a uniform buffer (GT_BIND_LAYER).
   vk::Bindings layer_bindings(uint32_t l) const;
@@ -213,6 +228,7 @@ class Network {
   // Residual skip / carry (GT_BIND_SKIP), the norms' rstd, and each norm's N-hat (Plan::nhat's
   // segments); small stand-ins when the network has no residual or no norm.
   vk::Buffer skip_, norm_stats_;
+  vk::Buffer time_stats_;  // recurrent layers' per-time figures (GT_BIND_TIME_STATS)
   std::vector<vk::Buffer> nhat_;
   std::vector<vk::Buffer> dataset_;   // the data set's segments (Plan::data)
   std::vector<vk::Buffer> eval_set_;  // the held-out set's (Plan::eval)

@@ -14,6 +14,7 @@ std::unique_ptr<OpKernels> make_dense_kernels(const vk::Context&, Kernels);
 std::unique_ptr<OpKernels> make_norm_kernels(const vk::Context&, Kernels);
 std::unique_ptr<OpKernels> make_rezero_kernels(const vk::Context&, Kernels);
 std::unique_ptr<OpKernels> make_post_layer_norm_kernels(const vk::Context&, Kernels);
+std::unique_ptr<OpKernels> make_rnn_kernels(const vk::Context&, Kernels);
 
 std::unique_ptr<OpKernels> make_op_kernels(ops::Kind kind, Placement where, const vk::Context& ctx,
                                            Kernels variant) {
@@ -24,6 +25,7 @@ std::unique_ptr<OpKernels> make_op_kernels(ops::Kind kind, Placement where, cons
       {ops::Kind::layer_norm, Placement::fused, make_norm_kernels},
       {ops::Kind::rezero, Placement::post, make_rezero_kernels},
       {ops::Kind::layer_norm, Placement::post, make_post_layer_norm_kernels},
+      {ops::Kind::rnn, Placement::fused, make_rnn_kernels},
   };
   if (variant == Kernels::automatic)
     throw std::logic_error("gpu: op kernels need a resolved variant (texel or shared)");

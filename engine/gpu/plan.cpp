@@ -110,6 +110,43 @@ DataPlacement place_data_set(const data::Dataset& set, uint64_t max_floats, uint
   return d;
 }
 
+// A recurrent layer's own fields (rnn_forward.comp, rnn_backward.comp): its parameter block is
+// W_ih [ld_out][ld_seq_in], W_hh [ld_out][ld_out], b_ih, b_hh; its kept tensor every hidden
+// state (item 2l of `nhat`); its backward's workgroups: the tiles of dW_ih, then of dW_hh (the
+// dW tiles), then the bias columns. Only as the network's first layer (ops::fuse): no dX.
+void place_recurrent(Plan& p, uint32_t l, uint32_t steps, const DeviceLimits& limits,
+                     shared::LayerDesc& d, uint64_t& partial) {
+  d.flags |= shared::GT_FLAG_RECURRENT;
+  d.steps = steps;
+  d.seq_in = d.in_dim / steps;
+  d.ld_seq_in = round_up(d.seq_in, GT_VEC);
+  d.w_count = d.out_dim * (d.seq_in + d.out_dim);
+  d.whh_off = d.w_off + d.ld_out * d.ld_seq_in;
+  d.b_off = d.whh_off + d.ld_out * d.ld_out;
+  d.bhh_off = d.b_off + d.ld_out;
+  d.seq_h_off = to_u32(p.nhat.offset_of[2 * l], "hidden-state segment");
+  d.time_off = to_u32(p.time_floats, "per-time figures");
+  p.time_floats += uint64_t(steps) * (3ull * d.ld_out + shared::GT_TIME_FIGURES);
+  // The partials: replace the dense layout's with this layer's counts.
+  partial -= d.dw_tiles + d.col_groups + d.upd_chunks + d.act_groups;
+  const uint32_t rows = div_up(d.ld_out, GT_WG_TILE);
+  d.dw_tiles_x = div_up(d.ld_seq_in, GT_WG_TILE);
+  d.dw_tiles = d.dw_tiles_x * rows + rows * rows;
+  d.dx_tiles_x = 0;
+  d.dx_tiles = 0;
+  d.act_groups = div_up(p.batch_pad * d.ld_out, GT_WG_SIZE);
+  d.dw_partial_off = to_u32(partial, "partials");
+  d.col_partial_off = d.dw_partial_off + d.dw_tiles;
+  d.upd_partial_off = d.col_partial_off + d.col_groups;
+  d.act_partial_off = d.upd_partial_off + d.upd_chunks;
+  partial += d.dw_tiles + d.col_groups + d.upd_chunks + d.act_groups;
+  if (steps > limits.max_workgroups_x || d.act_groups > limits.max_workgroups_x ||
+      uint64_t(d.dw_tiles) + d.col_groups > limits.max_workgroups_x)
+    throw PlanError("layer " + std::to_string(l + 1) + " (rnn, " + std::to_string(steps) +
+                    " steps) needs more workgroups than the device allows (at most " +
+                    std::to_string(limits.max_workgroups_x) + " steps)");
+}
+
 }  // namespace
 
 uint64_t Plan::total_bytes() const {
@@ -120,7 +157,7 @@ uint64_t Plan::total_bytes() const {
     floats += 2 * s;  // X and Z
   for (uint64_t s : nhat.segment_floats)
     floats += s;
-  floats += skip_floats + norm_stat_floats;
+  floats += skip_floats + norm_stat_floats + time_floats;
   floats += delta_floats + target_floats + 4 * partial_vec4s;
   floats += 2 * neuron_count;  // per-neuron figures: published, and pending (written by backward)
   for (const DataPlacement* d : {&data, &eval})
@@ -184,10 +221,17 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   };
   std::vector<KeptTensor> param_tensors, act_tensors, nhat_tensors;
   std::vector<uint64_t> param_sizes;
+  // A recurrent layer's weights: W_ih [ld_out][F padded] then W_hh [ld_out][ld_out].
+  const auto recurrent = [&](uint32_t l) { return fused[l].kind != ops::Kind::dense; };
+  const auto seq_ld = [&](uint32_t l) { return round_up(sizes[l] / fused[l].steps, GT_VEC); };
+  const auto weight_floats = [&](uint32_t l) {
+    return recurrent(l) ? uint64_t(ld[l + 1]) * (seq_ld(l) + ld[l + 1])
+                        : uint64_t(ld[l + 1]) * ld[l];
+  };
   for (uint32_t l = 0; l < p.num_layers; ++l) {
     const bool norm = fused[l].norm != net::Norm::none;
-    const uint64_t n =
-        uint64_t(ld[l + 1]) * ld[l] + ld[l + 1] * (norm ? 3 : 1) + uint64_t(post_floats[l]);
+    const uint32_t biases = recurrent(l) ? 2 : norm ? 3 : 1;  // b (b_ih, b_hh), gamma, beta
+    const uint64_t n = weight_floats(l) + ld[l + 1] * biases + uint64_t(post_floats[l]);
     param_tensors.push_back({"the parameters of " + layer_name(l), n});
     param_sizes.push_back(n);
   }
@@ -202,7 +246,24 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
   std::vector<ops::KeptState> norm_kept(p.num_layers), post_kept(p.num_layers);
   for (uint32_t l = 0; l < p.num_layers; ++l) {
     const std::string of = "the kept tensor of " + layer_name(l) + "'s ";
-    if (fused[l].norm != net::Norm::none) {
+    if (recurrent(l)) {
+      // Every hidden state, for backpropagation through time: [steps + 1][batch_pad][ld_out].
+      const uint32_t steps = fused[l].steps;
+      const uint64_t per_step = uint64_t(p.batch_pad) * ld[l + 1];
+      const uint64_t floats = (uint64_t(steps) + 1) * per_step;
+      if (floats > max_floats) {
+        const uint64_t fit = max_floats / per_step - 1;
+        throw PlanError(
+            layer_name(l) + " (rnn) keeps every hidden state for backpropagation " +
+            "through time: " + std::to_string(steps + 1) + " x batch " + std::to_string(p.batch) +
+            " x " + std::to_string(sizes[l + 1]) + " floats = " + format_bytes(floats * 4) +
+            ", more than the device's largest buffer (" + format_bytes(limits.max_segment_bytes) +
+            "); at this batch and width " + "up to " + std::to_string(fit) + " steps fit");
+      }
+      nhat_tensors.push_back(
+          {"every hidden state of " + layer_name(l) + " (rnn, " + std::to_string(steps) + " steps)",
+           floats});
+    } else if (fused[l].norm != net::Norm::none) {
       const ops::Kind k =
           fused[l].norm == net::Norm::layer ? ops::Kind::layer_norm : ops::Kind::batch_norm;
       norm_kept[l] = ops::kept_state(k, p.batch_pad, ld[l + 1]);
@@ -249,6 +310,9 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
       if (sink.store_carry) d.flags_prev |= shared::GT_FLAG_SKIP_ADD;
     }
     d.neuron_off = to_u32(neurons, "neurons");
+    d.w_floats = to_u32(weight_floats(l), "weights");
+    d.w_count = to_u32(uint64_t(d.in_dim) * d.out_dim, "weights");
+    d.steps = 1;
     d.dw_tiles_x = div_up(d.ld_in, GT_WG_TILE);
     d.dw_tiles = d.dw_tiles_x * div_up(d.ld_out, GT_WG_TILE);
     d.dx_tiles_x = l == 0 ? 0 : div_up(d.ld_in, GT_WG_TILE);
@@ -265,7 +329,8 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     neurons += d.out_dim;
     p.max_upd_chunks = std::max(p.max_upd_chunks, d.upd_chunks);
     const uint64_t groups = uint64_t(d.dw_tiles) + d.dx_tiles + d.col_groups;
-    if (groups > limits.max_workgroups_x || d.upd_chunks > limits.max_workgroups_x)
+    if ((!recurrent(l) && groups > limits.max_workgroups_x) ||
+        d.upd_chunks > limits.max_workgroups_x)
       throw PlanError("layer " + std::to_string(l + 1) +
                       " needs more workgroups than the device allows");
     // Residual blocks: X_out starts a skip (written to its skip tensor) and / or ends one (the
@@ -274,6 +339,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     if (fused[l].skip_start) d.flags |= shared::GT_FLAG_SKIP_WRITE;
     if (fused[l].skip_before_post) d.flags |= shared::GT_FLAG_SKIP_BEFORE_POST;
     d.param_floats = to_u32(param_sizes[l], "parameters");
+    if (recurrent(l)) place_recurrent(p, l, fused[l].steps, limits, d, partial);
     const net::Norm norm = fused[l].norm;
     if (norm != net::Norm::none) {
       d.flags |= norm == net::Norm::batch ? shared::GT_FLAG_NORM_BATCH : shared::GT_FLAG_NORM_LAYER;
@@ -327,7 +393,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     return static_cast<uint32_t>(signals.size() - 1);
   };
   struct SignalUse {
-    uint32_t dy = UINT32_MAX, d = 0, d_prev = 0;
+    uint32_t dy = UINT32_MAX, d = 0, d_prev = 0, seq = UINT32_MAX;
   };
   std::vector<SignalUse> use(p.num_layers);
   uint32_t stage = 0;
@@ -341,7 +407,13 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
       cur = signal("dL/dZ of " + layer, l + 1, stage);
     }
     use[l].d = cur;
-    signals[cur].last = ++stage;  // the layer's backward reads dL/dZ, writes dL/dX
+    signals[cur].last = ++stage;      // the layer's backward reads dL/dZ, writes dL/dX
+    if (is_recurrent(p.layers[l])) {  // ... and, in between, dL/dz_t of every step
+      const shared::LayerDesc& d = p.layers[l];
+      use[l].seq = static_cast<uint32_t>(signals.size());
+      signals.push_back({"dL/dz of every step of " + layer,
+                         uint64_t(d.steps) * p.batch_pad * d.ld_out, stage, stage});
+    }
     use[l].d_prev =
         signal(l ? "dL/dZ of layer " + std::to_string(l) : "dL/dX of the input", l, stage);
     cur = use[l].d_prev;
@@ -353,6 +425,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     if (use[l].dy != UINT32_MAX) d.dy_off = to_u32(placed.offset_of[use[l].dy], "delta");
     d.d_off = to_u32(placed.offset_of[use[l].d], "delta");
     d.d_prev_off = to_u32(placed.offset_of[use[l].d_prev], "delta");
+    if (use[l].seq != UINT32_MAX) d.seq_dz_off = to_u32(placed.offset_of[use[l].seq], "delta");
     // The next layer's dX (d_prev_off) is where a post op finds dL/d its output.
     if (d.flags & shared::GT_FLAG_POST) d.post_delta_off = is_normalized(d) ? d.dy_off : d.d_off;
   }
@@ -364,6 +437,7 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
         std::pair{"the partial sums", 4 * p.partial_vec4s},
         std::pair{"the per-neuron statistics", p.neuron_count},
         std::pair{"the norm statistics", p.norm_stat_floats},
+        std::pair{"the per-time figures", p.time_floats},
         std::pair{"the |dW| histograms", uint64_t(p.num_layers) * shared::GT_HIST_STRIDE}})
     if (floats > max_floats)
       throw PlanError(std::string(what) + " need " + format_bytes(floats * 4) +

@@ -56,6 +56,7 @@ struct Plan {
   DataPlacement data, eval;
   uint32_t eval_batches = 0;  // held-out batches of `batch` samples, the last one partial
   uint32_t teacher_off = 0;
+  uint64_t time_floats = 0;  // recurrent layers' per-time figures (GT_BIND_TIME_STATS)
   uint64_t partial_vec4s = 0;
   uint64_t neuron_count = 0;
   uint32_t ring_len = 0;
@@ -81,6 +82,10 @@ struct PlanError : std::runtime_error {
 // Whether the layer normalizes its pre-activation (and so has gamma and beta).
 inline bool is_normalized(const shared::LayerDesc& d) {
   return (d.flags & (shared::GT_FLAG_NORM_BATCH | shared::GT_FLAG_NORM_LAYER)) != 0;
+}
+
+inline bool is_recurrent(const shared::LayerDesc& d) {
+  return (d.flags & shared::GT_FLAG_RECURRENT) != 0;
 }
 
 inline uint32_t round_up(uint32_t v, uint32_t m) {

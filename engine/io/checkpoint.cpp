@@ -57,14 +57,54 @@ static std::vector<std::pair<std::string, std::vector<int64_t>>> post_tensors(op
   return t;
 }
 
-// Layer i's tensors: weight, bias, and for a normalized layer its scale and shift, named as
-// PyTorch names a LayerNorm / BatchNorm1d module `norm` inside the layer; then its standalone
-// op's (rezero: layers.{i}.rezero.alpha).
+// Layer i's own tensors, in order, whose data is w then b: a dense layer's layers.{i}.weight
+// [out][in] and layers.{i}.bias [out]; a recurrent layer's as torch.nn.RNN names them inside a
+// module `rnn` (rnn.weight_ih_l0 [out][F], rnn.weight_hh_l0 [out][out], rnn.bias_ih_l0,
+// rnn.bias_hh_l0). `weights`: how many of them are w.
+struct MainTensors {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> t;
+  size_t weights = 1;
+};
+static MainTensors main_tensors(uint32_t in, uint32_t out, uint32_t steps, size_t i) {
+  MainTensors m;
+  if (steps == 0) {
+    const std::string name = "layers." + std::to_string(i);
+    m.t = {{name + ".weight", {out, in}}, {name + ".bias", {out}}};
+    return m;
+  }
+  m.t = {{"rnn.weight_ih_l0", {out, in / steps}},
+         {"rnn.weight_hh_l0", {out, out}},
+         {"rnn.bias_ih_l0", {out}},
+         {"rnn.bias_hh_l0", {out}}};
+  m.weights = 2;
+  return m;
+}
+
+static size_t elements(const std::vector<int64_t>& shape) {
+  size_t n = 1;
+  for (int64_t d : shape)
+    n *= size_t(d);
+  return n;
+}
+
+// Layer i's tensors: its own (main_tensors), and for a normalized layer its scale and shift,
+// named as PyTorch names a LayerNorm / BatchNorm1d module `norm` inside the layer; then its
+// standalone op's (rezero: layers.{i}.rezero.alpha).
 static void layer_tensors(const net::LayerParams& p, size_t i, const std::string& suffix,
                           std::vector<Tensor>& out) {
   const std::string name = "layers." + std::to_string(i);
-  out.push_back({name + ".weight" + suffix, {p.out, p.in}, p.w});
-  out.push_back({name + ".bias" + suffix, {p.out}, p.b});
+  const MainTensors m = main_tensors(p.in, p.out, p.steps, i);
+  size_t at = 0;
+  for (size_t k = 0; k < m.t.size(); ++k) {
+    const std::vector<float>& src = k < m.weights ? p.w : p.b;
+    if (k == m.weights) at = 0;
+    const size_t n = elements(m.t[k].second);
+    if (at + n > src.size())
+      throw Error("layer " + std::to_string(i) + ": parameters do not match their shapes");
+    out.push_back({m.t[k].first + suffix, m.t[k].second,
+                   std::vector<float>(src.begin() + long(at), src.begin() + long(at + n))});
+    at += n;
+  }
   if (!p.gamma.empty()) {
     out.push_back({name + ".norm.weight" + suffix, {p.out}, p.gamma});
     out.push_back({name + ".norm.bias" + suffix, {p.out}, p.beta});
@@ -75,11 +115,9 @@ static void layer_tensors(const net::LayerParams& p, size_t i, const std::string
     throw Error("layer " + std::to_string(i) + ": " + std::to_string(p.post.size()) +
                 " parameters of a post op of unknown kind \"" + p.post_kind +
                 "\"; cannot name them");
-  size_t at = 0;
+  at = 0;
   for (const auto& [tname, shape] : post_tensors(kind, p.out, i)) {
-    size_t n = 1;
-    for (int64_t d : shape)
-      n *= size_t(d);
+    const size_t n = elements(shape);
     out.push_back({tname + suffix, shape,
                    std::vector<float>(p.post.begin() + long(at), p.post.begin() + long(at + n))});
     at += n;
@@ -122,11 +160,15 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
   net::Params out(spec.num_layers());
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string name = "layers." + std::to_string(i);
-    const std::vector<int64_t> wshape{sizes[i + 1], sizes[i]}, bshape{sizes[i + 1]};
-    const Tensor* w = lookup(name + ".weight");
-    const Tensor* b = lookup(name + ".bias");
-    for (const auto& [t, tname, shape] :
-         {std::tuple{w, name + ".weight", wshape}, std::tuple{b, name + ".bias", bshape}}) {
+    const std::vector<int64_t> bshape{sizes[i + 1]};
+    const uint32_t steps = layers[i].kind == ops::Kind::dense ? 0 : layers[i].steps;
+    const MainTensors m = main_tensors(sizes[i], sizes[i + 1], steps, i);
+    out[i].in = sizes[i];
+    out[i].out = sizes[i + 1];
+    out[i].steps = steps;
+    for (size_t k = 0; k < m.t.size(); ++k) {
+      const auto& [tname, shape] = m.t[k];
+      const Tensor* t = lookup(tname);
       if (!t)
         throw Error(file.string() + ": tensor " + tname + " is missing (the scene's network has " +
                     std::to_string(spec.num_layers()) + " weight layers)");
@@ -134,11 +176,9 @@ net::Params params_from_tensors(const std::vector<Tensor>& tensors, const net::N
         throw Error(file.string() + ": tensor " + tname + " has shape " + shape_text(t->shape) +
                     ", the scene's network needs " + shape_text(shape));
       check_finite(*t, file);
+      std::vector<float>& dst = k < m.weights ? out[i].w : out[i].b;
+      dst.insert(dst.end(), t->data.begin(), t->data.end());
     }
-    out[i].in = sizes[i];
-    out[i].out = sizes[i + 1];
-    out[i].w = w->data;
-    out[i].b = b->data;
     if (layers[i].post) {
       out[i].post_kind = std::string(ops::to_string(*layers[i].post));
       for (const auto& [tname, shape] : post_tensors(*layers[i].post, sizes[i + 1], i)) {
@@ -179,8 +219,9 @@ net::Params read_params(const std::filesystem::path& file, const net::NetworkSpe
   const std::vector<ops::FusedLayer> layers = ops::fused_layers(spec);
   for (uint32_t i = 0; i < spec.num_layers(); ++i) {
     const std::string name = "layers." + std::to_string(i);
-    needed[name + ".weight"] = {sizes[i + 1], sizes[i]};
-    needed[name + ".bias"] = {sizes[i + 1]};
+    const uint32_t steps = layers[i].kind == ops::Kind::dense ? 0 : layers[i].steps;
+    for (auto& [tname, shape] : main_tensors(sizes[i], sizes[i + 1], steps, i).t)
+      needed[tname] = shape;
     if (layers[i].norm != net::Norm::none) {
       needed[name + ".norm.weight"] = {sizes[i + 1]};
       needed[name + ".norm.bias"] = {sizes[i + 1]};

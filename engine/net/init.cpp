@@ -90,6 +90,48 @@ void elementwise_weights(const NetworkSpec& spec, uint32_t layer, LayerParams& l
   }
 }
 
+// A recurrent layer (rnn): every parameter U(-1/sqrt(H), 1/sqrt(H)) as torch.nn.RNN's
+// reset_parameters, from the weight stream (element e of W_ih then W_hh, then b_ih, b_hh); then
+// W_hh as the op's init_hh asks, scaled by rho.
+void recurrent_params(const NetworkSpec& spec, const ops::Op& op, uint32_t layer, LayerParams& lp) {
+  const uint32_t h = lp.out, f = lp.in / lp.steps;
+  const double k = 1.0 / std::sqrt(double(h));
+  lp.w.resize(size_t(h) * (f + h));
+  lp.b.resize(2 * size_t(h));
+  uint32_t e = 0;
+  for (float& v : lp.w)
+    v = static_cast<float>((2.0 * uniform01(draw(spec.seed, e++, layer, kStreamWeights)) - 1.0) *
+                           k);
+  for (float& v : lp.b)
+    v = static_cast<float>((2.0 * uniform01(draw(spec.seed, e++, layer, kStreamWeights)) - 1.0) *
+                           k);
+  float* whh = lp.w.data() + size_t(h) * f;
+  const size_t n = size_t(h) * h;
+  switch (op.init_hh) {
+    case ops::InitHH::uniform:
+      return;
+    case ops::InitHH::gaussian:
+      for (size_t i = 0; i < n; ++i)
+        whh[i] =
+            static_cast<float>(standard_normal(draw(spec.seed, uint32_t(i), layer, kStreamBiases)) *
+                               op.rho / std::sqrt(double(h)));
+      return;
+    case ops::InitHH::orthogonal: {
+      std::vector<double> a(n);
+      for (size_t i = 0; i < n; ++i)
+        a[i] = standard_normal(draw(spec.seed, uint32_t(i), layer, kStreamBiases));
+      const std::vector<double> q = orthogonal_from(std::move(a), h, h);
+      for (size_t i = 0; i < n; ++i)
+        whh[i] = static_cast<float>(q[i] * op.rho);
+      return;
+    }
+    case ops::InitHH::identity:
+      for (size_t i = 0; i < n; ++i)
+        whh[i] = i % (h + 1) == 0 ? static_cast<float>(op.rho) : 0.0f;
+      return;
+  }
+}
+
 }  // namespace
 
 bool init_draws_biases(Init init) {
@@ -103,12 +145,20 @@ Params init_params(const NetworkSpec& spec) {
     return given;
   }
   const std::vector<uint32_t> sizes = spec.sizes();
+  const ops::Graph graph = ops::graph_of(spec);
+  const std::vector<ops::FusedLayer> fused = ops::fuse(graph);
   Params params;
   params.reserve(sizes.size() - 1);
   for (uint32_t i = 0; i + 1 < sizes.size(); ++i) {
     LayerParams lp;
     lp.in = sizes[i];
     lp.out = sizes[i + 1];
+    if (fused[i].kind != ops::Kind::dense) {
+      lp.steps = fused[i].steps;
+      recurrent_params(spec, graph.ops[size_t(fused[i].op)], i, lp);
+      params.push_back(std::move(lp));
+      continue;
+    }
     lp.w.resize(lp.in * lp.out);
     lp.b.assign(lp.out, 0.0f);
     if (spec.init == Init::orthogonal)

@@ -25,14 +25,15 @@ constexpr NameTable<Init, 5> kInits{{{Init::gaussian, "gaussian"},
 constexpr NameTable<Loss, 2> kLosses{{{Loss::mse, "mse"}, {Loss::cross_entropy, "cross_entropy"}}};
 constexpr NameTable<Optimizer, 3> kOptimizers{
     {{Optimizer::sgd, "sgd"}, {Optimizer::momentum, "momentum"}, {Optimizer::adam, "adam"}}};
-constexpr NameTable<DataKind, 8> kDataKinds{{{DataKind::spiral, "spiral"},
+constexpr NameTable<DataKind, 9> kDataKinds{{{DataKind::spiral, "spiral"},
                                              {DataKind::xor_, "xor"},
                                              {DataKind::circles, "circles"},
                                              {DataKind::blobs, "blobs"},
                                              {DataKind::teacher, "teacher"},
                                              {DataKind::inline_, "inline"},
                                              {DataKind::fashion_mnist, "fashion_mnist"},
-                                             {DataKind::file, "file"}}};
+                                             {DataKind::file, "file"},
+                                             {DataKind::adding, "adding"}}};
 constexpr NameTable<DataSplit, 2> kDataSplits{
     {{DataSplit::train, "train"}, {DataSplit::test, "test"}}};
 

@@ -39,7 +39,8 @@ enum class DataKind : uint32_t {
   teacher = 4,
   inline_ = 5,        // the scene's own batch (DataSpec::input, target)
   fashion_mnist = 6,  // Debian's dataset-fashion-mnist (data/fashion_mnist.hpp), uploaded whole
-  file = 7            // the user's CSV, .npy pair or safetensors file, uploaded whole
+  file = 7,           // the user's CSV, .npy pair or safetensors file, uploaded whole
+  adding = 8          // the adding problem (sequences: value and marker per step; their sum)
 };
 
 enum class DataSplit : uint32_t { train = 0, test = 1 };
@@ -61,6 +62,10 @@ struct LayerParams {
   // one after the other in the kind's order (ops/kind.hpp: params); else empty.
   std::vector<float> post;
   std::string post_kind;  // its kind's name ("rezero"): checkpoints name them layers.{i}.KIND.NAME
+  // A recurrent layer (ops::Role::recurrent; rnn) over `steps` time steps, in = steps x F
+  // features: w holds W_ih [out][F] then W_hh [out][out], b holds b_ih [out] then b_hh [out]
+  // (torch.nn.RNN's weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0). 0: a dense layer.
+  uint32_t steps = 0;
 };
 using Params = std::vector<LayerParams>;
 

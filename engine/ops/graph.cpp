@@ -66,6 +66,18 @@ std::vector<uint32_t> output_widths(const Graph& graph) {
         if (op.units == 0) fail(op, i, "units must be at least 1");
         w.push_back(op.units);
         break;
+      case Role::recurrent:
+        if (op.units == 0) fail(op, i, "units must be at least 1");
+        if (op.steps == 0) fail(op, i, "steps must be at least 1");
+        if (x % op.steps != 0)
+          fail(op, i,
+               "its input's " + std::to_string(x) + " features are not " +
+                   std::to_string(op.steps) +
+                   " time steps of equal width (an rnn reads [steps][features] per sample)");
+        if (op.activation != net::Activation::tanh && op.activation != net::Activation::relu)
+          fail(op, i, "an rnn's activation is tanh or relu (torch.nn.RNN's nonlinearity)");
+        w.push_back(op.units);
+        break;
       case Role::norm:
         w.push_back(x);
         break;
@@ -106,8 +118,27 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
     const Role prev = i == 0 ? Role::skip : kind_of(graph.ops[i - 1].kind).role;
     const Role role = kind_of(op.kind).role;
     switch (role) {
+      case Role::recurrent:
+        // Unrolled over time inside the op: its input is the network's (a stack of recurrent
+        // layers and sequence outputs come later), and a dense op reads its last hidden state.
+        if (i != 0)
+          fail(op, i,
+               "an rnn must be the network's first op for now (it reads the input sequence; "
+               "stacked recurrent layers are not built yet)");
+        if (i + 1 < graph.ops.size() && kind_of(graph.ops[i + 1].kind).role != Role::layer)
+          fail(op, i, "an rnn must be followed by a dense op (which reads its last hidden state)");
+        layers.push_back(FusedLayer{});
+        layers.back().kind = op.kind;
+        layers.back().steps = op.steps;
+        layers.back().op = static_cast<int32_t>(i);
+        layers.back().in = width;
+        layers.back().out = op.units;
+        layers.back().act = op.activation;
+        width = op.units;
+        break;
       case Role::layer:
         layers.push_back(FusedLayer{});
+        layers.back().op = static_cast<int32_t>(i);
         layers.back().in = width;
         layers.back().out = op.units;
         layers.back().act = op.activation;
@@ -167,6 +198,8 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         // Skips may nest and cross (each is its own tensor, gpu/plan.cpp), but an X starts at
         // most one: its layer writes one skip forward and adds one carry backward.
         FusedLayer* start = source > 0 ? &layers[size_t(source) - 1] : nullptr;
+        if (start && start->kind != Kind::dense)
+          fail(op, i, "a " + name + " from an rnn's output is not supported yet");
         if (start && start->skip_start && role == Role::skip && start->skip_before_post != pre)
           fail(op, i, "skips start from both sides of one layer_norm");
         if (start && (start->skip_start || start->carry_in))
@@ -186,8 +219,8 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
         break;
       }
     }
-    const bool ends_layer =
-        i + 1 == graph.ops.size() || kind_of(graph.ops[i + 1].kind).role == Role::layer;
+    const Role next = i + 1 == graph.ops.size() ? Role::layer : kind_of(graph.ops[i + 1].kind).role;
+    const bool ends_layer = next == Role::layer || next == Role::recurrent;
     if (ends_layer) x_of[i] = static_cast<int32_t>(layers.size());
   }
   return layers;
@@ -195,7 +228,9 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
 
 OutputSink output_sink(const FusedLayer& producer) {
   OutputSink s;
-  s.act = producer.post ? net::Activation::linear : producer.act;
+  // A recurrent layer's backward takes dL/dh_steps as it is and applies act' step by step.
+  const bool own = producer.post || producer.kind != Kind::dense;
+  s.act = own ? net::Activation::linear : producer.act;
   s.add_carry = (producer.skip_start && !producer.skip_before_post) || producer.carry_in;
   s.store_carry = producer.skip_source >= 0 && !producer.post;
   return s;

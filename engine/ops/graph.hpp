@@ -46,6 +46,9 @@ std::vector<uint32_t> output_widths(const Graph& graph);
 // x_out = a, or a + X[skip_source] where it ends a skip. X[0] is the input, X[l + 1] layer l's
 // output.
 struct FusedLayer {
+  Kind kind = Kind::dense;  // the op that starts the layer: dense, or a recurrent kind (rnn)
+  uint32_t steps = 1;       // a recurrent layer's time steps (its input is [steps][in / steps])
+  int32_t op = -1;          // that op's index in the graph
   uint32_t in = 0;
   uint32_t out = 0;
   net::Activation act = net::Activation::linear;

@@ -47,10 +47,11 @@ struct KeptState {
 
 // How the graph places a kind (graph.hpp: fuse).
 enum class Role {
-  layer,  // a dense op: starts a weight layer
-  norm,   // normalizes the dense op right before it, fused into that layer
-  skip,   // adds op `from`'s output in the layer's epilogue, fused (residual_add)
-  post,   // reads the layer's output and op `from`'s in its own dispatches, after the layer
+  layer,      // a dense op: starts a weight layer
+  norm,       // normalizes the dense op right before it, fused into that layer
+  skip,       // adds op `from`'s output in the layer's epilogue, fused (residual_add)
+  post,       // reads the layer's output and op `from`'s in its own dispatches, after the layer
+  recurrent,  // a weight layer of its own, unrolled over time inside the op (rnn)
 };
 // Whether ops of the role read a second input, op `from`.
 inline bool reads_from(Role r) {

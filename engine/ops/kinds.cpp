@@ -9,6 +9,7 @@ const KindInfo& dense_kind();
 const KindInfo& norm_kind(Kind k);  // layer_norm, batch_norm
 const KindInfo& residual_add_kind();
 const KindInfo& rezero_kind();
+const KindInfo& rnn_kind();
 
 const std::vector<const KindInfo*>& all_kinds() {
   static const std::vector<const KindInfo*> kinds{
@@ -17,6 +18,7 @@ const std::vector<const KindInfo*>& all_kinds() {
       &norm_kind(Kind::batch_norm),
       &residual_add_kind(),
       &rezero_kind(),
+      &rnn_kind(),
   };
   return kinds;
 }

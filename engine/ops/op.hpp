@@ -19,6 +19,15 @@ enum class Kind : uint32_t {
   batch_norm,    // ... per feature over the batch, training mode (nn.BatchNorm1d)
   residual_add,  // Y = X + (the output of op `from`): an identity skip
   rezero,        // Y = S + alpha * X, S the output of op `from`, alpha learnable from 0 (ReZero)
+  rnn,           // h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), t = 1..steps: torch.nn.RNN
+};
+
+// How an rnn's W_hh starts (the other parameters: PyTorch's U(-1/sqrt(H), 1/sqrt(H))).
+enum class InitHH : uint32_t {
+  uniform,     // PyTorch's default, as the other parameters
+  gaussian,    // N(0, rho^2 / H): spectral radius about rho (the circular law)
+  orthogonal,  // rho times an orthogonal matrix: every eigenvalue of modulus exactly rho
+  identity,    // rho I (the IRNN of Le et al. 2015 at rho = 1)
 };
 
 // As an op index: the network's input.
@@ -29,10 +38,16 @@ struct Op {
   uint32_t units = 0;            // dense: output features (the neurons the tower draws)
   net::Activation activation{};  // dense, norms: applied to the output (linear = 0: none)
   int32_t from = kInput;         // residual_add, rezero: the op whose output is added
-  std::string where;             // "scene.toml:12" of its table, for errors; empty if derived
+  // rnn: the time steps its input row holds (batch-first [batch][steps][features], flattened: the
+  // input's width is steps x features); its output is the last hidden state h_steps.
+  uint32_t steps = 0;
+  InitHH init_hh = InitHH::uniform;  // rnn
+  double rho = 1.0;                  // rnn: the scale init_hh gives W_hh (its spectral radius)
+  std::string where;                 // "scene.toml:12" of its table, for errors; empty if derived
 
   bool operator==(const Op& o) const {
-    return kind == o.kind && units == o.units && activation == o.activation && from == o.from;
+    return kind == o.kind && units == o.units && activation == o.activation && from == o.from &&
+           steps == o.steps && init_hh == o.init_hh && rho == o.rho;
   }
 };
 

@@ -36,7 +36,8 @@ GraphParams params_from_layers(const Graph& graph, const net::Params& layers) {
   int32_t layer = -1;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const Kind k = graph.ops[i].kind;
-    if (k == Kind::dense) ++layer;
+    const Role role = kind_of(k).role;
+    if (role == Role::layer || role == Role::recurrent) ++layer;
     if (p[i].empty()) continue;  // no parameters (residual_add)
     if (layer < 0 || size_t(layer) >= layers.size())
       throw std::invalid_argument("ops: parameters do not match the graph's layers");
@@ -53,6 +54,16 @@ GraphParams params_from_layers(const Graph& graph, const net::Params& layers) {
       }
       if (at != l.post.size())
         throw std::invalid_argument("ops: parameter shapes do not match the graph");
+      continue;
+    }
+    if (role == Role::recurrent) {  // w: W_ih then W_hh, b: b_ih then b_hh (net::LayerParams)
+      const size_t nih = p[i][0].size(), nhh = p[i][1].size(), nb = p[i][2].size();
+      if (l.w.size() != nih + nhh || l.b.size() != 2 * nb)
+        throw std::invalid_argument("ops: parameter shapes do not match the graph");
+      p[i][0].assign(l.w.begin(), l.w.begin() + long(nih));
+      p[i][1].assign(l.w.begin() + long(nih), l.w.end());
+      p[i][2].assign(l.b.begin(), l.b.begin() + long(nb));
+      p[i][3].assign(l.b.begin() + long(nb), l.b.end());
       continue;
     }
     const std::vector<float>& a = k == Kind::dense ? l.w : l.gamma;

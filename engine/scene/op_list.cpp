@@ -29,6 +29,8 @@ std::vector<std::string_view> fields_of(std::string_view kind, bool inner) {
   if (ops::parse_kind(kind, k)) {
     const ops::Role role = ops::kind_of(k).role;
     if (role == ops::Role::layer) f.insert(f.end(), {"units", "activation"});
+    if (role == ops::Role::recurrent)
+      f.insert(f.end(), {"units", "steps", "activation", "init_hh", "rho"});
     if (role == ops::Role::norm) f.push_back("activation");
     if (ops::reads_from(role)) f.push_back("from");
   } else if (kind == kRepeat) {
@@ -98,6 +100,34 @@ int64_t read_int(const toml::node& node, const std::string& where, const std::st
          "is " + std::to_string(v) + "; must be in " + std::to_string(lo) + ".." +
              std::to_string(hi) + note);
   }
+  return v;
+}
+
+constexpr std::string_view kInitHH[] = {"uniform", "gaussian", "orthogonal", "identity"};
+
+void read_init_hh(const toml::node& node, const std::string& where, const Place& p, ops::Op& op) {
+  const std::string& v = read_string(node, where, p.key("init_hh"));
+  for (size_t i = 0; i < std::size(kInitHH); ++i)
+    if (v == kInitHH[i]) {
+      op.init_hh = static_cast<ops::InitHH>(i);
+      return;
+    }
+  fail(where, p.key("init_hh"),
+       "unknown value \"" + v + "\"; expected one of: " +
+           join(std::vector<std::string_view>(std::begin(kInitHH), std::end(kInitHH)), ", "));
+}
+
+double read_rho(const toml::node& node, const std::string& where, const Place& p) {
+  double v = 0;
+  if (node.is_floating_point())
+    v = node.as_floating_point()->get();
+  else if (node.is_integer())
+    v = double(node.as_integer()->get());
+  else
+    fail(where, p.key("rho"), "expected a number" + got(node));
+  if (!(v > 0.0 && v <= 100.0))
+    fail(where, p.key("rho"),
+         "is " + std::to_string(v) + "; must be in (0, 100] (W_hh's spectral radius)");
   return v;
 }
 
@@ -187,7 +217,8 @@ Table read_table(const toml::table& t, const Place& p) {
   Written w;
   if (!out.repeat) {
     ops::parse_kind(kind, w.op.kind);
-    w.op.activation = net::Activation::linear;
+    // torch.nn.RNN's default nonlinearity is tanh; the other kinds default to none.
+    w.op.activation = w.op.kind == ops::Kind::rnn ? net::Activation::tanh : net::Activation::linear;
     w.op.where = p.where(t.source().begin);
   }
   for (const auto& [k, node] : in_file_order(t)) {
@@ -218,6 +249,12 @@ Table read_table(const toml::table& t, const Place& p) {
                  "\"; expected one of: " + join(net::names_of_activations(), ", "));
       }
       w.op.activation = *act;
+    } else if (name == "steps") {
+      w.op.steps = static_cast<uint32_t>(read_int(*node, where, p.key(name), 1, kMaxSteps));
+    } else if (name == "init_hh") {
+      read_init_hh(*node, where, p, w.op);
+    } else if (name == "rho") {
+      w.op.rho = read_rho(*node, where, p);
     } else if (name == "from") {
       read_from(*node, where, p, w);
     } else if (name == "name") {
@@ -234,6 +271,10 @@ Table read_table(const toml::table& t, const Place& p) {
     if (!t.contains(field)) fail(table_where, p.key(field), "missing; " + what);
   };
   if (kind == "dense") needs("units", "a dense op needs units (its output features)");
+  if (kind == "rnn") {
+    needs("units", "an rnn needs units (its hidden state's size)");
+    needs("steps", "an rnn needs steps (the time steps of each input sequence)");
+  }
   ops::Kind k{};
   if (ops::parse_kind(kind, k) && ops::reads_from(ops::kind_of(k).role)) {
     needs("from", "a " + std::string(kind) +
@@ -415,9 +456,15 @@ std::string describe_ops(size_t name_w, size_t range_w, size_t default_w) {
       "                [[run.network.op]], which replaces the top level's network; not --set)\n";
   out += row("kind", "string", join(kind_names(), "|"), "", "the op; its keys below");
   out += row("units", "int", "1..65536", "",
-             "dense: output features (the last op, the output: up to 1048576)");
+             "dense: output features (the last op, the output: up to 1048576); rnn: hidden units");
   out += row("activation", "string", join(net::names_of_activations(), "|"), "linear",
-             "dense and norms: applied to the op's output");
+             "dense and norms: applied to the op's output; rnn: tanh (its default) or relu");
+  out += row("steps", "int", "1.." + std::to_string(kMaxSteps), "",
+             "rnn: time steps per sequence (its input: [steps][features], flattened)");
+  out += row("init_hh", "string",
+             join(std::vector<std::string_view>(std::begin(kInitHH), std::end(kInitHH)), "|"),
+             "uniform", "rnn: W_hh's start (uniform: PyTorch's; the others scaled by rho)");
+  out += row("rho", "float", "(0, 100]", "1", "rnn: W_hh's spectral radius for init_hh");
   std::vector<std::string_view> skips;  // the kinds that read `from`
   for (const ops::KindInfo* k : ops::all_kinds())
     if (ops::reads_from(k->role)) skips.push_back(k->name);
@@ -440,7 +487,8 @@ std::string describe_ops(size_t name_w, size_t range_w, size_t default_w) {
          " of them dense (weight layers).\n"
          "  Today's fused kernels run a norm only right after a linear dense op (the norm carries\n"
          "  the activation), skips that may nest and cross but at most one from an op's output (a\n"
-         "  residual_add none from the input); the last op is a dense (the output).\n"
+         "  residual_add none from the input); the last op is a dense (the output). An rnn is the\n"
+         "  first op, followed by a dense (which reads its last hidden state).\n"
          "  network.input, init, sigma_w, sigma_b, seed still\n"
          "  apply. A [[run]] may list its own ops as [[run.network.op]].\n";
   return out;

@@ -20,6 +20,7 @@ namespace gt::scene::detail {
 inline constexpr size_t kMaxOps = 300000;            // expanded ops of one network
 inline constexpr size_t kMaxDenseOps = 100001;       // weight layers, as network.depth allows
 inline constexpr int64_t kMaxTimes = 100000;         // repetitions of one repeat block
+inline constexpr int64_t kMaxSteps = 100000;         // an rnn's time steps
 inline constexpr int64_t kMaxHiddenUnits = 65536;    // as network.width
 inline constexpr int64_t kMaxOutputUnits = 1 << 20;  // as network.output
 

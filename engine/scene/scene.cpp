@@ -116,6 +116,25 @@ void check_rules(const Scene& s, const Origins& origins, const std::string& fall
              "network.output is " + std::to_string(n.output) + ", but " + kind_text +
                  " needs network.output >= 2 (one output per class)");
   }
+  if (kind == net::DataKind::adding && (n.input % 2 != 0 || n.input < 4)) {
+    conflict("network.input", "data.kind",
+             "network.input is " + std::to_string(n.input) + ", but " + kind_text +
+                 " needs 2 features per time step (value, marker) and at least 2 steps: an even "
+                 "network.input >= 4");
+  }
+  if (kind == net::DataKind::adding && !n.ops.empty() && n.ops.front().kind == ops::Kind::rnn &&
+      uint64_t(n.ops.front().steps) * 2 != n.input) {
+    conflict("network.op", "data.kind",
+             "the rnn reads " + std::to_string(n.ops.front().steps) + " steps, but " + kind_text +
+                 " gives network.input / 2 = " + std::to_string(n.input / 2) +
+                 " steps of (value, marker): set the rnn's steps to " +
+                 std::to_string(n.input / 2));
+  }
+  if (kind == net::DataKind::adding && n.output != 1) {
+    conflict("network.output", "data.kind",
+             "network.output is " + std::to_string(n.output) + ", but " + kind_text +
+                 " (one sum per sequence) needs network.output = 1");
+  }
   if (s.train.loss == net::Loss::cross_entropy && n.output < 2) {
     conflict("network.output", "train.loss",
              "network.output is " + std::to_string(n.output) +

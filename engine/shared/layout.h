@@ -36,7 +36,10 @@ GT_CONST(uint, GT_DATA_TEACHER, 4u);
 GT_CONST(uint, GT_DATA_INLINE, 5u);         // the scene's own batch, uploaded once
 GT_CONST(uint, GT_DATA_FASHION_MNIST, 6u);  // a whole data set in DATASET, gathered per step
 GT_CONST(uint, GT_DATA_FILE, 7u);           // the same, read from the user's file
-GT_CONST(uint, GT_TEACHER_HIDDEN, 16u);     // width of the fixed random teacher network
+// The adding problem (Hochreiter & Schmidhuber 1997; as Le et al. 2015): input_dim / 2 steps of
+// (value ~ U[0, 1), marker), exactly two markers, one in each half; target their values' sum.
+GT_CONST(uint, GT_DATA_ADDING, 8u);
+GT_CONST(uint, GT_TEACHER_HIDDEN, 16u);  // width of the fixed random teacher network
 
 // Every matrix is stored with its row length padded to a multiple of GT_VEC (vec4 loads), and
 // the batch padded to a multiple of GT_VEC rows. Padding is kept at exactly zero.
@@ -94,7 +97,14 @@ GT_CONST(uint, GT_BIND_DATASET, 25u);
 GT_CONST(uint, GT_BIND_EVAL, 26u);
 // Globals again, as a storage buffer: advance.comp writes the next step's real rows (batch).
 GT_CONST(uint, GT_BIND_GLOBALS_RW, 27u);
-GT_CONST(uint, GT_BIND_COUNT, 28u);
+// float[]: per recurrent layer (LayerDesc::time_off), its per-time-step figures, written by its
+// backward (rnn_backward.comp): [steps][ld_out] mean over the batch of |dL/dh_t| per hidden unit
+// (t = 1..steps, index t - 1; the time tower's cells), then [steps][ld_out] (scale, ssq) pairs of
+// dL/dh_t per unit (their sums), then [steps] x 4: ||dL/dh_t||, the norm of step t's term of
+// dL/dW_hh, the mean of the cells, 0 (GT_TIME_*).
+GT_CONST(uint, GT_BIND_TIME_STATS, 28u);
+GT_CONST(uint, GT_BIND_COUNT, 29u);
+GT_CONST(uint, GT_TIME_FIGURES, 4u);  // floats per time step after the per-unit cells
 
 // LayerDesc::flags (and flags_prev: the previous layer's output sink). Residual blocks
 // (docs/SCENES.md):
@@ -108,8 +118,11 @@ GT_CONST(uint, GT_FLAG_NORM_LAYER, 8u);         // ... per sample over the layer
 GT_CONST(uint, GT_FLAG_POST, 32u);              // a post op (LayerDesc::post_*) follows the layer
 GT_CONST(uint, GT_FLAG_SKIP_BEFORE_POST, 64u);  // the skip X_out starts is taken before the post
                                                 // op (a pre-norm layer_norm) changes X_out
-GT_CONST(uint, GT_FLAG_POST_CARRY, 16u);  // the layer's post op reads a hidden X (not the input):
-                                          // its backward leaves that X's gradient in the carry
+GT_CONST(uint, GT_FLAG_POST_CARRY, 16u);
+GT_CONST(
+    uint, GT_FLAG_RECURRENT,
+    128u);  // an rnn unrolled over `steps` (LayerDesc::steps ...)  // the layer's post op reads a
+            // hidden X (not the input): its backward leaves that X's gradient in the carry
 
 // |dW| histogram of one layer (weights only, the gradients as computed, before clipping): uints,
 // GT_HIST_BINS log-spaced bins over [10^hist_lo, 10^hist_hi) (bin k holds
@@ -194,7 +207,22 @@ struct LayerDesc {
   uint skip_end_off;
   uint prev_skip_start_off;
   uint prev_skip_end_off;
+  // Every layer: its weights at w_off, as stored (padding included) and as counted (not).
+  uint w_floats;
+  uint w_count;
+  // A recurrent layer (GT_FLAG_RECURRENT; ops/rnn.hpp): in_dim = steps x seq_in features, its
+  // output X_out the last hidden state. 1, 0, ... for the others.
+  uint steps;
+  uint seq_in;      // features per time step F
+  uint ld_seq_in;   // F padded: W_ih [ld_out][ld_seq_in] at w_off, then W_hh [ld_out][ld_out]
+  uint whh_off;     // PARAMS/GRADS: W_hh
+  uint bhh_off;     // PARAMS/GRADS: b_hh [ld_out], after b_ih at b_off
+  uint seq_h_off;   // NHAT: every hidden state [steps + 1][batch_pad][ld_out], h_0 = 0 first
+  uint seq_dz_off;  // DELTA: dL/dz_t of every step [steps][batch_pad][ld_out] (backward's scratch)
+  uint time_off;    // TIME_STATS: the layer's per-time figures (GT_BIND_TIME_STATS)
   uint pad0;
+  uint pad1;
+  uint pad2;
 };
 
 // Read by every shader; written by the host when the network is built or hyperparameters change

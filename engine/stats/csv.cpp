@@ -70,4 +70,17 @@ void HistCsvWriter::write(const std::vector<uint32_t>& h) {
   }
 }
 
+TimeCsvWriter::TimeCsvWriter(const std::filesystem::path& path, const std::string& label)
+    : CsvFile(path, label, kTimeCsvHeader) {}
+
+void TimeCsvWriter::write(uint32_t step, uint32_t layer, const gpu::TimeStats& t) {
+  char row[160];
+  for (uint32_t k = 0; k < t.steps; ++k) {
+    const int n = std::snprintf(row, sizeof row, "%u,%u,%u,%.9g,%.9g,%.9g\n", step, layer, k + 1,
+                                double(t.grad_h_norm[k]), double(t.dwhh_term_norm[k]),
+                                double(t.mean_cell[k]));
+    out_.write(row, std::min(size_t(n), sizeof row - 1));
+  }
+}
+
 }  // namespace gt::stats

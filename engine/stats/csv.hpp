@@ -60,4 +60,16 @@ class HistCsvWriter : public CsvFile {
   void write(const std::vector<uint32_t>& histograms);
 };
 
+// A recurrent layer's per-time-step figures (gpu::TimeStats): step,layer,t,grad_h_norm,
+// dwhh_term_norm,mean_abs_grad_h, one row per time step t = 1..T.
+inline constexpr const char* kTimeCsvHeader =
+    "step,layer,t,grad_h_norm,dwhh_term_norm,mean_abs_grad_h";
+
+class TimeCsvWriter : public CsvFile {
+ public:
+  explicit TimeCsvWriter(const std::filesystem::path& path, const std::string& label = {});
+  // `layer` numbered 1..N from the input, as the statistics CSV.
+  void write(uint32_t step, uint32_t layer, const gpu::TimeStats& t);
+};
+
 }  // namespace gt::stats

@@ -301,8 +301,9 @@ std::optional<std::string> not_covered(const net::NetworkSpec& n) {
             " normalization (network.norm)";
   // An explicit op list ([[network.op]]) leaves residual and norm off: its ops carry them.
   std::string skips;  // the kinds of skip ops present ("residual_add", "rezero")
-  bool layer_norm = false, batch_norm = false;
+  bool layer_norm = false, batch_norm = false, recurrent = false;
   for (const ops::Op& op : n.ops) {
+    recurrent |= ops::kind_of(op.kind).role == ops::Role::recurrent;
     const std::string_view kind = ops::to_string(op.kind);
     if (ops::reads_from(ops::kind_of(op.kind).role) && skips.find(kind) == std::string::npos)
       skips += (skips.empty() ? "" : " and ") + std::string(kind);
@@ -313,6 +314,7 @@ std::optional<std::string> not_covered(const net::NetworkSpec& n) {
   if (!skips.empty()) add("residual connections (" + skips + " ops)");
   if (layer_norm) add("layer normalization (layer_norm ops)");
   if (batch_norm) add("batch normalization (batch_norm ops)");
+  if (recurrent) add("recurrent layers (rnn ops: their time axis has a prediction of its own)");
   if (!n.ops.empty()) {
     const std::vector<ops::FusedLayer> layers = ops::fused_layers(n);
     for (size_t l = 0; l + 1 < layers.size(); ++l)

@@ -26,7 +26,8 @@ GT_RCONST(uint, GT_METRIC_UPDATE_RATIO, 3u);  // per layer: |W_new - W_old| / |W
 GT_RCONST(uint, GT_RBIND_LAYERS, 0u);        // LayerDesc[] (engine/shared/layout.h)
 GT_RCONST(uint, GT_RBIND_LAYER_STATS, 1u);   // LayerStats[] of the latest step
 GT_RCONST(uint, GT_RBIND_NEURON_STATS, 2u);  // float[] per neuron
-GT_RCONST(uint, GT_RBIND_COUNT, 3u);
+GT_RCONST(uint, GT_RBIND_TIME_STATS, 3u);    // float[]: recurrent layers' per-time figures
+GT_RCONST(uint, GT_RBIND_COUNT, 4u);
 
 struct TowerPush {
   GT_MAT4 view_proj;
@@ -38,10 +39,17 @@ struct TowerPush {
   float slab_fill;   // fraction of the pitch a slab fills (the rest is the gap)
   float half_width;  // x extent of every slab
   float half_depth;  // z extent
+  // A recurrent first layer (GT_FLAG_RECURRENT) stands as its time steps: slabs 0..time_steps-1
+  // are its steps t = 1..time_steps (cells from TIME_STATS), the slabs above the later layers.
+  // 0: one slab per layer.
+  uint time_steps;
+  uint pad0;
+  uint pad1;
+  uint pad2;
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(TowerPush) == 96);
+static_assert(sizeof(TowerPush) == 112);
 }  // namespace gt::render
 #endif
 #undef GT_RCONST

@@ -39,6 +39,7 @@ struct TrainArgs {
   std::vector<std::string> overrides;
   std::string stats_out;
   std::string hist_out;  // |dW| histograms, every stats_every steps
+  std::string time_out;  // recurrent layers' per-time-step figures, every stats_every steps
   uint32_t stats_every = 1;
   std::optional<uint32_t> dump_step;
   std::string dump_out;

@@ -68,13 +68,14 @@ class Progress {
 // After SIGINT/SIGTERM/SIGHUP: the statistics of the steps done are a valid prefix of the run
 // (whole steps only), so they are kept under the final names; a dump not reached is not.
 int finish_interrupted(int signal, uint32_t done, const TrainArgs& a, stats::CsvWriter* csv,
-                       stats::HistCsvWriter* hist_csv, const io::OutputFile* dump) {
+                       stats::HistCsvWriter* hist_csv, stats::TimeCsvWriter* time_csv,
+                       const io::OutputFile* dump) {
   std::fprintf(stderr, "gradtower: interrupted by %s at step %u\n", io::signal_name(signal).c_str(),
                done);
   const std::string steps =
       done == 0 ? std::string("no steps") : "steps 0.." + std::to_string(done - 1);
-  const std::pair<stats::CsvFile*, const std::string*> files[] = {{csv, &a.stats_out},
-                                                                  {hist_csv, &a.hist_out}};
+  const std::pair<stats::CsvFile*, const std::string*> files[] = {
+      {csv, &a.stats_out}, {hist_csv, &a.hist_out}, {time_csv, &a.time_out}};
   for (const auto& [file, path] : files) {
     if (!file) continue;
     file->commit();
@@ -113,6 +114,8 @@ void add_train(CLI::App& app, TrainArgs& a) {
   c->add_option("--stats-out", a.stats_out, "Write per-step, per-layer statistics to this CSV");
   c->add_option("--hist-out", a.hist_out,
                 "Write per-layer |dW| histograms (train.hist_lo..hist_hi decades) to this CSV");
+  c->add_option("--time-out", a.time_out,
+                "Write recurrent layers' per-time-step figures (||dL/dh_t||, ...) to this CSV");
   c->add_option("--stats-every", a.stats_every, "Write statistics and histograms every K steps")
       ->check(CLI::Range(1u, 1u << 30));
   c->add_option("--dump-step", a.dump_step, "Dump parameters, gradients, batch and loss of step S");
@@ -148,17 +151,26 @@ int run_train(const TrainArgs& a) {
   std::unique_ptr<stats::HistCsvWriter> hist_csv;
   if (!a.hist_out.empty())
     hist_csv = std::make_unique<stats::HistCsvWriter>(a.hist_out, "--hist-out " + a.hist_out);
+  std::unique_ptr<stats::TimeCsvWriter> time_csv;
+  if (!a.time_out.empty())
+    time_csv = std::make_unique<stats::TimeCsvWriter>(a.time_out, "--time-out " + a.time_out);
   std::unique_ptr<io::OutputFile> dump_file;
   if (!a.dump_out.empty())
     dump_file = std::make_unique<io::OutputFile>(a.dump_out, "--dump-out " + a.dump_out);
-  io::check_distinct(
-      {csv ? &csv->file() : nullptr, hist_csv ? &hist_csv->file() : nullptr, dump_file.get()});
+  io::check_distinct({csv ? &csv->file() : nullptr, hist_csv ? &hist_csv->file() : nullptr,
+                      time_csv ? &time_csv->file() : nullptr, dump_file.get()});
 
   auto ctx = make_context(a.device);
   gpu::NetworkOptions options;
   options.kernels = gpu::parse_kernels(a.device.kernels);
   gpu::Network net(*ctx, scene, options);
   if (initial) net.set_params(*initial);
+  std::vector<uint32_t> recurrent;  // the layers --time-out writes
+  for (uint32_t l = 0; l < net.plan().num_layers; ++l)
+    if (gpu::is_recurrent(net.plan().layers[l])) recurrent.push_back(l);
+  if (time_csv && recurrent.empty())
+    throw std::runtime_error("--time-out " + a.time_out +
+                             ": the scene's network has no recurrent layer (an rnn op)");
   if (!a.quiet)
     std::fprintf(stderr, "gradtower: %s on %s: %u weight layers, %s on the device, %s kernels\n",
                  scene.title.c_str(), ctx->info().name.c_str(), net.plan().num_layers,
@@ -178,13 +190,15 @@ int run_train(const TrainArgs& a) {
   while (done < steps) {
     if (const int signal = io::interrupt_signal()) {
       progress.end_line();
-      return finish_interrupted(signal, done, a, csv.get(), hist_csv.get(), dump_file.get());
+      return finish_interrupted(signal, done, a, csv.get(), hist_csv.get(), time_csv.get(),
+                                dump_file.get());
     }
     uint32_t n = std::min(chunk, steps - done);
     // A chunk ends at each evaluation (after every `every` steps, and after the last).
     if (every > 0) n = std::min(n, (done / every + 1) * every - done);
-    // The GPU keeps the histograms of the latest step only: a chunk ends at each step written.
-    if (hist_csv) {
+    // The GPU keeps the histograms and per-time figures of the latest step only: a chunk ends at
+    // each step written.
+    if (hist_csv || time_csv) {
       const uint64_t k = a.stats_every, next = (done + k - 1) / k * k;
       n = static_cast<uint32_t>(std::min<uint64_t>(n, next - done + 1));
     }
@@ -215,11 +229,15 @@ int run_train(const TrainArgs& a) {
         csv->write(s, evaluated && last ? &*eval : nullptr);
     }
     if (hist_csv && (done + n - 1) % a.stats_every == 0) hist_csv->write(net.histograms());
+    if (time_csv && (done + n - 1) % a.stats_every == 0)
+      for (uint32_t l : recurrent)
+        time_csv->write(done + n - 1, l + 1, net.time_stats(l));
     done += n;
     progress.update(done, net.loss(), done == steps, epoch_steps, eval ? &*eval : nullptr);
   }
   if (csv) csv->commit();
   if (hist_csv) hist_csv->commit();
+  if (time_csv) time_csv->commit();
   if (steps > 0 && !a.quiet) {
     const gpu::StepStats last = net.latest_stats();
     std::vector<float> norms(last.layers.size());

@@ -73,8 +73,7 @@ Layout layout_for(uint32_t w, uint32_t h) {
 }
 
 // Keys (when no text field has them) and the mouse over the towers: orbit, zoom, hover, select.
-void handle_input(const render::Region& r, const std::vector<std::vector<uint32_t>>& dims,
-                  LiveView& view, Requests& req) {
+void handle_input(const render::Region& r, const TowerSlabs& slabs, LiveView& view, Requests& req) {
   ImGuiIO& io = ImGui::GetIO();
   if (!io.WantCaptureKeyboard) {
     if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) req.toggle_play = true;
@@ -88,7 +87,9 @@ void handle_input(const render::Region& r, const std::vector<std::vector<uint32_
   const float mx = io.MousePos.x - float(r.x), my = io.MousePos.y - float(r.y);
   const bool inside = mx >= 0 && my >= 0 && mx < float(r.width) && my < float(r.height);
   if (io.WantCaptureMouse || !inside) return;
-  view.hover = render::pick(mx, my, r.width, r.height, view.tower, dims);
+  view.hover = render::pick(mx, my, r.width, r.height, view.tower, slabs.dims);
+  // The figures below are per weight layer: a time step's slab picks its recurrent layer.
+  if (view.hover) view.hover->layer = slabs.layer[view.hover->tower][view.hover->layer];
   if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
     view.tower.pose.yaw -= io.MouseDelta.x * 0.3f;
     view.tower.pose.pitch =
@@ -270,7 +271,7 @@ int run_live(const LiveArgs& a) {
       draw_plots(lay.panel_w, float(h) - lay.plots_h, float(w) - lay.panel_w, lay.plots_h, runs,
                  view);
     walk.handle_keys(session);
-    handle_input(lay.towers, out_dims(session), view, req);
+    handle_input(lay.towers, tower_slabs(session), view, req);
     hover_tooltip(runs, view);
     ImGui::Render();
 

@@ -1,5 +1,6 @@
 #include "live/readout.hpp"
 
+#include "render/tower.hpp"
 #include "theory/meanfield.hpp"
 
 namespace gt::cli {
@@ -69,13 +70,16 @@ size_t histogram_run(const LiveView& view) {
   return view.selected ? view.selected->tower : 0;
 }
 
-std::vector<std::vector<uint32_t>> out_dims(const LiveSession& session) {
-  std::vector<std::vector<uint32_t>> out;
+TowerSlabs tower_slabs(const LiveSession& session) {
+  TowerSlabs out;
   for (const gpu::Network* n : session.nets()) {
-    std::vector<uint32_t> dims;
-    for (const shared::LayerDesc& d : n->plan().layers)
-      dims.push_back(d.out_dim);
-    out.push_back(std::move(dims));
+    std::vector<uint32_t> dims, layers;
+    for (const render::Slab& s : render::tower_slabs(n->plan())) {
+      dims.push_back(n->plan().layers[s.layer].out_dim);
+      layers.push_back(s.layer);
+    }
+    out.dims.push_back(std::move(dims));
+    out.layer.push_back(std::move(layers));
   }
   return out;
 }

@@ -18,6 +18,12 @@ void read_runs(LiveSession& session, LiveView& view, std::vector<RunData>& runs,
 size_t histogram_run(const LiveView& view);
 
 // The neurons of every layer of every run, for picking.
-std::vector<std::vector<uint32_t>> out_dims(const LiveSession& session);
+// Per tower, its slabs (render::tower_slabs): the units of each (for picking) and the weight
+// layer each stands for (a recurrent layer's time steps all stand for it).
+struct TowerSlabs {
+  std::vector<std::vector<uint32_t>> dims;
+  std::vector<std::vector<uint32_t>> layer;
+};
+TowerSlabs tower_slabs(const LiveSession& session);
 
 }  // namespace gt::cli
