@@ -2,22 +2,23 @@
 // rnn backward through time (ops/rnn.hpp, the CPU reference there), given dL/dh_steps at d_off
 // (the next layer's dX, linear: ops::output_sink). rnn_forward.comp left every hidden state in
 // NHAT (seq_h_off: [steps + 1][batch_pad][ld_out], h_0 = 0).
-//   phase 1, step t = pc.layer_begin (steps down to 1), one invocation per unit j:
-//     dL/dh_t = dL/dz_{t+1} W_hh (+ dL/dh_steps at t = steps), dL/dz_t = dL/dh_t act'(h_t) into
-//     seq_dz_off ([steps][batch_pad][ld_out], padding zero), and per unit the mean over the batch
-//     of |dL/dh_t| and its (scale, ssq) into TIME_STATS;
+//   phase 1, step t = pc.layer_begin (steps down to 1), workgroups (ld_out / 4 / 64,
+//     batch_pad / 4): four samples' 256 units per workgroup, 4 x 4 per invocation: dL/dh_t =
+//     dL/dz_{t+1} W_hh (+ dL/dh_steps at t = steps), both read through texel views (W_hh by
+//     rows); dL/dz_t = dL/dh_t act'(h_t) into seq_dz_off ([steps][batch_pad]
+//     [ld_out], padding zero), dL/dh_t into TIME_STATS' scratch (seq_dh_off) for phase 3;
 //   phase 2, every gradient at once (the tied weights' sums over all steps): workgroups
 //     [0, tiles_ih) dW_ih = sum_t dz_t^T x_t and [tiles_ih, dw_tiles) dW_hh = sum_t dz_t^T h_{t-1},
 //     32 x 32 tiles with their dW partials as backward.comp's; then column groups: db_ih = db_hh =
 //     sum over steps and batch of dz_t, mean |dz| per unit (NEURON_STATS), the columns' partials;
-//   phase 3, one workgroup per step t: ||dL/dh_t||, the norm of step t's term of dW_hh
+//   phase 3, one workgroup per step t: per unit the mean over the batch of |dL/dh_t| and its
+//     (scale, ssq) into TIME_STATS, ||dL/dh_t||, the norm of step t's term of dW_hh
 //     (|| dz_t^T h_{t-1} ||_F^2 = sum_{b,b'} (dz_b . dz_b')(h_b . h_b'), scaled by max |dz_t| so a
 //     vanishing term keeps its digits), the mean of the step's cells.
 #include "common.glsl"
 #include "this_layer.glsl"
 #include "norms.glsl"
 
-layout(set = 0, binding = GT_BIND_PARAMS, std430) readonly buffer ParamBuf { float params[]; };
 layout(set = 0, binding = GT_BIND_GRADS, std430) writeonly buffer GradBuf { vec4 grads[]; };
 layout(set = 0, binding = GT_BIND_X_IN, std430) readonly buffer XIn { float x_in[]; };
 layout(set = 0, binding = GT_BIND_NHAT, std430) readonly buffer HBuf { vec4 hs[]; };
@@ -25,6 +26,9 @@ layout(set = 0, binding = GT_BIND_DELTA, std430) buffer DeltaBuf { vec4 delta[];
 layout(set = 0, binding = GT_BIND_PARTIALS, std430) writeonly buffer PartialBuf { vec4 partials[]; };
 layout(set = 0, binding = GT_BIND_NEURON_STATS, std430) writeonly buffer NeuronBuf { float neuron[]; };
 layout(set = 0, binding = GT_BIND_TIME_STATS, std430) buffer TimeBuf { float times[]; };
+layout(set = 0, binding = GT_BIND_PARAMS_TEX, rgba32f) readonly uniform imageBuffer params_tex;
+layout(set = 0, binding = GT_BIND_DELTA_TEX, rgba32f) readonly uniform imageBuffer delta_tex;
+layout(set = 0, binding = GT_BIND_NHAT_TEX, rgba32f) readonly uniform imageBuffer hs_tex;
 
 shared vec4 red[GT_WG_SIZE];
 
@@ -33,34 +37,48 @@ float d_at(uint i) { return delta[i / 4u][i % 4u]; }
 
 // act'(z) from h = act(z): the two nonlinearities torch.nn.RNN has.
 float grad_from_output(uint act, float h) { return act == GT_ACT_RELU ? (h > 0.0 ? 1.0 : 0.0) : 1.0 - h * h; }
+vec4 grad_from_output4(uint act, vec4 h) {
+  return act == GT_ACT_RELU ? vec4(greaterThan(h, vec4(0.0))) : vec4(1.0) - h * h;
+}
+
+// Four samples (kSamples) x four units per invocation: each W_hh texel feeds four samples.
+const uint kSamples = 4u;
 
 void step(LayerDesc L, uint t) {
-  uint j = gl_GlobalInvocationID.x;
-  if (j >= L.ld_out) return;  // no barrier in this phase
-  bool unit = j < L.out_dim;
-  uint rows = g.batch_pad * L.ld_out;
-  uint dz_t = L.seq_dz_off + (t - 1u) * rows, dz_next = L.seq_dz_off + t * rows;
-  uint h_t = L.seq_h_off + t * rows;
-  float sum_abs = 0.0;
-  vec2 q = vec2(0.0);
-  for (uint b = 0u; b < g.batch_pad; ++b) {
-    float dz = 0.0;
-    if (unit && b < g.batch) {
-      float dh = t == L.steps ? d_at(L.d_off + b * L.ld_out + j) : 0.0;
-      if (t < L.steps)
-        for (uint k = 0u; k < L.out_dim; ++k) dh += d_at(dz_next + b * L.ld_out + k) * params[L.whh_off + k * L.ld_out + j];
-      dz = dh * grad_from_output(L.act, h_at(h_t + b * L.ld_out + j));
-      sum_abs += abs(dh);
-      q = ssq_add(q, dh);
+  uint lid = gl_LocalInvocationID.x, b0 = gl_WorkGroupID.y * kSamples, quads = L.ld_out / 4u;
+  uint q = gl_WorkGroupID.x * GT_WG_SIZE + lid;  // units 4q .. 4q + 3
+  bool inside = q < quads;
+  uint rows4 = g.batch_pad * quads;  // vec4s of one step
+  vec4 dh[kSamples];
+  for (uint s = 0u; s < kSamples; ++s) dh[s] = vec4(0.0);
+  if (t == L.steps) {
+    for (uint s = 0u; s < kSamples; ++s)
+      if (inside && b0 + s < g.batch) dh[s] = delta[L.d_off / 4u + (b0 + s) * quads + q];
+  } else {
+    uint dz_next = L.seq_dz_off / 4u + t * rows4 + b0 * quads;  // dL/dz_{t+1}
+    // W_hh row k at texel whh_off / 4 + k quads; its columns 4q .. 4q + 3 at + q.
+    uint w = L.whh_off / 4u + q;
+    // Padding samples and units of dL/dz_{t+1} are exactly zero.
+    for (uint i = 0u; inside && i < quads; ++i) {
+      vec4 wv[4];
+      [[unroll]] for (uint c = 0u; c < 4u; ++c) wv[c] = imageLoad(params_tex, int(w + (4u * i + c) * quads));
+      [[unroll]] for (uint s = 0u; s < kSamples; ++s) {
+        vec4 d = imageLoad(delta_tex, int(dz_next + s * quads + i));
+        [[unroll]] for (uint c = 0u; c < 4u; ++c) dh[s] += d[c] * wv[c];
+      }
     }
-    uint at = dz_t + b * L.ld_out + j;
-    delta[at / 4u][at % 4u] = dz;
   }
-  uint cell = L.time_off + (t - 1u) * L.ld_out + j;
-  times[cell] = unit ? sum_abs / float(g.batch) : 0.0;
-  uint pair = L.time_off + L.steps * L.ld_out + 2u * ((t - 1u) * L.ld_out + j);
-  times[pair] = q.x;
-  times[pair + 1u] = q.y;
+  if (!inside) return;  // no barrier after this
+  for (uint s = 0u; s < kSamples; ++s) {
+    uint b = b0 + s;
+    vec4 v = dh[s];
+    for (uint c = 0u; c < 4u; ++c)
+      if (b >= g.batch || 4u * q + c >= L.out_dim) v[c] = 0.0;
+    vec4 h = hs[L.seq_h_off / 4u + (t * g.batch_pad + b) * quads + q];
+    delta[L.seq_dz_off / 4u + (t - 1u) * rows4 + b * quads + q] = v * grad_from_output4(L.act, h);
+    uint at = L.seq_dh_off + ((t - 1u) * g.batch_pad + b) * L.ld_out + 4u * q;
+    for (uint c = 0u; c < 4u; ++c) times[at + c] = v[c];
+  }
 }
 
 vec4 merge_dw(vec4 a, vec4 b) {
@@ -93,13 +111,13 @@ void dw_tile(LayerDesc L, uint tile, bool ih) {
     uint rows = g.batch_pad * L.ld_out;
     for (uint t = 1u; t <= L.steps; ++t)
       for (uint b = 0u; b < g.batch; ++b) {
-        vec4 dz = delta[(L.seq_dz_off + (t - 1u) * rows + b * L.ld_out + j0) / 4u];
+        vec4 dz = imageLoad(delta_tex, int((L.seq_dz_off + (t - 1u) * rows + b * L.ld_out + j0) / 4u));
         vec4 v;
         if (ih) {
           uint xb = L.x_in_off + b * L.ld_in + (t - 1u) * L.seq_in + c0;
           for (uint c = 0u; c < 4u; ++c) v[c] = c0 + c < L.seq_in ? x_in[xb + c] : 0.0;
         } else {
-          v = hs[(L.seq_h_off + (t - 1u) * rows + b * L.ld_out + c0) / 4u];
+          v = imageLoad(hs_tex, int((L.seq_h_off + (t - 1u) * rows + b * L.ld_out + c0) / 4u));
         }
         for (uint i = 0u; i < 4u; ++i) acc[i] += dz[i] * v;
       }
@@ -155,13 +173,26 @@ void time_figures(LayerDesc L, uint t) {  // t = 1..steps
   uint tid = gl_LocalInvocationID.x;
   uint rows = g.batch_pad * L.ld_out;
   uint dz_t = L.seq_dz_off + (t - 1u) * rows, h_prev = L.seq_h_off + (t - 1u) * rows;
-  // ||dL/dh_t|| from the units' (scale, ssq); the mean of the cells; max |dz_t| for the scale.
+  // Per unit: the mean over the batch of |dL/dh_t| (the cell) and its (scale, ssq), into
+  // TIME_STATS; over the units: ||dL/dh_t||, the mean of the cells, and max |dz_t| for the scale.
   vec2 q = vec2(0.0);
   float cells = 0.0, m = 0.0;
   uint pairs = L.time_off + L.steps * L.ld_out + 2u * (t - 1u) * L.ld_out;
-  for (uint j = tid; j < L.out_dim; j += GT_WG_SIZE) {
-    q = ssq_merge(q, vec2(times[pairs + 2u * j], times[pairs + 2u * j + 1u]));
-    cells += times[L.time_off + (t - 1u) * L.ld_out + j];
+  uint dh_t = L.seq_dh_off + (t - 1u) * g.batch_pad * L.ld_out;
+  for (uint j = tid; j < L.ld_out; j += GT_WG_SIZE) {
+    float sum_abs = 0.0;
+    vec2 u = vec2(0.0);
+    for (uint b = 0u; b < g.batch; ++b) {
+      float v = times[dh_t + b * L.ld_out + j];
+      sum_abs += abs(v);
+      u = ssq_add(u, v);
+    }
+    float cell = j < L.out_dim ? sum_abs / float(g.batch) : 0.0;
+    times[L.time_off + (t - 1u) * L.ld_out + j] = cell;
+    times[pairs + 2u * j] = u.x;
+    times[pairs + 2u * j + 1u] = u.y;
+    q = ssq_merge(q, u);
+    cells += cell;
   }
   for (uint e = tid; e < g.batch * L.ld_out; e += GT_WG_SIZE) m = worst(m, abs(d_at(dz_t + e)));
   red[tid] = vec4(q, cells, m);
@@ -187,8 +218,9 @@ void time_figures(LayerDesc L, uint t) {  // t = 1..steps
         vec4 dd = vec4(0.0), hh = vec4(0.0);
         uint rb = b * L.ld_out / 4u, rc = c * L.ld_out / 4u;
         for (uint k = 0u; k < L.ld_out / 4u; ++k) {
-          dd += ((delta[dz_t / 4u + rb + k] * up) * inv) * ((delta[dz_t / 4u + rc + k] * up) * inv);
-          hh += hs[h_prev / 4u + rb + k] * hs[h_prev / 4u + rc + k];
+          dd += ((imageLoad(delta_tex, int(dz_t / 4u + rb + k)) * up) * inv) *
+                ((imageLoad(delta_tex, int(dz_t / 4u + rc + k)) * up) * inv);
+          hh += imageLoad(hs_tex, int(h_prev / 4u + rb + k)) * imageLoad(hs_tex, int(h_prev / 4u + rc + k));
         }
         gram += ((dd.x + dd.y) + (dd.z + dd.w)) * ((hh.x + hh.y) + (hh.z + hh.w));
       }

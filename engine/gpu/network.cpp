@@ -195,6 +195,8 @@ void Network::allocate() {
   time_stats_ = vk::Buffer(ctx_, std::max<uint64_t>(p.time_floats, GT_VEC) * 4, kUsage,
                            vk::MemoryUse::device, "per-time figures");
   nhat_ = make_segments(ctx_, p.nhat.segment_floats, "normalized Z");
+  for (size_t i = 0; i < nhat_.size(); ++i)
+    nhat_tex_.emplace_back(ctx_, nhat_[i], VK_FORMAT_R32G32B32A32_SFLOAT, "N-hat texels");
   dataset_ = make_segments(ctx_, p.data.segment_floats, "data set");
   eval_set_ = make_segments(ctx_, p.eval.segment_floats, "held-out set");
   if (p.eval_batches > 0)
@@ -396,6 +398,7 @@ vk::Bindings Network::fused_bindings(uint32_t l) const {
   // The residual skip (forward) and the carry from a block's end to its start (backward).
   b.buffer(GT_BIND_SKIP, skip_);
   b.buffer(GT_BIND_NHAT, nhat_[plan_.nhat_segment(l, false)]);
+  b.view(GT_BIND_NHAT_TEX, nhat_tex_[plan_.nhat_segment(l, false)].handle());
   b.buffer(GT_BIND_NORM_STATS, norm_stats_);
   b.buffer(GT_BIND_TIME_STATS, time_stats_);
   return b;

@@ -230,10 +230,11 @@ class Network {
   vk::Buffer skip_, norm_stats_;
   vk::Buffer time_stats_;  // recurrent layers' per-time figures (GT_BIND_TIME_STATS)
   std::vector<vk::Buffer> nhat_;
-  std::vector<vk::Buffer> dataset_;   // the data set's segments (Plan::data)
-  std::vector<vk::Buffer> eval_set_;  // the held-out set's (Plan::eval)
-  vk::Buffer eval_sums_;              // per held-out batch: loss sum, hits, samples (GT_BIND_EVAL)
-  vk::CommandBuffer eval_cmd_;        // recorded at the first evaluate()
+  std::vector<vk::BufferView> nhat_tex_;  // texel views of nhat_ (an rnn's hidden states)
+  std::vector<vk::Buffer> dataset_;       // the data set's segments (Plan::data)
+  std::vector<vk::Buffer> eval_set_;      // the held-out set's (Plan::eval)
+  vk::Buffer eval_sums_;        // per held-out batch: loss sum, hits, samples (GT_BIND_EVAL)
+  vk::CommandBuffer eval_cmd_;  // recorded at the first evaluate()
   vk::BufferView delta_tex_;
 
   vk::Fence fence_;

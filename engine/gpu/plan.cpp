@@ -127,6 +127,8 @@ void place_recurrent(Plan& p, uint32_t l, uint32_t steps, const DeviceLimits& li
   d.seq_h_off = to_u32(p.nhat.offset_of[2 * l], "hidden-state segment");
   d.time_off = to_u32(p.time_floats, "per-time figures");
   p.time_floats += uint64_t(steps) * (3ull * d.ld_out + shared::GT_TIME_FIGURES);
+  d.seq_dh_off = to_u32(p.time_floats, "per-time figures");
+  p.time_floats += uint64_t(steps) * p.batch_pad * d.ld_out;
   // The partials: replace the dense layout's with this layer's counts.
   partial -= d.dw_tiles + d.col_groups + d.upd_chunks + d.act_groups;
   const uint32_t rows = div_up(d.ld_out, GT_WG_TILE);
@@ -134,13 +136,14 @@ void place_recurrent(Plan& p, uint32_t l, uint32_t steps, const DeviceLimits& li
   d.dw_tiles = d.dw_tiles_x * rows + rows * rows;
   d.dx_tiles_x = 0;
   d.dx_tiles = 0;
-  d.act_groups = div_up(p.batch_pad * d.ld_out, GT_WG_SIZE);
+  // The forward step's workgroups: 64 vec4s of units of four samples each.
+  d.act_groups = div_up(d.ld_out / GT_VEC, GT_WG_SIZE) * (p.batch_pad / GT_VEC);
   d.dw_partial_off = to_u32(partial, "partials");
   d.col_partial_off = d.dw_partial_off + d.dw_tiles;
   d.upd_partial_off = d.col_partial_off + d.col_groups;
   d.act_partial_off = d.upd_partial_off + d.upd_chunks;
   partial += d.dw_tiles + d.col_groups + d.upd_chunks + d.act_groups;
-  if (steps > limits.max_workgroups_x || d.act_groups > limits.max_workgroups_x ||
+  if (steps > limits.max_workgroups_x || p.batch_pad > limits.max_workgroups_x ||
       uint64_t(d.dw_tiles) + d.col_groups > limits.max_workgroups_x)
     throw PlanError("layer " + std::to_string(l + 1) + " (rnn, " + std::to_string(steps) +
                     " steps) needs more workgroups than the device allows (at most " +

@@ -101,9 +101,11 @@ GT_CONST(uint, GT_BIND_GLOBALS_RW, 27u);
 // backward (rnn_backward.comp): [steps][ld_out] mean over the batch of |dL/dh_t| per hidden unit
 // (t = 1..steps, index t - 1; the time tower's cells), then [steps][ld_out] (scale, ssq) pairs of
 // dL/dh_t per unit (their sums), then [steps] x 4: ||dL/dh_t||, the norm of step t's term of
-// dL/dW_hh, the mean of the cells, 0 (GT_TIME_*).
+// dL/dW_hh, the mean of the cells, 0 (GT_TIME_*); then the backward's scratch dL/dh_t of every
+// step [steps][batch_pad][ld_out] (LayerDesc::seq_dh_off).
 GT_CONST(uint, GT_BIND_TIME_STATS, 28u);
-GT_CONST(uint, GT_BIND_COUNT, 29u);
+GT_CONST(uint, GT_BIND_NHAT_TEX, 29u);  // imageBuffer rgba32f (read-only) over NHAT
+GT_CONST(uint, GT_BIND_COUNT, 30u);
 GT_CONST(uint, GT_TIME_FIGURES, 4u);  // floats per time step after the per-unit cells
 
 // LayerDesc::flags (and flags_prev: the previous layer's output sink). Residual blocks
@@ -220,7 +222,7 @@ struct LayerDesc {
   uint seq_h_off;   // NHAT: every hidden state [steps + 1][batch_pad][ld_out], h_0 = 0 first
   uint seq_dz_off;  // DELTA: dL/dz_t of every step [steps][batch_pad][ld_out] (backward's scratch)
   uint time_off;    // TIME_STATS: the layer's per-time figures (GT_BIND_TIME_STATS)
-  uint pad0;
+  uint seq_dh_off;  // TIME_STATS: dL/dh_t of every step [steps][batch_pad][ld_out] (scratch)
   uint pad1;
   uint pad2;
 };

@@ -63,9 +63,12 @@ std::optional<nlohmann::json> run_peer(const net::Scene& s, const BenchArgs& a) 
 
 int run_scene_bench(const BenchArgs& a, vk::Context& ctx) {
   const net::Scene scene = scene::load(a.scene, {});
+  if (!scene.network.ops.empty() && scene.network.ops.front().kind == ops::Kind::rnn)
+    return run_rnn_bench(a, ctx, scene);
   if (!scene.data.set) {
     throw std::runtime_error("--scene " + a.scene +
-                             ": needs a whole data set (data.kind fashion_mnist or file)");
+                             ": needs a whole data set (data.kind fashion_mnist or file) or an "
+                             "rnn network");
   }
   const uint32_t per_epoch = scene.data.batches_per_epoch();
   std::printf("gradtower bench --scene: %s: %u samples, batches of %u, %u steps an epoch\n",

@@ -10,6 +10,10 @@
 
 #include "vk/context.hpp"
 
+namespace gt::net {
+struct Scene;
+}
+
 namespace gt::cli {
 
 struct DeviceFlags {
@@ -147,6 +151,8 @@ int run_train(const TrainArgs& args);
 int run_bench(const BenchArgs& args);
 // bench --scene: epochs per second of a scene with a data set, and of the PyTorch peer.
 int run_scene_bench(const BenchArgs& args, vk::Context& ctx);
+// A recurrent scene's ms per step against PyTorch's (bench_rnn.cpp).
+int run_rnn_bench(const BenchArgs& args, vk::Context& ctx, const net::Scene& scene);
 void add_theory(CLI::App& app, TheoryArgs& args);
 int run_theory(const TheoryArgs& args);
 void add_why(CLI::App& app, WhyArgs& args);

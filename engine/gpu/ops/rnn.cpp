@@ -22,12 +22,14 @@ class RnnKernels final : public OpKernels {
   void forward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
                uint32_t layer) const override {
     const shared::LayerDesc& d = plan.layers[layer];
-    const uint32_t groups = div_up(plan.batch_pad * d.ld_out, GT_WG_SIZE);
-    vk::dispatch(cmd, forward_, b, PushConstants{layer, 0, 0, 0}, groups, d.steps);
+    vk::dispatch(cmd, forward_, b, PushConstants{layer, 0, 0, 0},
+                 div_up(plan.batch_pad * d.ld_out, GT_WG_SIZE), d.steps);
+    const uint32_t units = div_up(d.ld_out / shared::GT_VEC, GT_WG_SIZE);
     for (uint32_t t = 1; t <= d.steps; ++t) {
       // Step t reads the projection of its input and h_{t-1}, which the dispatch before wrote.
       vk::compute_barrier(cmd);
-      vk::dispatch(cmd, forward_, b, PushConstants{layer, t, 0, 1}, groups);
+      vk::dispatch(cmd, forward_, b, PushConstants{layer, t, 0, 1}, units,
+                   plan.batch_pad / shared::GT_VEC);
     }
     // The next layer reads h_steps (X_out); the backward reads every hidden state.
     vk::compute_barrier(cmd);
@@ -36,12 +38,15 @@ class RnnKernels final : public OpKernels {
   void backward(VkCommandBuffer cmd, const vk::Bindings& b, const Plan& plan,
                 uint32_t layer) const override {
     const shared::LayerDesc& d = plan.layers[layer];
-    const uint32_t units = div_up(d.ld_out, GT_WG_SIZE);
+    const uint32_t units = div_up(d.ld_out / shared::GT_VEC, GT_WG_SIZE);
     for (uint32_t t = d.steps; t >= 1; --t) {
-      vk::dispatch(cmd, backward_, b, PushConstants{layer, t, 0, 1}, units);
+      vk::dispatch(cmd, backward_, b, PushConstants{layer, t, 0, 1}, units,
+                   plan.batch_pad / shared::GT_VEC);
       // Step t - 1 reads dL/dz_t, written here.
       vk::compute_barrier(cmd);
     }
+    // The gradients and the per-time figures both read only what the steps wrote: no barrier
+    // between them.
     vk::dispatch(cmd, backward_, b, PushConstants{layer, 0, 0, 2}, d.dw_tiles + d.col_groups);
     vk::dispatch(cmd, backward_, b, PushConstants{layer, 0, 0, 3}, d.steps);
     // The update and gradnorm read the gradients and their partials; finalize the figures.
