@@ -100,7 +100,8 @@ vec4 reduce(vec4 v, bool dw) {
 
 // One 32 x 32 tile of dW_ih (ih) or dW_hh: 4 x 4 entries per invocation, summed over every step
 // and sample in order.
-void dw_tile(LayerDesc L, uint tile, bool ih) {
+// `slot`: the tile's place among the layer's dW partials (W_ih's tiles first, then W_hh's).
+void dw_tile(LayerDesc L, uint tile, bool ih, uint slot) {
   uint tiles_x = ih ? L.dw_tiles_x : (L.ld_out + GT_WG_TILE - 1u) / GT_WG_TILE;
   uint cols = ih ? L.ld_seq_in : L.ld_out, real_cols = ih ? L.seq_in : L.out_dim;
   uint lx = gl_LocalInvocationID.x % GT_WG_SIDE, ly = gl_LocalInvocationID.x / GT_WG_SIDE;
@@ -139,7 +140,7 @@ void dw_tile(LayerDesc L, uint tile, bool ih) {
     st = vec4(ssq_block(fin[0], fin[1], fin[2], fin[3]), sum_abs, uintBitsToFloat(nonfinite));
   }
   vec4 total = reduce(st, true);
-  if (gl_LocalInvocationID.x == 0u) partials[L.dw_partial_off + tile] = total;
+  if (gl_LocalInvocationID.x == 0u) partials[L.dw_partial_off + slot] = total;
 }
 
 void columns(LayerDesc L, uint group) {
@@ -246,9 +247,9 @@ void main() {
     uint wg = gl_WorkGroupID.x;
     uint tiles_ih = L.dw_tiles_x * ((L.ld_out + GT_WG_TILE - 1u) / GT_WG_TILE);
     if (wg < tiles_ih)
-      dw_tile(L, wg, true);
+      dw_tile(L, wg, true, wg);
     else if (wg < L.dw_tiles)
-      dw_tile(L, wg - tiles_ih, false);
+      dw_tile(L, wg - tiles_ih, false, wg);
     else
       columns(L, wg - L.dw_tiles);
   } else {

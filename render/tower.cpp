@@ -214,8 +214,11 @@ OverlayInfo overlay_info(const std::string& title, const std::vector<gpu::Networ
       const std::vector<float>& by_step = s.metric == GT_METRIC_GRAD_W_NORM ? ts.dwhh_term_norm
                                           : s.metric == GT_METRIC_DELTA_RMS ? ts.grad_h_norm
                                                                             : ts.mean_cell;
+      // W_hh's spectral radius at the start: rho as init_hh set it, or for PyTorch's uniform
+      // U(-1/sqrt(H), 1/sqrt(H)) (variance 1 / (3H)) the circular law's 1/sqrt(3).
       const ops::Op& rnn = nets[i]->scene().network.ops.front();
-      run.theory_log10 = time_theory_log10(rnn.rho, by_step, s.metric, run.slabs - run.time_steps);
+      const double rho = rnn.init_hh == ops::InitHH::uniform ? 1.0 / std::sqrt(3.0) : rnn.rho;
+      run.theory_log10 = time_theory_log10(rho, by_step, s.metric, run.slabs - run.time_steps);
     }
     info.runs.push_back(std::move(run));
   }

@@ -108,6 +108,19 @@ TEST_P(RnnStep, MatchesTheReference) {
   for (double v : dwhh)
     dhh = std::max(dhh, std::abs(v));
   EXPECT_GT(dhh, 1e-6) << "not vacuous: W_hh gets a gradient";
+  // The layer's statistics cover both weight matrices and both biases: every dW tile's partials
+  // (W_ih's and W_hh's) in their own slots.
+  double ssq_w = 0, ssq_b = 0, max_w = 0;
+  for (double v : dw) {
+    ssq_w += v * v;
+    max_w = std::max(max_w, std::abs(v));
+  }
+  for (double v : db)
+    ssq_b += v * v;
+  const shared::LayerStats st = gnet.latest_stats().layers[0];
+  EXPECT_NEAR(st.grad_w_norm, std::sqrt(ssq_w), 2e-5 * std::sqrt(ssq_w));
+  EXPECT_NEAR(st.grad_w_max_abs, max_w, 2e-5 * max_w);
+  EXPECT_NEAR(st.grad_b_norm, std::sqrt(ssq_b), 2e-5 * std::sqrt(ssq_b) + 1e-12);
 
   // SGD moved every parameter by -lr g.
   const net::Params after = gnet.params();
@@ -146,6 +159,41 @@ INSTANTIATE_TEST_SUITE_P(Rnn, RnnStep,
                            return std::get<0>(p.param).name + "_" +
                                   gpu::to_string(std::get<1>(p.param));
                          });
+
+class RnnClip : public test::GpuTest, public ::testing::WithParamInterface<gpu::Kernels> {};
+
+// clip_norm scales every gradient by clip / (||g|| + 1e-6), ||g|| over all parameters: the
+// update of W_ih, W_hh and the head shows the norm of the reference's gradients, both matrices'
+// tiles in it.
+TEST_P(RnnClip, TheGlobalNormCoversBothWeightMatrices) {
+  const RnnCase c{"clip", 6, 3, 37, 5, "tanh", "gaussian", 1.2, "mse", 2};
+  const net::Scene scene = scene_of(c, "optimizer = \"sgd\"\nlr = 1.0\nclip_norm = 0.01\n");
+  gpu::NetworkOptions options;
+  options.kernels = GetParam();
+  gpu::Network gnet(test::context(), scene, options);
+  const net::Params before = gnet.params();
+  gnet.train(1);
+  const ops::Graph graph = ops::graph_of(scene.network);
+  const ops::GraphGradients want = ops::backward(graph, ops::params_from_layers(graph, before),
+                                                 test::ref_batch(gnet.batch()), scene.train.loss);
+  double ssq = 0;
+  for (const ops::OpParams& op : want.grads)
+    for (const std::vector<double>& t : op)
+      for (double v : t)
+        ssq += v * v;
+  ASSERT_GT(std::sqrt(ssq), 0.1) << "the clip must act";
+  const double scale = 0.01 / (std::sqrt(ssq) + 1e-6);
+  const net::Params after = gnet.params();
+  std::vector<double> dw = want.grads[0][0];
+  dw.insert(dw.end(), want.grads[0][1].begin(), want.grads[0][1].end());
+  for (size_t k = 0; k < dw.size(); ++k)
+    EXPECT_NEAR(after[0].w[k] - before[0].w[k], -scale * dw[k],
+                1e-4 * scale * std::abs(dw[k]) + 2e-7)
+        << k;
+}
+
+INSTANTIATE_TEST_SUITE_P(Rnn, RnnClip, ::testing::Values(gpu::Kernels::texel, gpu::Kernels::shared),
+                         [](const auto& p) { return std::string(gpu::to_string(p.param)); });
 
 class RnnData : public test::GpuTest {};
 
@@ -205,10 +253,18 @@ TEST(RnnPlan, ATooLongSequenceIsRefusedWithTheStepsThatFit) {
     FAIL() << "planned";
   } catch (const gpu::PlanError& e) {
     const std::string m = e.what();
-    // 128 MiB / (64 x 256 x 4 bytes) = 2048 slots, one of them h_0.
-    EXPECT_NE(m.find("up to 2047 steps fit"), std::string::npos) << m;
+    // 128 MiB = 33,554,432 floats: the hidden states allow 2,047 steps of 64 x 256, the
+    // per-time figures (64 x 256 + 3 x 256 + 4 floats a step) 1,955.
+    EXPECT_NE(m.find("up to 1955 steps fit"), std::string::npos) << m;
     EXPECT_NE(m.find("every hidden state"), std::string::npos) << m;
   }
+  // The T it names plans.
+  const net::Scene fits = scene::parse(
+      "[network]\ninput = 3910\n[[network.op]]\nkind = \"rnn\"\nunits = 256\nsteps = "
+      "1955\n[[network.op]]\nkind = \"dense\"\nunits = 1\n[data]\nkind = \"adding\"\n"
+      "batch = 64\n[train]\nloss = \"mse\"\n",
+      "fits.toml");
+  EXPECT_EQ(gpu::make_plan(fits.network, fits.data, fits.train, limits).layers[0].steps, 1955u);
   // 1,000 steps (hidden 256, batch 64: the scale) fit the same device.
   const net::Scene ok = scene::parse(
       "[network]\ninput = 2000\n[[network.op]]\nkind = \"rnn\"\nunits = 256\nsteps = "

@@ -13,11 +13,13 @@
 
 #include "io/checkpoint.hpp"
 #include "net/init.hpp"
+#include "net/reference.hpp"
 #include "ops/graph.hpp"
 #include "ops/kind.hpp"
 #include "ops/rnn.hpp"
 #include "ops_fd.hpp"
 #include "scene/scene.hpp"
+#include "teach/walkthrough.hpp"
 
 namespace gt {
 namespace {
@@ -248,6 +250,25 @@ TEST(OpsRnn, CheckpointUsesPyTorchNames) {
   EXPECT_EQ(back[0].b, p[0].b);
   EXPECT_EQ(back[0].steps, 4u);
   EXPECT_EQ(back[1].w, p[1].w);
+}
+
+// The tools built on the dense layer reference (why, the walkthrough) and the exact
+// [[network.layer]] parameters refuse an rnn, naming it, before any work.
+TEST(OpsRnn, DenseOnlyToolsRefuseIt) {
+  const net::Scene s = scene::parse(scene_text("units = 5\nsteps = 4\n"), "rnn.toml");
+  EXPECT_THROW(net::ref::Net::from(s.network, net::init_params(s.network)), std::invalid_argument);
+  const net::Scene small = scene::parse(
+      "[network]\ninput = 4\n[[network.op]]\nkind = \"rnn\"\nunits = 2\nsteps = 2\n"
+      "[[network.op]]\nkind = \"dense\"\nunits = 1\n[data]\nkind = \"teacher\"\nbatch = 4\n"
+      "[train]\nloss = \"mse\"\n",
+      "small.toml");
+  const std::string walk = teach::walk_limits_error(small);
+  EXPECT_NE(walk.find("layer 1 is an rnn"), std::string::npos) << walk;
+  const std::string exact =
+      error_of(scene_text("units = 2\nsteps = 2\n", 2) +
+               "[[network.layer]]\nweight = [[1.0, 2.0], [3.0, 4.0]]\nbias = [0.0, 0.0]\n"
+               "[[network.layer]]\nweight = [[1.0, 2.0]]\nbias = [0.0]\n");
+  EXPECT_NE(exact.find("the network's first layer is an rnn"), std::string::npos) << exact;
 }
 
 }  // namespace

@@ -110,6 +110,37 @@ DataPlacement place_data_set(const data::Dataset& set, uint64_t max_floats, uint
   return d;
 }
 
+// What a recurrent layer keeps grows with its steps T: every hidden state ((T + 1) x batch_pad x
+// ld_out, one kept tensor), dL/dz_t of every step (T x batch_pad x ld_out in DELTA, beside the
+// other error signals) and its per-time figures with dL/dh_t (T x (3 ld_out + 4 + batch_pad x
+// ld_out), TIME_STATS). Each must fit the device's largest buffer: refused before any allocation,
+// naming the T that would.
+void check_recurrent_fits(const std::string& layer, uint32_t steps, uint32_t features,
+                          uint32_t batch, uint32_t batch_pad, uint32_t width, uint32_t ld_out,
+                          uint64_t other_signals, const DeviceLimits& limits) {
+  const uint64_t max_floats = limits.max_segment_bytes / 4;
+  const uint64_t per_step = uint64_t(batch_pad) * ld_out;
+  const auto within = [](uint64_t budget, uint64_t used, uint64_t each) {
+    return budget > used ? (budget - used) / each : 0;
+  };
+  // DELTA: dL/dz_t of every step beside dL/dh_T, the input's signal (which grows with the steps:
+  // batch_pad x (steps x features + 3) at most) and the layers above's.
+  const uint64_t delta_fixed = per_step + other_signals + 3ull * batch_pad;
+  const uint64_t fit =
+      std::min({within(max_floats, per_step, per_step),  // h_0 .. h_T
+                within(max_floats, delta_fixed, per_step + uint64_t(batch_pad) * features),
+                within(max_floats, 0, per_step + 3ull * ld_out + 4)});  // TIME_STATS
+  if (steps <= fit) return;
+  throw PlanError(layer + " (rnn) keeps every hidden state, dL/dz_t and dL/dh_t of every step " +
+                  "for backpropagation through time: " + std::to_string(steps) + " steps x batch " +
+                  std::to_string(batch) + " x " + std::to_string(width) +
+                  " floats = " + format_bytes((uint64_t(steps) + 1) * per_step * 4) +
+                  " each, more than the device's largest buffer (" +
+                  format_bytes(limits.max_segment_bytes) + "); at this batch and width " +
+                  (fit == 0 ? std::string("not even one step fits")
+                            : "up to " + std::to_string(fit) + " steps fit"));
+}
+
 // A recurrent layer's own fields (rnn_forward.comp, rnn_backward.comp): its parameter block is
 // W_ih [ld_out][ld_seq_in], W_hh [ld_out][ld_out], b_ih, b_hh; its kept tensor every hidden
 // state (item 2l of `nhat`); its backward's workgroups: the tiles of dW_ih, then of dW_hh (the
@@ -143,11 +174,21 @@ void place_recurrent(Plan& p, uint32_t l, uint32_t steps, const DeviceLimits& li
   d.upd_partial_off = d.col_partial_off + d.col_groups;
   d.act_partial_off = d.upd_partial_off + d.upd_chunks;
   partial += d.dw_tiles + d.col_groups + d.upd_chunks + d.act_groups;
-  if (steps > limits.max_workgroups_x || p.batch_pad > limits.max_workgroups_x ||
+  // The dispatches' workgroup counts: y within 65,535, which every device allows (the step's
+  // input projection has one row of workgroups per step, each step's dispatch one per 4 samples),
+  // x within the device's limit.
+  const std::string name = "layer " + std::to_string(l + 1) + " (rnn, " + std::to_string(steps) +
+                           " steps, batch " + std::to_string(p.batch) + ")";
+  if (steps > 65535u || steps > limits.max_workgroups_x)
+    throw PlanError(name + " has more steps than a dispatch may have workgroups (at most " +
+                    std::to_string(std::min(65535u, limits.max_workgroups_x)) + " steps)");
+  if (p.batch_pad / GT_VEC > 65535u)
+    throw PlanError(name + ": a batch of more than 262,140 samples is not supported");
+  if (div_up(p.batch_pad * d.ld_out, GT_WG_SIZE) > limits.max_workgroups_x ||
       uint64_t(d.dw_tiles) + d.col_groups > limits.max_workgroups_x)
-    throw PlanError("layer " + std::to_string(l + 1) + " (rnn, " + std::to_string(steps) +
-                    " steps) needs more workgroups than the device allows (at most " +
-                    std::to_string(limits.max_workgroups_x) + " steps)");
+    throw PlanError(name +
+                    " needs more workgroups than the device allows (batch x units or "
+                    "its weights' tiles)");
 }
 
 }  // namespace
@@ -252,20 +293,14 @@ Plan make_plan(const net::NetworkSpec& network, const net::DataSpec& data,
     if (recurrent(l)) {
       // Every hidden state, for backpropagation through time: [steps + 1][batch_pad][ld_out].
       const uint32_t steps = fused[l].steps;
-      const uint64_t per_step = uint64_t(p.batch_pad) * ld[l + 1];
-      const uint64_t floats = (uint64_t(steps) + 1) * per_step;
-      if (floats > max_floats) {
-        const uint64_t fit = max_floats / per_step - 1;
-        throw PlanError(
-            layer_name(l) + " (rnn) keeps every hidden state for backpropagation " +
-            "through time: " + std::to_string(steps + 1) + " x batch " + std::to_string(p.batch) +
-            " x " + std::to_string(sizes[l + 1]) + " floats = " + format_bytes(floats * 4) +
-            ", more than the device's largest buffer (" + format_bytes(limits.max_segment_bytes) +
-            "); at this batch and width " + "up to " + std::to_string(fit) + " steps fit");
-      }
+      uint64_t above = 0;  // the error signals of the layers above, at most
+      for (size_t a = l + 1; a < ld.size(); ++a)
+        above += uint64_t(p.batch_pad) * ld[a];
+      check_recurrent_fits(layer_name(l), steps, sizes[l] / steps, p.batch, p.batch_pad,
+                           sizes[l + 1], ld[l + 1], above, limits);
       nhat_tensors.push_back(
           {"every hidden state of " + layer_name(l) + " (rnn, " + std::to_string(steps) + " steps)",
-           floats});
+           (uint64_t(steps) + 1) * p.batch_pad * ld[l + 1]});
     } else if (fused[l].norm != net::Norm::none) {
       const ops::Kind k =
           fused[l].norm == net::Norm::layer ? ops::Kind::layer_norm : ops::Kind::batch_norm;

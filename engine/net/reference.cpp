@@ -96,6 +96,11 @@ Net Net::from(const NetworkSpec& spec, const Params& params) {
     throw std::invalid_argument("ref: parameters do not match the network's layers");
   for (size_t i = 0; i < params.size(); ++i) {
     const LayerParams& p = params[i];
+    if (net.fused[i].kind != ops::Kind::dense)
+      throw std::invalid_argument("ref: layer " + std::to_string(i + 1) + " is an " +
+                                  std::string(ops::to_string(net.fused[i].kind)) +
+                                  ", which the layer reference (net::ref: why, the walkthrough) "
+                                  "does not run; ops/reference.hpp does");
     if (net.fused[i].post)
       throw std::invalid_argument(
           "ref: layer " + std::to_string(i + 1) + " is followed by a " +

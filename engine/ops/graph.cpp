@@ -127,17 +127,11 @@ std::vector<FusedLayer> fuse(const Graph& graph) {
                "stacked recurrent layers are not built yet)");
         if (i + 1 < graph.ops.size() && kind_of(graph.ops[i + 1].kind).role != Role::layer)
           fail(op, i, "an rnn must be followed by a dense op (which reads its last hidden state)");
-        layers.push_back(FusedLayer{});
-        layers.back().kind = op.kind;
-        layers.back().steps = op.steps;
-        layers.back().op = static_cast<int32_t>(i);
-        layers.back().in = width;
-        layers.back().out = op.units;
-        layers.back().act = op.activation;
-        width = op.units;
-        break;
+        [[fallthrough]];
       case Role::layer:
         layers.push_back(FusedLayer{});
+        layers.back().kind = op.kind;
+        layers.back().steps = role == Role::recurrent ? op.steps : 1;
         layers.back().op = static_cast<int32_t>(i);
         layers.back().in = width;
         layers.back().out = op.units;

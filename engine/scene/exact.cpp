@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 
+#include "ops/kind.hpp"
 #include "scene/keys.hpp"
 #include "scene/op_list.hpp"
 
@@ -265,6 +266,17 @@ void check_exact(Scene& s, const Origins& origins, const std::string& fallback) 
                                                : "network.output";
   const std::string sizes_note = "sizes " + sizes_text(sizes);
 
+  if (!n.initial.empty() && explicit_ops) {
+    for (const ops::Op& op : n.ops)
+      if (ops::kind_of(op.kind).role == ops::Role::recurrent)
+        conflict("network.layer", "network.op", [&](bool) {
+          return std::string(
+                     "[[network.layer]] gives dense layers' weight [out][in] and bias; "
+                     "the network's first layer is an ") +
+                 std::string(ops::to_string(op.kind)) +
+                 " (its parameters come from its init, or --init-from a safetensors file)";
+        });
+  }
   if (!n.initial.empty()) {
     for (std::string_view k : kInitKeys)
       if (is_set(k)) {

@@ -120,11 +120,11 @@ GT_CONST(uint, GT_FLAG_NORM_LAYER, 8u);         // ... per sample over the layer
 GT_CONST(uint, GT_FLAG_POST, 32u);              // a post op (LayerDesc::post_*) follows the layer
 GT_CONST(uint, GT_FLAG_SKIP_BEFORE_POST, 64u);  // the skip X_out starts is taken before the post
                                                 // op (a pre-norm layer_norm) changes X_out
-GT_CONST(uint, GT_FLAG_POST_CARRY, 16u);
-GT_CONST(
-    uint, GT_FLAG_RECURRENT,
-    128u);  // an rnn unrolled over `steps` (LayerDesc::steps ...)  // the layer's post op reads a
-            // hidden X (not the input): its backward leaves that X's gradient in the carry
+GT_CONST(uint, GT_FLAG_POST_CARRY, 16u);  // the layer's post op reads a hidden X (not the input):
+                                          // its backward leaves that X's gradient in the carry
+// The layer is an rnn unrolled over LayerDesc::steps time steps (rnn_forward.comp,
+// rnn_backward.comp).
+GT_CONST(uint, GT_FLAG_RECURRENT, 128u);
 
 // |dW| histogram of one layer (weights only, the gradients as computed, before clipping): uints,
 // GT_HIST_BINS log-spaced bins over [10^hist_lo, 10^hist_hi) (bin k holds

@@ -110,6 +110,8 @@ std::string walk_limits_error(const net::Scene& scene) {
       " (the walkthrough shows plain dense layers with one hidden activation: no norms, no skips)";
   for (size_t l = 0; l < fused.size(); ++l) {
     const std::string layer = "layer " + std::to_string(l + 1);
+    if (fused[l].kind != ops::Kind::dense)
+      return layer + " is an " + std::string(ops::to_string(fused[l].kind)) + plain;
     if (fused[l].norm != net::Norm::none) return layer + " normalizes its pre-activation" + plain;
     if (fused[l].skip_source >= 0 || fused[l].post) return layer + " adds a skip" + plain;
     const net::Activation want =

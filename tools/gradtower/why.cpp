@@ -240,8 +240,10 @@ int run_why(const WhyArgs& a) {
   auto ctx = make_context(a.device);
   for (size_t i = 0; i < scenes.size(); ++i) {
     const net::Scene& s = scenes[i];
-    const GpuRun g = run_gpu(*ctx, s);
+    // The layer reference first: a network it cannot run (a post op, an rnn) fails before any
+    // GPU work.
     const net::ref::Net net = net::ref::Net::from(s.network, net::init_params(s.network));
+    const GpuRun g = run_gpu(*ctx, s);
     WhyProgress progress(a.quiet ? nullptr : stderr);
     net::WhyOptions options;
     options.max_params = a.max_params;
