@@ -200,7 +200,6 @@ class RnnData : public test::GpuTest {};
 // The adding problem, generated on the GPU: per sequence of T steps (value, marker), exactly two
 // markers, one in each half, values in [0, 1), the target their sum; a new batch every step.
 TEST_F(RnnData, TheAddingProblemMarksOneStepInEachHalf) {
-  const RnnCase c{"adding", 30, 2, 8, 9, "tanh", "uniform", 1.0, "mse", 1};
   std::string text =
       "[network]\ninput = 60\n[[network.op]]\nkind = \"rnn\"\nunits = 8\nsteps = "
       "30\n[[network.op]]\nkind = \"dense\"\nunits = 1\n[data]\nkind = "
@@ -234,7 +233,6 @@ TEST_F(RnnData, TheAddingProblemMarksOneStepInEachHalf) {
     else
       EXPECT_NE(first, b.input) << "a new batch every step";
   }
-  (void)c;
 }
 
 // Every hidden state is kept for backpropagation through time: a T that cannot fit one buffer is
